@@ -1,0 +1,311 @@
+//! The client: one method per API endpoint.
+//!
+//! Each method validates its input with the rules the API documents, describes the HTTP call
+//! (including how safe it is to repeat) and decodes the typed answer; the transport does the rest.
+//! The method names are the vocabulary every binding mirrors one-to-one (`get_status` →
+//! `getStatus` → `nevis_client_get_status`).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::Deserialize;
+
+use crate::config::ClientConfig;
+use crate::logs::LogExport;
+use crate::models::{
+    ApprovalRequest, ApprovalResponse, AssertionRequest, AttestationRequest, Authenticator,
+    AzureUser, EnrollRequest, EnrollResponse, Fido2Result, IntentRequest, IntentResponse,
+    IntrospectResponse, LogExportQuery, StatusResponse, User, VerifyRequest,
+};
+use crate::retry::Safety;
+use crate::transport::{Auth, Call, Limits, Payload, Transport, decode_json};
+use crate::{Error, ErrorKind, Result, Secret, validate};
+
+/// A client for one Authentication Cloud instance.
+///
+/// Cheap to clone (clones share one connection pool) and safe to use from many tasks and threads
+/// at once. Create one per instance and keep it for the life of the process.
+#[derive(Clone)]
+pub struct Client {
+    transport: Arc<Transport>,
+    limits: Limits,
+}
+
+/// Per-call overrides of the client's limits, applied with [`Client::with_options`].
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// Time for one HTTP attempt.
+    pub request_timeout: Option<Duration>,
+    /// Time for the whole call, retries included.
+    pub deadline: Option<Duration>,
+    pub max_retries: Option<u32>,
+    /// Also retry non-idempotent calls (enrol, approve, verify, intent) after failures where the
+    /// server may have acted. Only for callers who accept a possible second push or SMS.
+    pub retry_non_idempotent: Option<bool>,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client> {
+        let transport = Transport::new(config)?;
+        let limits = transport.default_limits();
+        Ok(Client { transport: Arc::new(transport), limits })
+    }
+
+    /// Shorthand for a client with default settings.
+    pub fn with_access_key(instance: &str, access_key: impl Into<Secret>) -> Result<Client> {
+        Client::new(ClientConfig::builder().instance(instance).access_key(access_key).build()?)
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        self.transport.config()
+    }
+
+    /// A client sharing this one's connection pool whose calls use other limits.
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        let mut limits = self.limits;
+        if let Some(timeout) = options.request_timeout {
+            limits.request_timeout = timeout;
+        }
+        if options.deadline.is_some() {
+            limits.deadline = options.deadline;
+        }
+        if let Some(retries) = options.max_retries {
+            limits.max_retries = retries.min(10);
+        }
+        if let Some(retry) = options.retry_non_idempotent {
+            limits.retry_non_idempotent = retry;
+        }
+        Client { transport: Arc::clone(&self.transport), limits }
+    }
+
+    /// `GET /ping`: is the service reachable? Succeeds when it answers `PONG`.
+    pub async fn ping(&self) -> Result<()> {
+        let mut call = Call::new(Method::GET, "/ping", Safety::ReadOnly);
+        call.accept = "text/plain";
+        let answer = self.transport.send(call, self.limits).await?;
+        if String::from_utf8_lossy(&answer.body).trim() == "PONG" {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorKind::Decode, "the ping answer is not PONG").with_request("GET", "/ping"))
+        }
+    }
+
+    /// `POST /api/v1/users/enroll`: start registering an authenticator (creating the user when
+    /// the username is new).
+    pub async fn enroll(&self, request: &EnrollRequest) -> Result<EnrollResponse> {
+        validate::enroll(request)?;
+        let call = Call::new(Method::POST, "/api/v1/users/enroll", Safety::NonIdempotent)
+            .json_body(request)?
+            .auth(credential(request.intent_token.as_ref()));
+        self.transport.json(call, self.limits).await
+    }
+
+    /// `POST /api/v1/approval`: send a push, show a QR code, text a code or start a passkey login.
+    pub async fn approve(&self, request: &ApprovalRequest) -> Result<ApprovalResponse> {
+        validate::approval(request)?;
+        let call = Call::new(Method::POST, "/api/v1/approval", Safety::NonIdempotent)
+            .json_body(request)?
+            .auth(credential(request.intent_token.as_ref()));
+        self.transport.json(call, self.limits).await
+    }
+
+    /// `POST /api/v1/status`: where an operation stands. A failed operation (HTTP 412) is an
+    /// answer with status `failed`, not an error.
+    pub async fn get_status(&self, status_token: &str) -> Result<StatusResponse> {
+        validate::token("statusToken", status_token)?;
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            status_token: &'a str,
+        }
+        let mut call = Call::new(Method::POST, "/api/v1/status", Safety::ReadOnly)
+            .json_body(&Body { status_token })?
+            .auth(Auth::None);
+        call.answer_status = Some(412);
+        let answer = self.transport.send(call, self.limits).await?;
+        if answer.status == 412 {
+            // The API documents 412 for failed operations; its body may be a status object or an
+            // error object, and either way the operation has failed.
+            return Ok(decode_json::<StatusResponse>(&answer, Safety::ReadOnly)
+                .ok()
+                .filter(|status| status.status.is_known())
+                .unwrap_or_else(StatusResponse::failed_without_details));
+        }
+        decode_json(&answer, Safety::ReadOnly).map_err(|err| err.with_request("POST", "/api/v1/status"))
+    }
+
+    /// `POST /api/v1/users/{userId}/verification`: check an SMS code or spend a recovery code.
+    /// Succeeds when the code is right; a wrong, expired or used code is a `BadRequest` error.
+    pub async fn verify(&self, request: &VerifyRequest) -> Result<()> {
+        validate::verify(request)?;
+        let path = format!("/api/v1/users/{}/verification", request.user_id);
+        let call = Call::new(Method::POST, path, Safety::NonIdempotent)
+            .json_body(request)?
+            .auth(credential(request.intent_token.as_ref()));
+        self.transport.send(call, self.limits).await?;
+        Ok(())
+    }
+
+    /// `POST /api/v1/intent`: mint a one-time token a browser can use for one enrolment or
+    /// approval of one user.
+    pub async fn create_intent(&self, request: &IntentRequest) -> Result<IntentResponse> {
+        validate::intent(request)?;
+        let call = Call::new(Method::POST, "/api/v1/intent", Safety::NonIdempotent).json_body(request)?;
+        self.transport.json(call, self.limits).await
+    }
+
+    /// `POST /api/v1/introspect`: is this token (transaction, status, intent or access key)
+    /// valid, and what does it say?
+    pub async fn introspect(&self, token: &str) -> Result<IntrospectResponse> {
+        validate::token("token", token)?;
+        let form = serde_urlencoded::to_string([("token", token)])
+            .map_err(|err| Error::new(ErrorKind::InvalidRequest, "token could not be form-encoded").with_source(err))?;
+        let mut call = Call::new(Method::POST, "/api/v1/introspect", Safety::ReadOnly);
+        call.payload = Payload::Form(form);
+        self.transport.json(call, self.limits).await
+    }
+
+    /// `GET /api/v1/users/{userId}`.
+    pub async fn get_user(&self, user_id: &str) -> Result<User> {
+        validate::uuid("userId", user_id)?;
+        let call = Call::new(Method::GET, format!("/api/v1/users/{user_id}"), Safety::ReadOnly);
+        self.transport.json(call, self.limits).await
+    }
+
+    /// `GET /api/v1/users?username=`: the user with this username (`NotFound` if none).
+    pub async fn find_user(&self, username: &str) -> Result<User> {
+        validate::username(username)?;
+        let mut call = Call::new(Method::GET, "/api/v1/users", Safety::ReadOnly);
+        call.query.push(("username", username.to_string()));
+        self.transport.json(call, self.limits).await
+    }
+
+    /// `DELETE /api/v1/users/{userId}`: delete the user and everything registered to it.
+    pub async fn delete_user(&self, user_id: &str) -> Result<()> {
+        validate::uuid("userId", user_id)?;
+        let call = Call::new(Method::DELETE, format!("/api/v1/users/{user_id}"), Safety::Idempotent);
+        self.transport.send(call, self.limits).await?;
+        Ok(())
+    }
+
+    /// `GET /api/v1/aadb2c/users?objectId=`: the Azure AD B2C view of a user whose username is
+    /// the B2C object id. Always succeeds for a well-formed id; check [`AzureUser::exists`].
+    pub async fn find_aadb2c_user(&self, object_id: &str) -> Result<AzureUser> {
+        validate::uuid("objectId", object_id)?;
+        let mut call = Call::new(Method::GET, "/api/v1/aadb2c/users", Safety::ReadOnly);
+        call.query.push(("objectId", object_id.to_string()));
+        self.transport.json(call, self.limits).await
+    }
+
+    /// `PATCH /api/v1/authenticators/{authenticatorId}`: rename an authenticator.
+    pub async fn rename_authenticator(&self, authenticator_id: &str, name: &str) -> Result<Authenticator> {
+        validate::uuid("authenticatorId", authenticator_id)?;
+        validate::authenticator_name(name)?;
+        let call = Call::new(
+            Method::PATCH,
+            format!("/api/v1/authenticators/{authenticator_id}"),
+            Safety::Idempotent,
+        )
+        .json_body(&serde_json::json!({ "name": name }))?;
+        self.transport.json(call, self.limits).await
+    }
+
+    /// `DELETE /api/v1/authenticators/{authenticatorId}`.
+    pub async fn delete_authenticator(&self, authenticator_id: &str) -> Result<()> {
+        validate::uuid("authenticatorId", authenticator_id)?;
+        let call = Call::new(
+            Method::DELETE,
+            format!("/api/v1/authenticators/{authenticator_id}"),
+            Safety::Idempotent,
+        );
+        self.transport.send(call, self.limits).await?;
+        Ok(())
+    }
+
+    /// `GET /api/v1/logs/export`: the audit log as CSV, streamed.
+    pub async fn export_logs(&self, query: &LogExportQuery) -> Result<LogExport> {
+        validate::log_export(query)?;
+        let mut call = Call::new(Method::GET, "/api/v1/logs/export", Safety::ReadOnly);
+        call.accept = "text/csv";
+        call.query = query.to_pairs();
+        let response = self.transport.stream(call, self.limits).await?;
+        Ok(LogExport::new(response))
+    }
+
+    /// `POST /_app/attestation/result`: finish a FIDO2 registration with what the browser
+    /// produced. A rejected ceremony is an answer with status `failed`.
+    pub async fn complete_attestation(&self, request: &AttestationRequest) -> Result<Fido2Result> {
+        if request.credential_type != "public-key" {
+            return Err(Error::invalid("type", "must be \"public-key\""));
+        }
+        for (field, value) in [
+            ("id", &request.id),
+            ("response.clientDataJSON", &request.response.client_data_json),
+            ("response.attestationObject", &request.response.attestation_object),
+        ] {
+            validate::token(field, value)?;
+        }
+        self.fido2_completion("/_app/attestation/result", request).await
+    }
+
+    /// `POST /_app/assertion/result`: finish a FIDO2 authentication with what the browser
+    /// produced. A rejected ceremony is an answer with status `failed`.
+    pub async fn complete_assertion(&self, request: &AssertionRequest) -> Result<Fido2Result> {
+        if request.credential_type != "public-key" {
+            return Err(Error::invalid("type", "must be \"public-key\""));
+        }
+        for (field, value) in [
+            ("id", &request.id),
+            ("response.clientDataJSON", &request.response.client_data_json),
+            ("response.authenticatorData", &request.response.authenticator_data),
+            ("response.signature", &request.response.signature),
+            ("response.userHandle", &request.response.user_handle),
+        ] {
+            validate::token(field, value)?;
+        }
+        self.fido2_completion("/_app/assertion/result", request).await
+    }
+
+    async fn fido2_completion(&self, path: &'static str, body: &impl serde::Serialize) -> Result<Fido2Result> {
+        let mut call = Call::new(Method::POST, path, Safety::NonIdempotent).json_body(body)?.auth(Auth::None);
+        call.answer_status = Some(400);
+        let answer = self.transport.send(call, self.limits).await?;
+        if answer.status == 400 {
+            // A rejected ceremony answers 400 with a result object; any other 400 body is a plain
+            // bad request.
+            #[derive(Deserialize)]
+            struct Probe {
+                status: Option<String>,
+            }
+            let is_result = serde_json::from_slice::<Probe>(&answer.body)
+                .map(|probe| probe.status.is_some())
+                .unwrap_or(false);
+            if !is_result {
+                let api = crate::error::ApiErrorBody::parse(400, &answer.body);
+                return Err(Error::from_api(api, crate::MayHaveBeenApplied::No)
+                    .with_attempts(1)
+                    .with_request("POST", path));
+            }
+        }
+        decode_json(&answer, Safety::NonIdempotent).map_err(|err| err.with_request("POST", path))
+    }
+}
+
+fn credential(intent_token: Option<&Secret>) -> Auth<'_> {
+    match intent_token {
+        Some(token) => Auth::Bearer(token),
+        None => Auth::AccessKey,
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.config().base_url())
+            .field("access_key", &format_args!("{}", self.config().access_key.hint()))
+            .field("limits", &self.limits)
+            .finish()
+    }
+}

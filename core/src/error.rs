@@ -1,0 +1,488 @@
+//! The one error type of the SDK and its table of kinds.
+//!
+//! Python, Node and C each turn an [`Error`] into their own typed error, and they do it by
+//! [`ErrorKind`] alone: this enum is the single source every binding maps from, and
+//! [`ErrorKind::ALL`] lets each binding prove in a test that it maps every kind. The kind answers
+//! "what went wrong"; [`Error::may_have_been_applied`] answers the question a login path cares about
+//! most after a failure: could the server have acted anyway (sent the push, the SMS)?
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::models::StatusResponse;
+
+/// What went wrong, as a closed vocabulary shared by every language binding.
+///
+/// The string from [`ErrorKind::as_str`] is stable: bindings expose it (`err.code` in Node,
+/// `err.kind` in Python, `nevis_error_kind` in C) and users may match on it.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// 400: the server rejected the request (its `message` names the field and the rule).
+    BadRequest,
+    /// 401: no credential was sent.
+    Unauthorized,
+    /// 403: the access key or intent token is not valid for this call.
+    Forbidden,
+    /// 404: unknown user, username, authenticator or path.
+    NotFound,
+    /// 405: wrong method for the path.
+    MethodNotAllowed,
+    /// 409: duplicate content (e.g. the phone is already registered).
+    Conflict,
+    /// 412: a precondition failed (the API uses it for failed operations in status polling).
+    PreconditionFailed,
+    /// 415: the request body had a media type the endpoint does not take.
+    UnsupportedMediaType,
+    /// 413: the request body was too large.
+    PayloadTooLarge,
+    /// 429: too many requests; see [`Error::retry_after`].
+    RateLimited,
+    /// 5xx: the server failed.
+    Server,
+    /// No answer in time: connect, request or overall deadline, or a wait that ran out.
+    Timeout,
+    /// The connection could not be made or broke.
+    Connection,
+    /// TLS failed: the certificate is not trusted, expired or for another host.
+    Tls,
+    /// The server answered with something that is not the documented shape.
+    Decode,
+    /// The request was rejected before sending: a field breaks a rule the API documents.
+    InvalidRequest,
+    /// The client configuration is unusable.
+    Config,
+    /// The caller cancelled the call.
+    Cancelled,
+}
+
+impl ErrorKind {
+    /// Every kind, for bindings' exhaustiveness tests.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::BadRequest,
+        ErrorKind::Unauthorized,
+        ErrorKind::Forbidden,
+        ErrorKind::NotFound,
+        ErrorKind::MethodNotAllowed,
+        ErrorKind::Conflict,
+        ErrorKind::PreconditionFailed,
+        ErrorKind::UnsupportedMediaType,
+        ErrorKind::PayloadTooLarge,
+        ErrorKind::RateLimited,
+        ErrorKind::Server,
+        ErrorKind::Timeout,
+        ErrorKind::Connection,
+        ErrorKind::Tls,
+        ErrorKind::Decode,
+        ErrorKind::InvalidRequest,
+        ErrorKind::Config,
+        ErrorKind::Cancelled,
+    ];
+
+    /// The stable snake_case name of the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::PreconditionFailed => "precondition_failed",
+            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
+            ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Server => "server",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Connection => "connection",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Decode => "decode",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Config => "config",
+            ErrorKind::Cancelled => "cancelled",
+        }
+    }
+
+    /// The kind an HTTP error status stands for. Statuses the API does not document fall into the
+    /// nearest class (other 4xx → `BadRequest`, other 5xx → `Server`); the status itself is kept
+    /// on the error.
+    pub fn from_status(status: u16) -> ErrorKind {
+        match status {
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            405 => ErrorKind::MethodNotAllowed,
+            409 => ErrorKind::Conflict,
+            412 => ErrorKind::PreconditionFailed,
+            413 => ErrorKind::PayloadTooLarge,
+            415 => ErrorKind::UnsupportedMediaType,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::BadRequest,
+        }
+    }
+
+    /// True for kinds that come from an HTTP error answer of the API.
+    pub fn is_api_error(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::BadRequest
+                | ErrorKind::Unauthorized
+                | ErrorKind::Forbidden
+                | ErrorKind::NotFound
+                | ErrorKind::MethodNotAllowed
+                | ErrorKind::Conflict
+                | ErrorKind::PreconditionFailed
+                | ErrorKind::UnsupportedMediaType
+                | ErrorKind::PayloadTooLarge
+                | ErrorKind::RateLimited
+                | ErrorKind::Server
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Could the server have acted on a failed request (created the operation, sent the push or SMS)?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MayHaveBeenApplied {
+    /// The request never reached the server, or the server refused it before acting (4xx, 429,
+    /// 503), or it only read data.
+    No,
+    /// The server accepted it (2xx) but the answer could not be read.
+    Yes,
+    /// It was sent and no trustworthy answer came back (timeout, broken connection, 5xx).
+    Unknown,
+}
+
+impl MayHaveBeenApplied {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MayHaveBeenApplied::No => "no",
+            MayHaveBeenApplied::Yes => "yes",
+            MayHaveBeenApplied::Unknown => "unknown",
+        }
+    }
+}
+
+/// The `timestamp` of an error body: the API sends ISO-8601 strings on most errors and epoch
+/// milliseconds on 401/403.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Timestamp {
+    EpochMillis(i64),
+    Iso(String),
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Timestamp::EpochMillis(ms) => write!(f, "{ms}"),
+            Timestamp::Iso(text) => f.write_str(text),
+        }
+    }
+}
+
+/// What an HTTP error answer said: the status and the fields of the API's error body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiErrorBody {
+    pub status: u16,
+    /// The reason phrase from the body (`"Not Found"`).
+    pub error: Option<String>,
+    /// The human-readable detail; absent on 401/403.
+    pub message: Option<String>,
+    /// The request path the server saw.
+    pub path: Option<String>,
+    pub timestamp: Option<Timestamp>,
+    /// The raw body as received, cut at [`ApiErrorBody::MAX_BODY_CHARS`] characters.
+    pub body: String,
+}
+
+impl ApiErrorBody {
+    /// Error bodies are small; anything longer is cut so a misbehaving proxy cannot fill memory.
+    pub const MAX_BODY_CHARS: usize = 8 * 1024;
+
+    /// Reads the API's error body, tolerating anything (missing fields, HTML from a proxy).
+    pub fn parse(status: u16, raw: &[u8]) -> ApiErrorBody {
+        #[derive(Deserialize)]
+        struct Wire {
+            error: Option<String>,
+            message: Option<String>,
+            path: Option<String>,
+            timestamp: Option<Timestamp>,
+        }
+        let text = String::from_utf8_lossy(raw);
+        let body: String = text.chars().take(Self::MAX_BODY_CHARS).collect();
+        let wire = serde_json::from_slice::<Wire>(raw).ok();
+        ApiErrorBody {
+            status,
+            error: wire.as_ref().and_then(|w| w.error.clone()),
+            message: wire.as_ref().and_then(|w| w.message.clone()),
+            path: wire.as_ref().and_then(|w| w.path.clone()),
+            timestamp: wire.and_then(|w| w.timestamp),
+            body,
+        }
+    }
+}
+
+/// The method and path of the call that failed, for messages and logs (never headers or bodies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestInfo {
+    pub method: String,
+    pub path: String,
+}
+
+/// Every failure of the SDK.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    field: Option<String>,
+    api: Option<ApiErrorBody>,
+    retry_after: Option<Duration>,
+    applied: MayHaveBeenApplied,
+    request: Option<RequestInfo>,
+    attempts: u32,
+    last_status: Option<StatusResponse>,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                field: None,
+                api: None,
+                retry_after: None,
+                applied: MayHaveBeenApplied::No,
+                request: None,
+                attempts: 0,
+                last_status: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// A client-side validation failure naming the field and the rule it breaks.
+    pub(crate) fn invalid(field: &str, rule: impl fmt::Display) -> Error {
+        let mut err = Error::new(ErrorKind::InvalidRequest, format!("{field}: {rule}"));
+        err.inner.field = Some(field.to_string());
+        err
+    }
+
+    /// A configuration problem naming the setting.
+    pub(crate) fn config(field: &str, rule: impl fmt::Display) -> Error {
+        let mut err = Error::new(ErrorKind::Config, format!("{field}: {rule}"));
+        err.inner.field = Some(field.to_string());
+        err
+    }
+
+    pub(crate) fn from_api(api: ApiErrorBody, applied: MayHaveBeenApplied) -> Error {
+        let kind = ErrorKind::from_status(api.status);
+        let reason = api.error.clone().unwrap_or_else(|| reason_phrase(api.status).to_string());
+        let message = match &api.message {
+            Some(detail) if !detail.is_empty() => format!("{} {reason}: {detail}", api.status),
+            _ => format!("{} {reason}", api.status),
+        };
+        let mut err = Error::new(kind, message);
+        err.inner.api = Some(api);
+        err.inner.applied = applied;
+        err
+    }
+
+    pub(crate) fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Error {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    pub(crate) fn with_applied(mut self, applied: MayHaveBeenApplied) -> Error {
+        self.inner.applied = applied;
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Error {
+        self.inner.retry_after = retry_after;
+        self
+    }
+
+    pub(crate) fn with_request(mut self, method: &str, path: &str) -> Error {
+        self.inner.request = Some(RequestInfo { method: method.to_string(), path: path.to_string() });
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    pub(crate) fn with_last_status(mut self, status: Option<StatusResponse>) -> Error {
+        self.inner.last_status = status;
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The message without the method and path (those are in [`Error::request`]).
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// For `InvalidRequest` and `Config`: the field or setting at fault, as named in the API
+    /// (`username`, `phone`, `base_url`).
+    pub fn field(&self) -> Option<&str> {
+        self.inner.field.as_deref()
+    }
+
+    /// The HTTP error answer, for API error kinds.
+    pub fn api(&self) -> Option<&ApiErrorBody> {
+        self.inner.api.as_ref()
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.api.as_ref().map(|api| api.status)
+    }
+
+    /// For `RateLimited` (and 503s): how long the server asked us to wait.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    pub fn may_have_been_applied(&self) -> MayHaveBeenApplied {
+        self.inner.applied
+    }
+
+    pub fn request(&self) -> Option<&RequestInfo> {
+        self.inner.request.as_ref()
+    }
+
+    /// How many HTTP attempts were made (0 when the call failed before sending).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// For a `Timeout` from `wait_for_status`: the last status the server reported.
+    pub fn last_status(&self) -> Option<&StatusResponse> {
+        self.inner.last_status.as_ref()
+    }
+
+    /// True when trying the same call again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Connection
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.inner.kind, self.inner.message)?;
+        if let Some(request) = &self.inner.request {
+            write!(f, " ({} {})", request.method, request.path)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Error");
+        out.field("kind", &self.inner.kind).field("message", &self.inner.message);
+        if let Some(field) = &self.inner.field {
+            out.field("field", field);
+        }
+        if let Some(api) = &self.inner.api {
+            out.field("status", &api.status);
+        }
+        if let Some(request) = &self.inner.request {
+            out.field("request", &format_args!("{} {}", request.method, request.path));
+        }
+        out.field("may_have_been_applied", &self.inner.applied);
+        if let Some(retry_after) = self.inner.retry_after {
+            out.field("retry_after", &retry_after);
+        }
+        if let Some(source) = &self.inner.source {
+            out.field("source", &format_args!("{source}"));
+        }
+        out.finish()
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner.source.as_ref().map(|source| source.as_ref() as &(dyn StdError + 'static))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
+    http_reason(status).unwrap_or("Error")
+}
+
+fn http_reason(status: u16) -> Option<&'static str> {
+    reqwest::StatusCode::from_u16(status).ok().and_then(|code| code.canonical_reason())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_unique_and_stable() {
+        let mut names: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.as_str()).collect();
+        assert_eq!(names.len(), 18);
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 18);
+        assert_eq!(ErrorKind::NotFound.as_str(), "not_found");
+    }
+
+    #[test]
+    fn statuses_map_to_kinds() {
+        assert_eq!(ErrorKind::from_status(400), ErrorKind::BadRequest);
+        assert_eq!(ErrorKind::from_status(401), ErrorKind::Unauthorized);
+        assert_eq!(ErrorKind::from_status(412), ErrorKind::PreconditionFailed);
+        assert_eq!(ErrorKind::from_status(418), ErrorKind::BadRequest);
+        assert_eq!(ErrorKind::from_status(503), ErrorKind::Server);
+    }
+
+    #[test]
+    fn error_body_accepts_both_timestamp_forms_and_garbage() {
+        let iso = ApiErrorBody::parse(
+            404,
+            br#"{"error":"Not Found","message":"no such user","path":"/api/v1/users/x","status":404,"timestamp":"2020-09-23T12:13:45Z"}"#,
+        );
+        assert_eq!(iso.timestamp, Some(Timestamp::Iso("2020-09-23T12:13:45Z".into())));
+        assert_eq!(iso.message.as_deref(), Some("no such user"));
+        let millis = ApiErrorBody::parse(403, br#"{"error":"Forbidden","status":403,"timestamp":1600863157593}"#);
+        assert_eq!(millis.timestamp, Some(Timestamp::EpochMillis(1600863157593)));
+        assert_eq!(millis.message, None);
+        let html = ApiErrorBody::parse(502, b"<html>bad gateway</html>");
+        assert_eq!(html.error, None);
+        assert_eq!(html.body, "<html>bad gateway</html>");
+    }
+
+    #[test]
+    fn display_names_kind_status_and_detail() {
+        let api = ApiErrorBody::parse(404, br#"{"error":"Not Found","message":"User not found"}"#);
+        let err = Error::from_api(api, MayHaveBeenApplied::No).with_request("GET", "/api/v1/users/1");
+        assert_eq!(err.to_string(), "not_found: 404 Not Found: User not found (GET /api/v1/users/1)");
+    }
+}

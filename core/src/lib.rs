@@ -1,0 +1,44 @@
+//! # nevis-authcloud
+//!
+//! A client for the [Nevis Authentication Cloud](https://docs.nevis.net/authcloud/) REST API:
+//! passwordless login and transaction signing with the Nevis Access App, SMS codes, FIDO2
+//! passkeys and recovery codes.
+//!
+//! This crate is the single implementation behind the Python, Node.js and C SDKs: configuration,
+//! transport, retries, timeouts, models, validation and error kinds live here once, and the
+//! bindings only convert types.
+//!
+//! ```no_run
+//! use nevis_authcloud::{ApprovalRequest, Client, ClientConfig, OperationStatus, WaitOptions};
+//!
+//! # async fn run() -> nevis_authcloud::Result<()> {
+//! let client = Client::new(ClientConfig::builder().instance("acme-123").access_key("eyJ…").build()?)?;
+//! let approval = client.approve(&ApprovalRequest::push("alice").confirm("Pay CHF 10 to Bob?")).await?;
+//! let status = client.wait_for_status(approval.status_token.expose(), WaitOptions::default()).await?;
+//! if status.status == OperationStatus::Succeeded {
+//!     // introspect status.token before trusting the result
+//! }
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod config;
+mod error;
+mod logs;
+pub mod models;
+mod retry;
+pub mod runtime;
+mod secret;
+mod tls;
+mod transport;
+mod validate;
+mod wait;
+
+pub use client::{Client, RequestOptions};
+pub use config::{ClientConfig, ClientConfigBuilder, SDK_USER_AGENT};
+pub use error::{ApiErrorBody, Error, ErrorKind, MayHaveBeenApplied, RequestInfo, Result, Timestamp};
+pub use logs::{LogExport, MAX_LOG_EXPORT_TEXT_BYTES};
+pub use models::*;
+pub use secret::Secret;
+pub use tokio_util::sync::CancellationToken;
+pub use wait::WaitOptions;

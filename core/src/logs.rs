@@ -1,0 +1,73 @@
+//! The CSV log export as a stream, so a large export never has to sit in memory whole.
+
+use bytes::Bytes;
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+
+use crate::{Error, ErrorKind, Result};
+
+/// An export whose CSV body is still arriving. Read it chunk by chunk with
+/// [`LogExport::next_chunk`], or whole with [`LogExport::text`].
+pub struct LogExport {
+    response: reqwest::Response,
+    content_type: Option<String>,
+    filename: Option<String>,
+}
+
+/// The most [`LogExport::text`] collects; stream larger exports chunk by chunk.
+pub const MAX_LOG_EXPORT_TEXT_BYTES: usize = 256 * 1024 * 1024;
+
+impl LogExport {
+    pub(crate) fn new(response: reqwest::Response) -> LogExport {
+        let header = |name| response.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_string);
+        let content_type = header(CONTENT_TYPE);
+        let filename = header(CONTENT_DISPOSITION).and_then(|value| {
+            value.split(';').map(str::trim).find_map(|part| {
+                part.strip_prefix("filename=").map(|name| name.trim_matches('"').to_string())
+            })
+        });
+        LogExport { response, content_type, filename }
+    }
+
+    /// The media type the server declared (`text/csv`).
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The file name the server suggested (`logs-export.csv`).
+    pub fn filename(&self) -> Option<&str> {
+        self.filename.as_deref()
+    }
+
+    /// The next piece of the CSV, or `None` at the end.
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>> {
+        self.response.chunk().await.map_err(|err| {
+            let kind = if err.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection };
+            Error::new(kind, "the log export broke off while streaming").with_source(err)
+        })
+    }
+
+    /// The whole CSV as text (at most [`MAX_LOG_EXPORT_TEXT_BYTES`]).
+    pub async fn text(mut self) -> Result<String> {
+        let mut bytes = Vec::new();
+        while let Some(chunk) = self.next_chunk().await? {
+            if bytes.len() + chunk.len() > MAX_LOG_EXPORT_TEXT_BYTES {
+                return Err(Error::new(
+                    ErrorKind::Decode,
+                    "the log export is too large to collect as text; read it with next_chunk",
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        String::from_utf8(bytes)
+            .map_err(|err| Error::new(ErrorKind::Decode, "the log export is not UTF-8 text").with_source(err))
+    }
+}
+
+impl std::fmt::Debug for LogExport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogExport")
+            .field("content_type", &self.content_type)
+            .field("filename", &self.filename)
+            .finish_non_exhaustive()
+    }
+}

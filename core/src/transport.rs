@@ -1,0 +1,445 @@
+//! One HTTP exchange with the API, with the SDK's rules for timeouts, retries and error mapping.
+//!
+//! Every operation describes its call as a [`Call`] (method, path, body, credential and how safe it
+//! is to repeat) and hands it to [`Transport`]. That keeps the rules that matter in a login path in
+//! one place: which failures are retried (see [`crate::retry`]), how long anything may take, how
+//! big an answer may be, what an HTTP error becomes, and whether a failed call may still have
+//! reached the server. Nothing here ever logs a header, a body or a token.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use crate::config::ClientConfig;
+use crate::error::{ApiErrorBody, MayHaveBeenApplied};
+use crate::retry::{self, Backoff, Safety};
+use crate::{Error, ErrorKind, Result, Secret};
+
+/// Which credential a call sends.
+pub(crate) enum Auth<'a> {
+    AccessKey,
+    /// An intent token standing in for the access key.
+    Bearer(&'a Secret),
+    /// Status polling and the FIDO2 completions: the body is the capability.
+    None,
+}
+
+pub(crate) enum Payload {
+    Empty,
+    Json(Vec<u8>),
+    Form(String),
+}
+
+/// What the API is asked, and how to treat the answer.
+pub(crate) struct Call<'a> {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub payload: Payload,
+    pub auth: Auth<'a>,
+    pub safety: Safety,
+    pub accept: &'static str,
+    /// A non-2xx status that is a regular answer of this endpoint (412 from status polling, 400
+    /// from a rejected FIDO2 ceremony) rather than an error.
+    pub answer_status: Option<u16>,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(method: Method, path: impl Into<String>, safety: Safety) -> Self {
+        Call {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            payload: Payload::Empty,
+            auth: Auth::AccessKey,
+            safety,
+            accept: "application/json",
+            answer_status: None,
+        }
+    }
+
+    pub fn json_body(mut self, body: &impl serde::Serialize) -> Result<Self> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|err| Error::new(ErrorKind::InvalidRequest, "request could not be encoded as JSON").with_source(err))?;
+        self.payload = Payload::Json(bytes);
+        Ok(self)
+    }
+
+    pub fn auth(mut self, auth: Auth<'a>) -> Self {
+        self.auth = auth;
+        self
+    }
+}
+
+/// A buffered answer with a status the caller accepts.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// Per-call limits; the client's defaults, possibly overridden by `Client::with_options`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub request_timeout: Duration,
+    pub deadline: Option<Duration>,
+    pub max_retries: u32,
+    pub retry_non_idempotent: bool,
+}
+
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    config: ClientConfig,
+    backoff: Backoff,
+}
+
+impl Transport {
+    pub fn new(config: ClientConfig) -> Result<Transport> {
+        let tls = crate::tls::client_config(&config.ca_certificates_pem, config.base_url.scheme() == "https")?;
+        let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            // The Authorization header must never follow a redirect; the API does not redirect.
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            .https_only(config.base_url.scheme() == "https");
+        builder = match (&config.proxy, config.use_env_proxy) {
+            (Some(proxy), _) => builder.proxy(
+                reqwest::Proxy::all(proxy.as_str())
+                    .map_err(|err| Error::config("proxy", format!("cannot be used ({err})")))?,
+            ),
+            (None, true) => builder,
+            (None, false) => builder.no_proxy(),
+        };
+        let http = builder
+            .build()
+            .map_err(|err| Error::new(ErrorKind::Config, "HTTP client could not be built").with_source(err))?;
+        let backoff = Backoff::new(config.initial_backoff, config.max_backoff);
+        Ok(Transport { http, config, backoff })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    pub fn default_limits(&self) -> Limits {
+        Limits {
+            request_timeout: self.config.request_timeout,
+            deadline: self.config.deadline,
+            max_retries: self.config.max_retries,
+            retry_non_idempotent: false,
+        }
+    }
+
+    /// Sends the call and decodes a JSON answer.
+    pub async fn json<T: DeserializeOwned>(&self, call: Call<'_>, limits: Limits) -> Result<T> {
+        let safety = call.safety;
+        let (method, path) = (call.method.clone(), call.path.clone());
+        let answer = self.send(call, limits).await?;
+        decode_json(&answer, safety).map_err(|err| err.with_request(method.as_str(), &path))
+    }
+
+    /// Sends the call and returns the whole answer, read up to the size cap.
+    pub async fn send(&self, call: Call<'_>, limits: Limits) -> Result<Answer> {
+        let max = self.config.max_response_bytes;
+        self.run(&call, limits, |response| async move {
+            let (status, headers, body) = read_capped(response, max).await?;
+            Ok(Answer { status, headers, body })
+        })
+        .await
+    }
+
+    /// Sends the call and returns the answer with its body still streaming.
+    pub async fn stream(&self, call: Call<'_>, limits: Limits) -> Result<reqwest::Response> {
+        self.run(&call, limits, |response| async move { Ok(response) }).await
+    }
+
+    /// The retry loop. `finish` turns a response with an accepted status into the result (reading
+    /// the body when buffering); its failures are retried only for read-only calls, because the
+    /// server has already answered with success.
+    async fn run<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, finish: F) -> Result<R>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<R>>,
+    {
+        let started = Instant::now();
+        let deadline = limits.deadline.map(|d| started + d);
+        let may_resend = call.safety.may_resend() || limits.retry_non_idempotent;
+        let method = call.method.as_str();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let attempt_started = Instant::now();
+            let outcome = match deadline {
+                Some(deadline) => {
+                    let bounded = tokio::time::timeout_at(deadline.into(), self.attempt(call, limits, may_resend, &finish));
+                    match bounded.await {
+                        Ok(outcome) => outcome,
+                        Err(_) => {
+                            return Err(Error::new(
+                                ErrorKind::Timeout,
+                                format!("no answer within the call deadline of {:?}", limits.deadline.unwrap_or_default()),
+                            )
+                            .with_applied(call.safety.unsure())
+                            .with_attempts(attempt)
+                            .with_request(method, &call.path));
+                        }
+                    }
+                }
+                None => self.attempt(call, limits, may_resend, &finish).await,
+            };
+            let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
+            let Failure { error, retry } = match outcome {
+                Ok(result) => {
+                    tracing::debug!(target: "nevis_authcloud", method, path = %call.path, attempt, elapsed_ms, "request completed");
+                    return Ok(result);
+                }
+                Err(failure) => failure,
+            };
+            let error = error.with_attempts(attempt).with_request(method, &call.path);
+            tracing::debug!(target: "nevis_authcloud", method, path = %call.path, status = error.status(), kind = error.kind().as_str(), attempt, elapsed_ms, "request failed");
+
+            let delay = match retry {
+                retry::Decision::Stop => return Err(error),
+                _ if attempt > limits.max_retries => return Err(error),
+                retry::Decision::After(server_delay) => {
+                    if server_delay > self.config.max_retry_after {
+                        tracing::info!(target: "nevis_authcloud", method, path = %call.path, retry_after_ms = server_delay.as_millis() as u64, "not retrying: Retry-After is longer than max_retry_after");
+                        return Err(error);
+                    }
+                    server_delay
+                }
+                retry::Decision::Backoff => self.backoff.delay(attempt),
+            };
+            if let Some(deadline) = deadline {
+                if Instant::now() + delay >= deadline {
+                    return Err(error);
+                }
+            }
+            tracing::info!(target: "nevis_authcloud", method, path = %call.path, attempt, kind = error.kind().as_str(), status = error.status(), delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, may_resend: bool, finish: &F) -> Result<R, Failure>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<R>>,
+    {
+        let request = self.build(call, limits).map_err(Failure::stop)?;
+        let response = match self.http.execute(request).await {
+            Ok(response) => response,
+            Err(err) => return Err(classify_send_error(err, call.safety, may_resend)),
+        };
+        let status = response.status();
+        let accepted = status.is_success() || call.answer_status == Some(status.as_u16());
+        if !accepted {
+            return Err(error_answer(response, call.safety, may_resend).await);
+        }
+        finish(response).await.map_err(|error| {
+            // The server answered with success; only a read can be repeated without doubt.
+            let retry = if call.safety == Safety::ReadOnly && error.is_retryable() {
+                retry::Decision::Backoff
+            } else {
+                retry::Decision::Stop
+            };
+            Failure { error: error.with_applied(call.safety.after_success()), retry }
+        })
+    }
+
+    fn build(&self, call: &Call<'_>, limits: Limits) -> Result<reqwest::Request> {
+        let mut url = self.config.base_url.clone();
+        url.set_path(&call.path);
+        if !call.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let mut builder = self
+            .http
+            .request(call.method.clone(), url)
+            .timeout(limits.request_timeout)
+            .header(USER_AGENT, &self.config.user_agent)
+            .header(ACCEPT, call.accept);
+        let bearer = match &call.auth {
+            Auth::AccessKey => Some(&self.config.access_key),
+            Auth::Bearer(token) => Some(*token),
+            Auth::None => None,
+        };
+        if let Some(secret) = bearer {
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", secret.expose()))
+                .map_err(|_| Error::invalid("authorization", "credential contains characters not allowed in an HTTP header"))?;
+            value.set_sensitive(true);
+            builder = builder.header(AUTHORIZATION, value);
+        }
+        builder = match &call.payload {
+            Payload::Empty => builder,
+            Payload::Json(bytes) => builder
+                .header(CONTENT_TYPE, "application/json;charset=utf-8")
+                .body(bytes.clone()),
+            Payload::Form(text) => builder
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(text.clone()),
+        };
+        builder
+            .build()
+            .map_err(|err| Error::new(ErrorKind::InvalidRequest, "request could not be built").with_source(err))
+    }
+}
+
+/// A failed attempt and whether the loop may try again.
+pub(crate) struct Failure {
+    error: Error,
+    retry: retry::Decision,
+}
+
+impl Failure {
+    fn stop(error: Error) -> Failure {
+        Failure { error, retry: retry::Decision::Stop }
+    }
+}
+
+/// Reads a body up to `max` bytes; a longer one is a `Decode` error, never an allocation of
+/// whatever size the peer announces.
+pub(crate) async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<(u16, HeaderMap, Bytes)> {
+    let status = response.status().as_u16();
+    if let Some(length) = response.content_length() {
+        if length > max as u64 {
+            return Err(too_large(max));
+        }
+    }
+    let headers = std::mem::take(response.headers_mut());
+    let mut body = BytesMut::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > max {
+                    return Err(too_large(max));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(err) => return Err(classify_body_error(err)),
+        }
+    }
+    Ok((status, headers, body.freeze()))
+}
+
+fn too_large(max: usize) -> Error {
+    Error::new(ErrorKind::Decode, format!("the answer is larger than max_response_bytes ({max} bytes)"))
+}
+
+/// An HTTP error answer: read (a bounded part of) its body and decide about retrying.
+async fn error_answer(response: reqwest::Response, safety: Safety, may_resend: bool) -> Failure {
+    let status = response.status();
+    let retry_after = retry::parse_retry_after(response.headers());
+    let body = match read_capped(response, 64 * 1024).await {
+        Ok((_, _, body)) => body,
+        Err(_) => Bytes::new(),
+    };
+    let code = status.as_u16();
+    if status.is_redirection() {
+        let error = Error::new(
+            ErrorKind::Decode,
+            format!("unexpected redirect ({code}); redirects are never followed so the credential cannot leak"),
+        )
+        .with_applied(safety.unsure());
+        return Failure::stop(error);
+    }
+    let applied = match code {
+        429 | 503 => MayHaveBeenApplied::No,
+        500..=599 => safety.unsure(),
+        _ => MayHaveBeenApplied::No,
+    };
+    let error = Error::from_api(ApiErrorBody::parse(code, &body), applied).with_retry_after(retry_after);
+    let retry = retry::decide_for_status(code, may_resend, retry_after);
+    Failure { error, retry }
+}
+
+/// A failure before any response head arrived.
+fn classify_send_error(err: reqwest::Error, safety: Safety, may_resend: bool) -> Failure {
+    if is_tls_error(&err) {
+        let error = Error::new(ErrorKind::Tls, format!("TLS handshake failed: {}", root_cause(&err)))
+            .with_source(err);
+        return Failure::stop(error);
+    }
+    if err.is_connect() {
+        // Nothing was sent: safe to retry whatever the call is.
+        let kind = if err.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection };
+        let error = Error::new(kind, format!("could not connect: {}", root_cause(&err))).with_source(err);
+        return Failure { error, retry: retry::Decision::Backoff };
+    }
+    let (kind, text) = if err.is_timeout() {
+        (ErrorKind::Timeout, "no answer within the request timeout".to_string())
+    } else {
+        (ErrorKind::Connection, format!("the connection failed after the request was sent: {}", root_cause(&err)))
+    };
+    let error = Error::new(kind, text).with_applied(safety.unsure()).with_source(err);
+    let retry = if may_resend { retry::Decision::Backoff } else { retry::Decision::Stop };
+    Failure { error, retry }
+}
+
+/// A failure while reading a body whose head said success.
+fn classify_body_error(err: reqwest::Error) -> Error {
+    if err.is_timeout() {
+        Error::new(ErrorKind::Timeout, "the answer stalled: its body did not arrive within the request timeout")
+            .with_source(err)
+    } else {
+        Error::new(ErrorKind::Connection, format!("the connection broke while reading the answer: {}", root_cause(&err)))
+            .with_source(err)
+    }
+}
+
+fn is_tls_error(err: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = source {
+        if current.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            if io.get_ref().is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) {
+                return true;
+            }
+        }
+        source = current.source();
+    }
+    false
+}
+
+/// The innermost message of an error chain: "connection refused", "invalid peer certificate: …".
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+/// Decodes a JSON answer, insisting on a JSON media type when the server names one.
+pub(crate) fn decode_json<T: DeserializeOwned>(answer: &Answer, safety: Safety) -> Result<T> {
+    let applied = safety.after_success();
+    if let Some(content_type) = answer.headers.get(CONTENT_TYPE) {
+        let text = content_type.to_str().unwrap_or_default().to_ascii_lowercase();
+        let essence = text.split(';').next().unwrap_or_default().trim();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(Error::new(
+                ErrorKind::Decode,
+                format!("expected a JSON answer but got Content-Type {essence:?}"),
+            )
+            .with_applied(applied));
+        }
+    }
+    if answer.body.is_empty() {
+        return Err(Error::new(ErrorKind::Decode, format!("the answer (HTTP {}) has an empty body", answer.status))
+            .with_applied(applied));
+    }
+    serde_json::from_slice(&answer.body).map_err(|err| {
+        Error::new(ErrorKind::Decode, format!("the answer is not the documented JSON shape: {err}"))
+            .with_applied(applied)
+            .with_source(err)
+    })
+}

@@ -1,0 +1,115 @@
+//! Waiting for the user: poll `/api/v1/status` until an operation is decided.
+//!
+//! A login page waits on the phone for seconds to minutes. The wait must end on the caller's
+//! terms (a timeout, a cancellation token, or simply dropping the future when the browser goes
+//! away) and must not hammer the API meanwhile: it polls at a starting interval that grows by half
+//! each round up to a ceiling, as the API documentation recommends (every 1–2 seconds).
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::models::StatusResponse;
+use crate::{Client, Error, ErrorKind, Result};
+
+/// How long and how often [`Client::wait_for_status`] polls.
+#[derive(Debug, Clone)]
+pub struct WaitOptions {
+    /// Give up after this long with a `Timeout` error carrying the last status. Default 5 min
+    /// (operations expire after 10).
+    pub timeout: Duration,
+    /// The first pause between polls. Default 1 s.
+    pub interval: Duration,
+    /// The longest pause between polls. Default 2 s.
+    pub max_interval: Duration,
+    /// Stop promptly with a `Cancelled` error when this token is cancelled.
+    pub cancel: Option<CancellationToken>,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        WaitOptions {
+            timeout: Duration::from_secs(300),
+            interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(2),
+            cancel: None,
+        }
+    }
+}
+
+impl WaitOptions {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self.max_interval = self.max_interval.max(interval);
+        self
+    }
+
+    pub fn cancel_on(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+}
+
+impl Client {
+    /// Polls until the operation `succeeded` or `failed` (or the server answers `unknown`) and
+    /// returns that status. Fails with `Timeout` (see [`Error::last_status`]) when
+    /// `options.timeout` passes first, and with `Cancelled` when `options.cancel` fires.
+    pub async fn wait_for_status(&self, status_token: &str, options: WaitOptions) -> Result<StatusResponse> {
+        crate::validate::token("statusToken", status_token)?;
+        if options.interval.is_zero() {
+            return Err(Error::invalid("interval", "must be greater than zero"));
+        }
+        let cancel = options.cancel.clone().unwrap_or_default();
+        let deadline = Instant::now() + options.timeout;
+        let mut interval = options.interval;
+        let mut last: Option<StatusResponse> = None;
+        loop {
+            let poll = tokio::time::timeout_at(deadline, self.get_status(status_token));
+            let status = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return Err(cancelled(last)),
+                outcome = poll => match outcome {
+                    Ok(result) => result?,
+                    Err(_) => return Err(timed_out(&options, last)),
+                },
+            };
+            if status.is_terminal() {
+                return Ok(status);
+            }
+            last = Some(status);
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(timed_out(&options, last));
+            }
+            let pause = interval.min(deadline - now);
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return Err(cancelled(last)),
+                _ = tokio::time::sleep(pause) => {}
+            }
+            if Instant::now() >= deadline {
+                return Err(timed_out(&options, last));
+            }
+            interval = interval.mul_f64(1.5).min(options.max_interval.max(options.interval));
+        }
+    }
+}
+
+fn timed_out(options: &WaitOptions, last: Option<StatusResponse>) -> Error {
+    let seen = last.as_ref().map(|s| s.status.as_str().to_string()).unwrap_or_else(|| "none".into());
+    Error::new(
+        ErrorKind::Timeout,
+        format!("the operation was not decided within {:?} (last status: {seen})", options.timeout),
+    )
+    .with_last_status(last)
+}
+
+fn cancelled(last: Option<StatusResponse>) -> Error {
+    Error::new(ErrorKind::Cancelled, "waiting for the status was cancelled").with_last_status(last)
+}
