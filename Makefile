@@ -15,6 +15,12 @@ export CARGO_TERM_COLOR ?= never
 PROFILE_DIR := $(CARGO_TARGET_DIR)/$(CARGO_BUILD_TARGET)/debug
 export AUTHCLOUD_SIM := $(PROFILE_DIR)/authcloud-sim
 
+# Each language binding adds its own targets in mk/<language>.mk and appends them here, so the
+# bindings never edit this file concurrently.
+TEST_TARGETS := test-rust
+DEMO_TARGETS := demo-rust
+-include mk/*.mk
+
 .PHONY: help build test test-rust demo demo-rust bench-sim clean
 
 help:
@@ -25,12 +31,12 @@ help:
 build:
 	cargo build --locked --workspace --bins
 
-test: test-rust
+test: $(TEST_TARGETS)
 
 test-rust:
 	cargo test --locked --workspace
 
-demo: build demo-rust
+demo: build $(DEMO_TARGETS)
 
 demo-rust:
 	@echo "== Rust: enrol -> approve -> poll against the local simulator =="
