@@ -8,7 +8,7 @@ use crate::Secret;
 
 /// An approval on `channel`. Name the user with `username` or `user_id` (at most one); only `app`
 /// (usernameless QR) and `fido2` (autofill) may name nobody.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalRequest {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -8,13 +8,15 @@ use crate::Secret;
 
 /// What to register, and for whom: exactly one of `username` (creates the user if new) or
 /// `user_id` (an existing user).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnrollRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// Default `app`.
+    #[serde(default)]
     pub channel: Channel,
     /// Required for `sms`: `+<country><area><local>`.
     #[serde(skip_serializing_if = "Option::is_none")]

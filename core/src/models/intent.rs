@@ -8,7 +8,7 @@ use crate::Secret;
 
 /// Mint a one-time token (10 minutes) that lets a browser start exactly one enrolment or approval
 /// for one user, without ever seeing the access key.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IntentRequest {
     #[serde(skip_serializing_if = "Option::is_none")]

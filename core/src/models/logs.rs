@@ -1,10 +1,13 @@
 //! `GET /api/v1/logs/export`: the filters of the CSV audit log export.
 
+use serde::{Deserialize, Serialize};
+
 use super::{ActorType, LogCategory, LogChannel, LogStatus};
 
 /// Filters for the log export; all optional. Give either `timespan` or dates, not both; with
 /// neither, the server exports the last 30 days.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct LogExportQuery {
     /// Free-text search, at least 2 characters.
     pub filter: Option<String>,

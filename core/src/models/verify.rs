@@ -1,13 +1,13 @@
 //! `POST /api/v1/users/{userId}/verification`: check an SMS code or a recovery code.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Channel, Extra};
 use crate::Secret;
 
 /// A code the user typed. For SMS give the `status_token` of the enrolment or approval; for a
 /// recovery code set `channel` to `recovery`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyRequest {
     /// The user the code belongs to (a path parameter, not sent in the body).
