@@ -49,11 +49,14 @@ pub(crate) fn client_config(extra_ca_pems: &[String], roots_required: bool) -> R
     }
 
     let provider = Arc::new(ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|err| Error::config("tls", format!("no usable TLS versions ({err})")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
+    // HTTP/1.1 with a pool of keep-alive connections: many concurrent polls spread over several
+    // connections instead of queueing behind one HTTP/2 connection's flow control.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
 
