@@ -1,0 +1,53 @@
+//! HTTPS for the simulator: a throwaway CA and a server certificate for `localhost`, `127.0.0.1`
+//! and `::1`, generated at start (rcgen), served with rustls on the ring provider. Clients trust
+//! the CA PEM the simulator hands out, never a system store.
+
+use std::sync::Arc;
+
+use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rustls::ServerConfig;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsSetupError {
+    #[error("certificate generation failed: {0}")]
+    Certificate(#[from] rcgen::Error),
+    #[error("TLS configuration failed: {0}")]
+    Rustls(#[from] rustls::Error),
+}
+
+pub struct TlsMaterial {
+    pub ca_pem: String,
+    pub config: Arc<ServerConfig>,
+}
+
+pub fn generate() -> Result<TlsMaterial, TlsSetupError> {
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::default();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let mut ca_name = DistinguishedName::new();
+    ca_name.push(DnType::CommonName, "authcloud-sim local CA");
+    ca_params.distinguished_name = ca_name;
+    let ca_cert = ca_params.self_signed(&ca_key)?;
+    let ca_pem = ca_cert.pem();
+    let issuer = Issuer::new(ca_params, ca_key);
+
+    let server_key = KeyPair::generate()?;
+    let mut server_params =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()])?;
+    let mut server_name = DistinguishedName::new();
+    server_name.push(DnType::CommonName, "localhost");
+    server_params.distinguished_name = server_name;
+    let server_cert = server_params.signed_by(&server_key, &issuer)?;
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+    let chain: Vec<CertificateDer<'static>> = vec![server_cert.der().clone(), ca_cert.der().clone()];
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(TlsMaterial { ca_pem, config: Arc::new(config) })
+}
