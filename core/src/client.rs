@@ -124,16 +124,19 @@ impl Client {
             .json_body(&Body { status_token })?
             .auth(Auth::None);
         call.answer_status = Some(412);
-        let answer = self.transport.send(call, self.limits).await?;
-        if answer.status == 412 {
-            // The API documents 412 for failed operations; its body may be a status object or an
-            // error object, and either way the operation has failed.
-            return Ok(decode_json::<StatusResponse>(&answer, Safety::ReadOnly)
-                .ok()
-                .filter(|status| status.status.is_known())
-                .unwrap_or_else(StatusResponse::failed_without_details));
-        }
-        decode_json(&answer, Safety::ReadOnly).map_err(|err| err.with_request("POST", "/api/v1/status"))
+        self.transport
+            .send_decoded(call, self.limits, |answer| {
+                if answer.status == 412 {
+                    // The API documents 412 for failed operations; its body may be a status
+                    // object or an error object, and either way the operation has failed.
+                    return Ok(decode_json::<StatusResponse>(&answer, Safety::ReadOnly)
+                        .ok()
+                        .filter(|status| status.status.is_known())
+                        .unwrap_or_else(StatusResponse::failed_without_details));
+                }
+                decode_json(&answer, Safety::ReadOnly)
+            })
+            .await
     }
 
     /// `POST /api/v1/users/{userId}/verification`: check an SMS code or spend a recovery code.
@@ -271,26 +274,27 @@ impl Client {
     async fn fido2_completion(&self, path: &'static str, body: &impl serde::Serialize) -> Result<Fido2Result> {
         let mut call = Call::new(Method::POST, path, Safety::NonIdempotent).json_body(body)?.auth(Auth::None);
         call.answer_status = Some(400);
-        let answer = self.transport.send(call, self.limits).await?;
-        if answer.status == 400 {
-            // A rejected ceremony answers 400 with a result object; any other 400 body is a plain
-            // bad request.
-            #[derive(Deserialize)]
-            struct Probe {
-                status: Option<String>,
-            }
-            let is_result = serde_json::from_slice::<Probe>(&answer.body)
-                .map(|probe| probe.status.is_some())
-                .unwrap_or(false);
-            if !is_result {
-                let api = crate::error::ApiErrorBody::parse(400, &answer.body);
-                return Err(Error::from_api(api, crate::MayHaveBeenApplied::No)
-                    .with_attempts(1)
-                    .with_request("POST", path));
-            }
-        }
-        decode_json(&answer, Safety::NonIdempotent).map_err(|err| err.with_request("POST", path))
+        self.transport.send_decoded(call, self.limits, decode_fido2_result).await
     }
+}
+
+/// A rejected ceremony answers 400 with a result object (`status: failed`); any other 400 body is
+/// a plain bad request.
+fn decode_fido2_result(answer: crate::transport::Answer) -> Result<Fido2Result> {
+    if answer.status == 400 {
+        #[derive(Deserialize)]
+        struct Probe {
+            status: Option<String>,
+        }
+        let is_result = serde_json::from_slice::<Probe>(&answer.body)
+            .map(|probe| probe.status.is_some())
+            .unwrap_or(false);
+        if !is_result {
+            let api = crate::error::ApiErrorBody::parse(400, &answer.body);
+            return Err(Error::from_api(api, crate::MayHaveBeenApplied::No));
+        }
+    }
+    decode_json(&answer, Safety::NonIdempotent)
 }
 
 fn credential(intent_token: Option<&Secret>) -> Auth<'_> {

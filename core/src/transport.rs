@@ -140,17 +140,28 @@ impl Transport {
     /// Sends the call and decodes a JSON answer.
     pub async fn json<T: DeserializeOwned>(&self, call: Call<'_>, limits: Limits) -> Result<T> {
         let safety = call.safety;
-        let (method, path) = (call.method.clone(), call.path.clone());
-        let answer = self.send(call, limits).await?;
-        decode_json(&answer, safety).map_err(|err| err.with_request(method.as_str(), &path))
+        self.send_decoded(call, limits, move |answer| decode_json(&answer, safety)).await
     }
 
     /// Sends the call and returns the whole answer, read up to the size cap.
     pub async fn send(&self, call: Call<'_>, limits: Limits) -> Result<Answer> {
+        self.send_decoded(call, limits, Ok).await
+    }
+
+    /// Sends the call, reads the answer up to the size cap and turns it into the result with
+    /// `decode`. Decoding is part of the attempt, so its failures carry the attempt count and the
+    /// request like any other.
+    pub async fn send_decoded<T>(
+        &self,
+        call: Call<'_>,
+        limits: Limits,
+        decode: impl Fn(Answer) -> Result<T>,
+    ) -> Result<T> {
         let max = self.config.max_response_bytes;
+        let decode = &decode;
         self.run(&call, limits, |response| async move {
             let (status, headers, body) = read_capped(response, max).await?;
-            Ok(Answer { status, headers, body })
+            decode(Answer { status, headers, body })
         })
         .await
     }
@@ -249,7 +260,12 @@ impl Transport {
             } else {
                 retry::Decision::Stop
             };
-            Failure { error: error.with_applied(call.safety.after_success()), retry }
+            let applied = if error.kind().is_api_error() {
+                error.may_have_been_applied()
+            } else {
+                call.safety.after_success()
+            };
+            Failure { error: error.with_applied(applied), retry }
         })
     }
 
@@ -397,17 +413,24 @@ fn classify_body_error(err: reqwest::Error) -> Error {
 fn is_tls_error(err: &reqwest::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(current) = source {
-        if current.downcast_ref::<rustls::Error>().is_some() {
+        if is_rustls_error(current) {
             return true;
-        }
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            if io.get_ref().is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) {
-                return true;
-            }
         }
         source = current.source();
     }
     false
+}
+
+/// rustls errors reach us wrapped in (possibly nested) `io::Error`s, whose `source()` skips the
+/// wrapped error itself, so each `io::Error` layer is opened explicitly.
+fn is_rustls_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    if err.downcast_ref::<rustls::Error>().is_some() {
+        return true;
+    }
+    match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        Some(inner) => is_rustls_error(inner),
+        None => false,
+    }
 }
 
 /// The innermost message of an error chain: "connection refused", "invalid peer certificate: …".

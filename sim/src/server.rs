@@ -149,9 +149,6 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<OutBod
         }
     };
 
-    if let Some(FaultKind::Delay { ms }) = fault {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
     let request = ApiRequest {
         method: parts.method,
         path,
@@ -160,6 +157,11 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<OutBod
         body,
     };
     let response = if is_control { control::dispatch(&sim, &request) } else { api::dispatch(&sim, &request) };
+    // A slow server has usually acted already: the request is processed first and only the answer
+    // is held back, so a client that times out really may have caused the side effect.
+    if let Some(FaultKind::Delay { ms }) = fault {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
 
     Ok(match fault {
         None | Some(FaultKind::Delay { .. }) => full(response),
