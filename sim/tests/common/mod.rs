@@ -90,6 +90,11 @@ pub async fn answer(response: reqwest::Response) -> Answer {
 }
 
 pub fn client_trusting(ca_pem: Option<&str>) -> reqwest::Client {
+    builder_trusting(ca_pem).build().expect("client")
+}
+
+/// A reqwest builder on rustls/ring that trusts only `ca_pem`.
+pub fn builder_trusting(ca_pem: Option<&str>) -> reqwest::ClientBuilder {
     let mut roots = rustls::RootCertStore::empty();
     if let Some(pem) = ca_pem {
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
@@ -102,7 +107,7 @@ pub fn client_trusting(ca_pem: Option<&str>) -> reqwest::Client {
         .expect("tls versions")
         .with_root_certificates(roots)
         .with_no_client_auth();
-    reqwest::Client::builder().tls_backend_preconfigured(tls).build().expect("client")
+    reqwest::Client::builder().tls_backend_preconfigured(tls)
 }
 
 /// The documented error body: `{error, message, path, status, timestamp}` with an ISO timestamp.
