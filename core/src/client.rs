@@ -313,3 +313,29 @@ impl fmt::Debug for Client {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn the_client_and_its_errors_cross_threads_and_tasks() {
+        assert_send_sync::<Client>();
+        assert_send_sync::<crate::Error>();
+        let _cheap_clone = |client: &Client| client.clone();
+    }
+
+    #[test]
+    fn with_options_shares_the_pool_and_overrides_only_what_is_given() {
+        let client = Client::new(
+            ClientConfig::builder().base_url("http://127.0.0.1:9").access_key("k").max_retries(2).build().unwrap(),
+        )
+        .unwrap();
+        let tuned = client.with_options(RequestOptions { max_retries: Some(0), ..Default::default() });
+        assert!(Arc::ptr_eq(&client.transport, &tuned.transport));
+        assert_eq!(tuned.limits.max_retries, 0);
+        assert_eq!(tuned.limits.request_timeout, client.limits.request_timeout);
+    }
+}
