@@ -362,8 +362,7 @@ async fn error_answer(response: reqwest::Response, safety: Safety, may_resend: b
         let error = Error::new(
             ErrorKind::Decode,
             format!("unexpected redirect ({code}); redirects are never followed so the credential cannot leak"),
-        )
-        .with_applied(safety.unsure());
+        );
         return Failure::stop(error);
     }
     let applied = match code {

@@ -1,0 +1,144 @@
+//! The shared fault matrix (`tests/faults.json`) run through the Rust core: the reference answer
+//! that the Python, Node and C suites must reproduce row for row.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::Harness;
+use nevis_authcloud::{ApprovalRequest, Client, ClientConfig, EnrollRequest, Error};
+use serde_json::Value;
+
+struct Prepared {
+    username: String,
+    pending_status_token: String,
+}
+
+async fn prepare(h: &Harness) -> Prepared {
+    let (status, _) = h.control("POST", "/reset", None).await;
+    assert_eq!(status, 204);
+    let username = "matrix-user".to_string();
+    h.active_app_user(&username).await;
+    let approval = h.client.approve(&ApprovalRequest::push(&username)).await.expect("pending approval");
+    Prepared { username, pending_status_token: approval.status_token.expose().to_string() }
+}
+
+async fn requests_seen(h: &Harness) -> u64 {
+    let (_, stats) = h.control("GET", "/stats", None).await;
+    stats["requests"].as_u64().unwrap_or(0)
+}
+
+fn client_for(h: &Harness, matrix: &Value, target: Option<&str>) -> Client {
+    let settings = &matrix["client"];
+    let timeout = Duration::from_millis(settings["requestTimeoutMs"].as_u64().unwrap_or(1500));
+    let retries = settings["maxRetries"].as_u64().unwrap_or(2) as u32;
+    let backoff: Vec<u64> = settings["retryBackoffMs"]
+        .as_array()
+        .map(|v| v.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_else(|| vec![5, 20]);
+    let mut builder = ClientConfig::builder()
+        .access_key(h.sim.access_key())
+        .request_timeout(timeout)
+        .max_retries(retries)
+        .retry_backoff(Duration::from_millis(backoff[0]), Duration::from_millis(backoff[1]));
+    builder = match target {
+        Some("closed-port") => {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+            let port = listener.local_addr().expect("addr").port();
+            drop(listener);
+            builder.base_url(format!("http://127.0.0.1:{port}"))
+        }
+        // The system trust store only: the simulator's generated CA is unknown to it.
+        Some("untrusted-tls") => builder.base_url(h.sim.base_url()),
+        _ => builder.base_url(h.sim.base_url()).add_ca_certificates_pem(h.sim.ca_pem().expect("tls sim")),
+    };
+    Client::new(builder.build().expect("matrix config")).expect("matrix client")
+}
+
+async fn call(client: &Client, operation: &str, prepared: &Prepared) -> Result<(), Error> {
+    match operation {
+        "find_user" => client.find_user(&prepared.username).await.map(drop),
+        "get_status" => client.get_status(&prepared.pending_status_token).await.map(drop),
+        "approve_push" => client.approve(&ApprovalRequest::push(&prepared.username)).await.map(drop),
+        "enroll_sms" => client.enroll(&EnrollRequest::sms("matrix-sms-user", "+41795551234")).await.map(drop),
+        other => panic!("tests/faults.json names an unknown operation {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_row_of_the_fault_matrix() {
+    let matrix: Value = serde_json::from_str(include_str!("../../tests/faults.json")).expect("faults.json is JSON");
+    let h = Harness::start().await;
+    let mut failures = Vec::new();
+    let scenarios = matrix["scenarios"].as_array().expect("scenarios");
+    for scenario in scenarios {
+        let name = scenario["name"].as_str().unwrap_or("?");
+        let expect = &scenario["expect"];
+        let prepared = prepare(&h).await;
+        let created_before: Vec<(String, u64)> = match expect["created"].as_object() {
+            Some(kinds) => {
+                let mut counts = Vec::new();
+                for kind in kinds.keys() {
+                    counts.push((kind.clone(), h.created(kind).await));
+                }
+                counts
+            }
+            None => Vec::new(),
+        };
+        for fault in scenario["faults"].as_array().into_iter().flatten() {
+            let (status, answer) = h.control("POST", "/faults", Some(fault.clone())).await;
+            assert!(status == 200 || status == 201, "{name}: fault refused: {answer}");
+        }
+        let client = client_for(&h, &matrix, scenario["target"].as_str());
+        let seen_before = requests_seen(&h).await;
+        let started = Instant::now();
+        let outcome = call(&client, scenario["operation"].as_str().unwrap_or_default(), &prepared).await;
+        let elapsed = started.elapsed();
+        // Let delayed answers finish on the server before counting side effects.
+        if scenario["faults"].as_array().into_iter().flatten().any(|f| f["fault"] == "delay") {
+            tokio::time::sleep(Duration::from_millis(2600)).await;
+        }
+        let seen = requests_seen(&h).await - seen_before;
+
+        // What happened, in the table's terms; then every expected key is compared with it.
+        let mut actual = serde_json::json!({ "requestsSeen": seen });
+        match &outcome {
+            Ok(()) => actual["outcome"] = "ok".into(),
+            Err(err) => {
+                actual["outcome"] = "error".into();
+                actual["message"] = err.to_string().into();
+                actual["kind"] = err.kind().as_str().into();
+                actual["status"] = err.status().map(Value::from).unwrap_or(Value::Null);
+                actual["mayHaveBeenApplied"] = err.may_have_been_applied().as_str().into();
+                actual["retryAfterS"] = err.retry_after().map(|d| Value::from(d.as_secs())).unwrap_or(Value::Null);
+            }
+        }
+        let mut created = serde_json::Map::new();
+        for (kind, before) in created_before {
+            created.insert(kind.clone(), (h.created(&kind).await - before).into());
+        }
+        actual["created"] = created.into();
+        let mut wrong: Vec<String> = expect
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| key.as_str() != "minElapsedMs")
+            .filter(|(key, expected)| actual[key.as_str()] != **expected)
+            .map(|(key, expected)| format!("{key}: expected {expected}, got {}", actual[key.as_str()]))
+            .collect();
+        if let Some(min) = expect["minElapsedMs"].as_u64() {
+            if elapsed < Duration::from_millis(min) {
+                wrong.push(format!("elapsed: expected at least {min} ms, got {} ms", elapsed.as_millis()));
+            }
+        }
+        if !wrong.is_empty() {
+            wrong.push(format!("(answer: {})", actual["message"]));
+        }
+        if !wrong.is_empty() {
+            failures.push(format!("{name}:\n    {}", wrong.join("\n    ")));
+        }
+    }
+    let passed = scenarios.len() - failures.len();
+    println!("fault matrix: {passed} passed, {} failed", failures.len());
+    assert!(failures.is_empty(), "fault matrix rows that differ:\n{}", failures.join("\n"));
+}
