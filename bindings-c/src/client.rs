@@ -1,0 +1,110 @@
+//! `nevis_client`: the opaque handle C code holds, its constructor and destructor, and the one
+//! place where a core future is run to completion for a blocking C call.
+//!
+//! The handle owns a core `Client` (itself an `Arc` around one connection pool), so any number of
+//! C threads may call through the same `const nevis_client *` at once. Every call blocks on the
+//! core's process-wide runtime; no binding-owned runtime or thread exists.
+
+use std::future::Future;
+
+use nevis_authcloud::{Client, Secret, runtime};
+
+use crate::error::{NevisError, nevis_error};
+use crate::ffi_guard::{FfiResult, Out, guard, guard_or, required_ref};
+use crate::options::{build_config, nevis_client_options};
+
+/// A client for one Authentication Cloud instance. Thread-safe: share one per process (or per
+/// instance) among all threads. Opaque; create with nevis_client_new(), release with
+/// nevis_client_free().
+#[allow(non_camel_case_types)]
+pub struct nevis_client {
+    pub(crate) inner: Client,
+    /// Kept only to redact it from error texts; wiped when the client is freed.
+    access_key: Secret,
+}
+
+impl nevis_client {
+    /// Blocks on `future` on the shared runtime and turns a core error into a C error, cutting the
+    /// access key and `secrets` (tokens of this call) out of its texts.
+    pub(crate) fn run<T>(&self, secrets: &[Option<&str>], future: impl Future<Output = nevis_authcloud::Result<T>>) -> FfiResult<T> {
+        let outcome = runtime::block_on(future).and_then(|result| result);
+        outcome.map_err(|err| {
+            let mut hide: Vec<&str> = secrets.iter().flatten().copied().collect();
+            hide.push(self.access_key.expose());
+            NevisError::from_core(&err, &hide)
+        })
+    }
+}
+
+/// Borrows the client behind a handle argument.
+///
+/// # Safety
+/// `client` is NULL or a live client from nevis_client_new().
+pub(crate) unsafe fn client_ref<'a>(client: *const nevis_client) -> FfiResult<&'a nevis_client> {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe { required_ref(client, "client") }
+}
+
+/// Creates a client from `opts` (validated here: a bad setting fails now with
+/// NEVIS_ERROR_CONFIG naming it, not on the first login). No request is sent. On success `*out`
+/// is a client the caller owns and releases with nevis_client_free(); on failure `*out` is NULL.
+///
+/// # Safety
+/// `opts` is NULL or a valid options struct whose strings are NUL-terminated; `out` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nevis_client_new(opts: *const nevis_client_options, out: *mut *mut nevis_client) -> *mut nevis_error {
+    guard(|| unsafe {
+        let out = Out::clear(out, std::ptr::null_mut());
+        if !out.is_wanted() {
+            return Err(NevisError::invalid_argument("out", "must not be NULL"));
+        }
+        let opts = required_ref(opts, "opts")?;
+        let (config, access_key) = build_config(opts)?;
+        let inner = Client::new(config).map_err(|err| NevisError::from_core(&err, &[access_key.expose()]))?;
+        out.set(Box::into_raw(Box::new(nevis_client { inner, access_key })));
+        Ok(())
+    })
+}
+
+/// Releases a client and its connections. NULL is allowed (and does nothing). Call it once, after
+/// every thread has finished its calls on this client.
+///
+/// # Safety
+/// `client` is NULL or a client from nevis_client_new() that is not used by any thread any more.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nevis_client_free(client: *mut nevis_client) {
+    guard_or((), || {
+        if !client.is_null() {
+            // SAFETY: made by `nevis_client_new`, released once by the caller's contract.
+            drop(unsafe { Box::from_raw(client) });
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::nevis_error_kind;
+
+    #[test]
+    fn new_checks_its_arguments() {
+        let mut client = std::ptr::null_mut();
+        // SAFETY: NULL or locals.
+        unsafe {
+            let err = nevis_client_new(std::ptr::null(), &mut client);
+            assert_eq!((*err).kind, nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT);
+            crate::error::nevis_error_free(err);
+            let opts = nevis_client_options {
+                base_url: c"http://127.0.0.1:9".as_ptr(),
+                access_key: c"k".as_ptr(),
+                ..Default::default()
+            };
+            let err = nevis_client_new(&opts, std::ptr::null_mut());
+            assert_eq!((*err).kind, nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT);
+            crate::error::nevis_error_free(err);
+            assert!(nevis_client_new(&opts, &mut client).is_null());
+            assert!(!client.is_null());
+            nevis_client_free(client);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! `nevis_client_options`: the client configuration as a plain C struct.
+//!
+//! C has no builders, so the core's `ClientConfigBuilder` is flattened into one struct of
+//! pointers and numbers that a caller fills in after nevis_client_options_init(). Zero means "the
+//! default" for every time value; retries use -1 for that, because 0 retries is a real choice.
+//! The core validates the result exactly as it does for Rust callers.
+
+use std::ffi::c_char;
+use std::time::Duration;
+
+use nevis_authcloud::{ClientConfig, ClientConfigBuilder, Secret};
+
+use crate::error::NevisError;
+use crate::ffi_guard::{FfiResult, guard_or, optional_str};
+
+/// The User-Agent prefix of this binding; the core appends its own name and version.
+const SDK_USER_AGENT: &str = concat!("nevis-authcloud-c/", env!("CARGO_PKG_VERSION"));
+
+/// Settings for nevis_client_new(). Call nevis_client_options_init() first, then set what you
+/// need. Every string is borrowed only during nevis_client_new() (the client copies what it keeps).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct nevis_client_options {
+    /// The instance id from the management console (the API is then
+    /// https://{instance}.mauth.nevis.cloud). Give this or `base_url`, not both.
+    pub instance: *const c_char,
+    /// The API root, e.g. a proxy in front of Nevis or the local simulator. https:// is required
+    /// except for loopback hosts.
+    pub base_url: *const c_char,
+    /// The access key (required). Copied into the client and wiped from its memory when the client
+    /// is freed; it never appears in error messages.
+    pub access_key: *const c_char,
+    /// Time to establish a connection (TCP + TLS), in ms. 0: default 10 000.
+    pub connect_timeout_ms: u64,
+    /// Time for one HTTP attempt, in ms. 0: default 30 000.
+    pub request_timeout_ms: u64,
+    /// Time for a whole call including retries, in ms. 0: no overall deadline.
+    pub deadline_ms: u64,
+    /// Retries after the first attempt for failures that are safe to retry (0 to 10). -1: default 2.
+    pub max_retries: i32,
+    /// The backoff before the first retry, in ms (full jitter applies). 0: default 500.
+    pub retry_initial_backoff_ms: u64,
+    /// The longest backoff between retries, in ms. 0: default 8 000.
+    pub retry_max_backoff_ms: u64,
+    /// The longest Retry-After the client waits before failing with NEVIS_ERROR_RATE_LIMITED, in
+    /// ms. 0: default 30 000.
+    pub max_retry_after_ms: u64,
+    /// Extra CA certificates to trust besides the system's roots: PEM text (not a path), one or
+    /// more certificates. NULL: system roots only.
+    pub ca_pem: *const c_char,
+    /// Send every request through this proxy ("http://host:port", credentials allowed). NULL: none.
+    pub proxy: *const c_char,
+    /// Honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment. Default false.
+    pub use_env_proxy: bool,
+    /// Appended to the User-Agent, e.g. "shop-backend/2.3". NULL: nothing.
+    pub app_info: *const c_char,
+}
+
+impl Default for nevis_client_options {
+    fn default() -> Self {
+        nevis_client_options {
+            instance: std::ptr::null(),
+            base_url: std::ptr::null(),
+            access_key: std::ptr::null(),
+            connect_timeout_ms: 0,
+            request_timeout_ms: 0,
+            deadline_ms: 0,
+            max_retries: -1,
+            retry_initial_backoff_ms: 0,
+            retry_max_backoff_ms: 0,
+            max_retry_after_ms: 0,
+            ca_pem: std::ptr::null(),
+            proxy: std::ptr::null(),
+            use_env_proxy: false,
+            app_info: std::ptr::null(),
+        }
+    }
+}
+
+/// Fills `*opts` with the defaults: every pointer NULL, every time 0 (default), max_retries -1
+/// (default). Does nothing when `opts` is NULL.
+///
+/// # Safety
+/// `opts` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nevis_client_options_init(opts: *mut nevis_client_options) {
+    guard_or((), || {
+        if !opts.is_null() {
+            // SAFETY: writable by the caller's contract.
+            unsafe { opts.write(nevis_client_options::default()) };
+        }
+    })
+}
+
+/// The validated core configuration and the access key (kept to redact it from error texts).
+///
+/// # Safety
+/// Every pointer in `opts` is NULL or a NUL-terminated string valid during the call.
+pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(ClientConfig, Secret)> {
+    // SAFETY (all `optional_str` calls): forwarded from the caller's contract.
+    let text = |ptr, name| unsafe { optional_str(ptr, name) };
+    let mut builder = ClientConfigBuilder::default().sdk_user_agent(SDK_USER_AGENT);
+    if let Some(instance) = text(opts.instance, "instance")? {
+        builder = builder.instance(instance);
+    }
+    if let Some(base_url) = text(opts.base_url, "base_url")? {
+        builder = builder.base_url(base_url);
+    }
+    let access_key = Secret::new(text(opts.access_key, "access_key")?.unwrap_or_default());
+    builder = builder.access_key(access_key.clone());
+    let ms = Duration::from_millis;
+    if opts.connect_timeout_ms > 0 {
+        builder = builder.connect_timeout(ms(opts.connect_timeout_ms));
+    }
+    if opts.request_timeout_ms > 0 {
+        builder = builder.request_timeout(ms(opts.request_timeout_ms));
+    }
+    if opts.deadline_ms > 0 {
+        builder = builder.deadline(ms(opts.deadline_ms));
+    }
+    match opts.max_retries {
+        -1 => {}
+        retries if retries < 0 => {
+            return Err(NevisError::invalid_argument("max_retries", "must be -1 (default) or 0 to 10"));
+        }
+        retries => builder = builder.max_retries(retries.unsigned_abs()),
+    }
+    if opts.retry_initial_backoff_ms > 0 || opts.retry_max_backoff_ms > 0 {
+        let initial = if opts.retry_initial_backoff_ms > 0 { ms(opts.retry_initial_backoff_ms) } else { ms(500) };
+        let max = if opts.retry_max_backoff_ms > 0 { ms(opts.retry_max_backoff_ms) } else { ms(8_000) };
+        builder = builder.retry_backoff(initial, max);
+    }
+    if opts.max_retry_after_ms > 0 {
+        builder = builder.max_retry_after(ms(opts.max_retry_after_ms));
+    }
+    if let Some(pem) = text(opts.ca_pem, "ca_pem")? {
+        builder = builder.add_ca_certificates_pem(pem);
+    }
+    if let Some(proxy) = text(opts.proxy, "proxy")? {
+        builder = builder.proxy(proxy);
+    }
+    builder = builder.use_env_proxy(opts.use_env_proxy);
+    if let Some(app_info) = text(opts.app_info, "app_info")? {
+        builder = builder.app_info(app_info);
+    }
+    let config = builder.build().map_err(|err| NevisError::from_core(&err, &[access_key.expose()]))?;
+    Ok((config, access_key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::nevis_error_kind;
+
+    #[test]
+    fn init_gives_the_defaults() {
+        let mut opts = nevis_client_options { max_retries: 7, ..Default::default() };
+        // SAFETY: a local.
+        unsafe { nevis_client_options_init(&mut opts) };
+        assert_eq!(opts.max_retries, -1);
+        assert!(opts.base_url.is_null());
+    }
+
+    #[test]
+    fn options_become_a_core_config() {
+        let opts = nevis_client_options {
+            base_url: c"http://127.0.0.1:9".as_ptr(),
+            access_key: c"key-1234567890".as_ptr(),
+            request_timeout_ms: 1500,
+            max_retries: 0,
+            app_info: c"shop/2.3".as_ptr(),
+            ..Default::default()
+        };
+        // SAFETY: literal C strings.
+        let (config, key) = unsafe { build_config(&opts) }.unwrap();
+        assert_eq!(config.request_timeout(), Duration::from_millis(1500));
+        assert_eq!(config.max_retries(), 0);
+        assert!(config.user_agent().starts_with("nevis-authcloud-c/"), "{}", config.user_agent());
+        assert!(config.user_agent().ends_with(" shop/2.3"));
+        assert_eq!(key.expose(), "key-1234567890");
+    }
+
+    #[test]
+    fn bad_options_name_the_setting_without_the_key() {
+        let opts = nevis_client_options {
+            instance: c"acme".as_ptr(),
+            base_url: c"http://127.0.0.1:9".as_ptr(),
+            access_key: c"very-secret-key".as_ptr(),
+            ..Default::default()
+        };
+        // SAFETY: literal C strings.
+        let err = unsafe { build_config(&opts) }.unwrap_err();
+        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_CONFIG);
+        assert!(!err.message.to_str().unwrap().contains("very-secret"));
+        let opts = nevis_client_options { max_retries: -5, ..opts };
+        // SAFETY: literal C strings.
+        let err = unsafe { build_config(&opts) }.unwrap_err();
+        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT);
+    }
+}
