@@ -1,0 +1,34 @@
+# Types of the Rust extension module (bindings-python/src). Kept in step with the module by the
+# stubtest run in tests/python/test_typing.py.
+import asyncio
+from typing import Optional, Tuple
+
+__version__: str
+
+class NativeClient:
+    def __new__(
+        cls,
+        *,
+        instance: Optional[str] = None,
+        base_url: Optional[str] = None,
+        access_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        retry_backoff: Optional[Tuple[float, float]] = None,
+        ca_certs_pem: Optional[str] = None,
+        proxy: Optional[str] = None,
+        use_env_proxy: bool = False,
+        app_info: Optional[str] = None,
+    ) -> NativeClient: ...
+    def call(self, operation: str, arguments: str) -> str: ...
+    def call_async(self, operation: str, arguments: str) -> asyncio.Future[str]: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+    def settings(self) -> list[tuple[str, Optional[str]]]: ...
+
+def error_classes() -> list[tuple[str, str]]: ...
+def begin_shutdown() -> None: ...
+def operation_names() -> list[str]: ...

@@ -1,0 +1,255 @@
+"""The exceptions of the SDK.
+
+Every failure is a :class:`NevisError`. The Rust core decides *what* went wrong as one of a closed
+set of kinds (``err.kind``, the core's ``ErrorKind.as_str()``), and each kind has its own class
+here, so callers write ``except NotFoundError`` instead of comparing strings. The classes are
+defined in Python, not in the native module, so they can be subclassed, pickled (to Celery or
+multiprocessing workers) and constructed in the caller's own tests.
+
+The attribute a login path cares about most after a failure is :attr:`NevisError.may_have_been_applied`:
+``"no"`` (safe to try again: nothing happened), ``"yes"`` or ``"unknown"`` (a push or an SMS may
+already be on its way: do not send another one blindly).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+
+if TYPE_CHECKING:
+    from .models import StatusResult
+
+__all__ = [
+    "NevisError",
+    "NativeCause",
+    "ApiError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "MethodNotAllowedError",
+    "ConflictError",
+    "PreconditionFailedError",
+    "UnsupportedMediaTypeError",
+    "PayloadTooLargeError",
+    "RateLimitError",
+    "ServerError",
+    "APIConnectionError",
+    "TlsError",
+    "APITimeoutError",
+    "DecodeError",
+    "InvalidRequestError",
+    "ConfigurationError",
+    "RequestCancelledError",
+    "ClientClosedError",
+]
+
+
+class NevisError(Exception):
+    """The root of every error raised by the SDK.
+
+    ``str(err)`` is the full description (kind, detail, and the method and path of the call).
+    """
+
+    #: The core's name for what went wrong, e.g. ``"not_found"`` or ``"timeout"``.
+    kind: str
+    #: ``"no"``, ``"yes"`` or ``"unknown"``: could the server have acted (sent the push, the SMS)?
+    may_have_been_applied: str
+    #: How many HTTP attempts were made (0 when the call failed before sending).
+    attempts: int
+    #: For invalid requests and configuration errors: the field or setting at fault.
+    field: Optional[str]
+    #: How long the server asked to wait before trying again (429 and some 503), in seconds.
+    retry_after: Optional[float]
+    #: The method and path of the failed call, e.g. ``"GET"`` and ``"/api/v1/users"``.
+    request_method: Optional[str]
+    request_path: Optional[str]
+    #: For a ``wait_for_status`` that timed out or was cancelled: the last status seen.
+    last_status: Optional[StatusResult]
+
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        kind: Optional[str] = None,
+        may_have_been_applied: str = "no",
+        attempts: int = 0,
+        field: Optional[str] = None,
+        retry_after: Optional[float] = None,
+        request_method: Optional[str] = None,
+        request_path: Optional[str] = None,
+        last_status: Union[StatusResult, Mapping[str, Any], None] = None,
+    ) -> None:
+        super().__init__(text)
+        self.kind = kind if kind is not None else _default_kind(type(self))
+        self.may_have_been_applied = may_have_been_applied
+        self.attempts = attempts
+        self.field = field
+        self.retry_after = retry_after
+        self.request_method = request_method
+        self.request_path = request_path
+        if last_status is not None and not _is_status_result(last_status):
+            from .models import StatusResult
+
+            last_status = StatusResult.from_dict(dict(last_status))
+        self.last_status = last_status  # type: ignore[assignment]
+
+    @property
+    def retryable(self) -> bool:
+        """True when the same call may succeed if tried again later."""
+        return self.kind in ("rate_limited", "server", "timeout", "connection")
+
+
+class NativeCause(Exception):
+    """The Rust error chain behind a :class:`NevisError`, kept as its ``__cause__``."""
+
+
+class ApiError(NevisError):
+    """The server answered with an HTTP error status; the fields of its error body are attributes."""
+
+    #: The HTTP status, e.g. 404.
+    status: Optional[int]
+    #: The reason phrase from the body, e.g. ``"Not Found"``.
+    error: Optional[str]
+    #: The server's detail message (absent on 401/403).
+    message: Optional[str]
+    #: The request path as the server saw it.
+    path: Optional[str]
+    #: ISO-8601 text on most errors, epoch milliseconds on 401/403.
+    timestamp: Union[str, int, None]
+    #: The raw error body (cut at 8 KiB).
+    body: str
+
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        status: Optional[int] = None,
+        error: Optional[str] = None,
+        message: Optional[str] = None,
+        path: Optional[str] = None,
+        timestamp: Union[str, int, None] = None,
+        body: str = "",
+        **details: Any,
+    ) -> None:
+        super().__init__(text, **details)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.path = path
+        self.timestamp = timestamp
+        self.body = body
+
+
+class BadRequestError(ApiError):
+    """400 (and undocumented 4xx): the server rejected the request; ``message`` names the rule."""
+
+
+class AuthenticationError(ApiError):
+    """401: no credential was sent."""
+
+
+class PermissionDeniedError(ApiError):
+    """403: the access key or intent token is not valid for this call."""
+
+
+class NotFoundError(ApiError):
+    """404: unknown user, username, authenticator or path."""
+
+
+class MethodNotAllowedError(ApiError):
+    """405: wrong method for the path."""
+
+
+class ConflictError(ApiError):
+    """409: duplicate content (e.g. the phone number is already registered)."""
+
+
+class PreconditionFailedError(ApiError):
+    """412: a precondition failed."""
+
+
+class UnsupportedMediaTypeError(ApiError):
+    """415: the request body had a media type the endpoint does not take."""
+
+
+class PayloadTooLargeError(ApiError):
+    """413: the request body was too large."""
+
+
+class RateLimitError(ApiError):
+    """429: too many requests; ``retry_after`` says how long the server asked to wait."""
+
+
+class ServerError(ApiError):
+    """5xx: the server failed."""
+
+
+class APIConnectionError(NevisError):
+    """The connection could not be made or broke."""
+
+
+class TlsError(APIConnectionError):
+    """TLS failed: the certificate is not trusted, expired or for another host."""
+
+
+class APITimeoutError(NevisError, TimeoutError):
+    """No answer in time (connect, request, call deadline), or a wait that ran out."""
+
+
+class DecodeError(NevisError):
+    """The server answered with something that is not the documented shape."""
+
+
+class InvalidRequestError(NevisError, ValueError):
+    """The request was rejected before sending: ``field`` breaks a rule the API documents."""
+
+
+class ConfigurationError(NevisError, ValueError):
+    """The client configuration is unusable; ``field`` names the setting."""
+
+
+class RequestCancelledError(NevisError):
+    """The call was cancelled before it finished."""
+
+
+class ClientClosedError(NevisError, RuntimeError):
+    """The client was used after ``close()``."""
+
+
+_DEFAULT_KINDS = {
+    "BadRequestError": "bad_request",
+    "AuthenticationError": "unauthorized",
+    "PermissionDeniedError": "forbidden",
+    "NotFoundError": "not_found",
+    "MethodNotAllowedError": "method_not_allowed",
+    "ConflictError": "conflict",
+    "PreconditionFailedError": "precondition_failed",
+    "UnsupportedMediaTypeError": "unsupported_media_type",
+    "PayloadTooLargeError": "payload_too_large",
+    "RateLimitError": "rate_limited",
+    "ServerError": "server",
+    "APIConnectionError": "connection",
+    "TlsError": "tls",
+    "APITimeoutError": "timeout",
+    "DecodeError": "decode",
+    "InvalidRequestError": "invalid_request",
+    "ConfigurationError": "config",
+    "RequestCancelledError": "cancelled",
+    "ClientClosedError": "closed",
+}
+
+
+def _default_kind(cls: type) -> str:
+    """The kind of an error constructed by hand (without ``kind=``): the kind of its class."""
+    for klass in cls.__mro__:
+        if klass.__name__ in _DEFAULT_KINDS:
+            return _DEFAULT_KINDS[klass.__name__]
+    return "api_error" if issubclass(cls, ApiError) else "error"
+
+
+def _is_status_result(value: object) -> bool:
+    from .models import StatusResult
+
+    return isinstance(value, StatusResult)

@@ -1,0 +1,165 @@
+//! `_native.NativeClient`: one core client, usable from the blocking and the asyncio Python client.
+//!
+//! Blocking calls run on the core's process-wide runtime with the GIL released for the whole wait,
+//! so other Python threads keep running. The client is fork-aware: connection pools belong to the
+//! runtime (and epoll instance) of the process that made them, so the first call in a forked child
+//! builds a fresh core client from the same configuration. The parent's client is leaked in the
+//! child, never dropped: dropping it would deregister sockets from an epoll instance the child
+//! shares with the parent and stall the parent's connections.
+
+use std::sync::Mutex;
+
+use nevis_authcloud::{Client, ClientConfig, ErrorKind, runtime};
+use pyo3::prelude::*;
+
+use crate::asyncio_bridge;
+use crate::config::Settings;
+use crate::errors::Failure;
+use crate::operations::Operation;
+
+struct Live {
+    pid: u32,
+    client: Client,
+}
+
+#[pyclass(module = "nevis_authcloud._native", frozen)]
+pub struct NativeClient {
+    config: ClientConfig,
+    access_key_hint: String,
+    /// `None` once closed.
+    live: Mutex<Option<Live>>,
+}
+
+impl NativeClient {
+    /// The core client for this process (rebuilt after a fork), or the error for a closed client.
+    fn client(&self) -> Result<Client, Failure> {
+        let pid = std::process::id();
+        let mut live = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(current) = live.as_mut() else {
+            return Err(Failure::internal(ErrorKind::Config, "the client is closed"));
+        };
+        if current.pid != pid {
+            let fresh = Client::new(self.config.clone()).map_err(Failure::from)?;
+            let inherited = std::mem::replace(current, Live { pid, client: fresh });
+            std::mem::forget(inherited);
+        }
+        Ok(current.client.clone())
+    }
+
+    fn closed_error(py: Python<'_>) -> PyErr {
+        match py.import("nevis_authcloud.errors").and_then(|errors| errors.getattr("ClientClosedError")) {
+            Ok(class) => match class.call1(("the client is closed",)) {
+                Ok(exception) => PyErr::from_value(exception),
+                Err(err) => err,
+            },
+            Err(err) => err,
+        }
+    }
+
+    fn client_or_raise(&self, py: Python<'_>) -> PyResult<Client> {
+        if self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).is_none() {
+            return Err(Self::closed_error(py));
+        }
+        self.client().map_err(|failure| failure.into_pyerr(py))
+    }
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (*, instance=None, base_url=None, access_key=None, timeout=None, connect_timeout=None,
+        deadline=None, max_retries=None, retry_backoff=None, ca_certs_pem=None, proxy=None, use_env_proxy=false,
+        app_info=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        instance: Option<String>,
+        base_url: Option<String>,
+        access_key: Option<String>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        deadline: Option<f64>,
+        max_retries: Option<u32>,
+        retry_backoff: Option<(f64, f64)>,
+        ca_certs_pem: Option<String>,
+        proxy: Option<String>,
+        use_env_proxy: bool,
+        app_info: Option<String>,
+    ) -> PyResult<NativeClient> {
+        let settings = Settings {
+            instance,
+            base_url,
+            access_key,
+            timeout,
+            connect_timeout,
+            deadline,
+            max_retries,
+            retry_backoff,
+            ca_certs_pem,
+            proxy,
+            use_env_proxy,
+            app_info,
+        };
+        let (config, access_key_hint) = settings.build().map_err(|failure| failure.into_pyerr(py))?;
+        // Building the client loads the system's root certificates: no GIL needed for that.
+        let client = py
+            .detach(|| Client::new(config.clone()))
+            .map_err(|err| Failure::from(err).into_pyerr(py))?;
+        Ok(NativeClient { config, access_key_hint, live: Mutex::new(Some(Live { pid: std::process::id(), client })) })
+    }
+
+    /// Runs `operation` and blocks until it is done, with the GIL released. Returns the answer as
+    /// JSON text.
+    fn call(&self, py: Python<'_>, operation: &str, arguments: &str) -> PyResult<String> {
+        let operation = Operation::parse(operation, arguments).map_err(|failure| failure.into_pyerr(py))?;
+        let client = self.client_or_raise(py)?;
+        let outcome = py.detach(move || match runtime::block_on(operation.run(client)) {
+            Ok(result) => result,
+            Err(err) => Err(Failure::from(err)),
+        });
+        outcome.map_err(|failure| failure.into_pyerr(py))
+    }
+
+    /// Starts `operation` on the shared runtime and returns an asyncio future (of the running loop)
+    /// that resolves to the answer as JSON text. Cancelling the future cancels the request.
+    fn call_async<'py>(&self, py: Python<'py>, operation: &str, arguments: &str) -> PyResult<Bound<'py, PyAny>> {
+        let operation = Operation::parse(operation, arguments).map_err(|failure| failure.into_pyerr(py))?;
+        let client = self.client_or_raise(py)?;
+        asyncio_bridge::spawn(py, operation.run(client))
+    }
+
+    /// Drops the connection pool. Later calls raise `ClientClosedError`; calls in flight finish.
+    fn close(&self, py: Python<'_>) {
+        let taken = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        if let Some(live) = taken {
+            if live.pid == std::process::id() {
+                py.detach(move || drop(live));
+            } else {
+                std::mem::forget(live);
+            }
+        }
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).is_none()
+    }
+
+    /// The effective configuration, without the access key (only its last characters).
+    fn settings(&self) -> Vec<(&'static str, Option<String>)> {
+        let config = &self.config;
+        vec![
+            ("base_url", Some(config.base_url().to_string())),
+            ("access_key_hint", Some(self.access_key_hint.clone())),
+            ("timeout", Some(config.request_timeout().as_secs_f64().to_string())),
+            ("connect_timeout", Some(config.connect_timeout().as_secs_f64().to_string())),
+            ("deadline", config.deadline().map(|deadline| deadline.as_secs_f64().to_string())),
+            ("max_retries", Some(config.max_retries().to_string())),
+            ("user_agent", Some(config.user_agent().to_string())),
+        ]
+    }
+
+    fn __repr__(&self) -> String {
+        format!("NativeClient(base_url={:?}, closed={})", self.config.base_url(), self.closed())
+    }
+}

@@ -1,0 +1,165 @@
+//! Forwards the core's `tracing` events to Python's `logging` (logger `nevis_authcloud`).
+//!
+//! The core reports each request ("request completed", with method, path, attempt and elapsed
+//! milliseconds), each failed attempt and each retry through `tracing` under the target
+//! `nevis_authcloud`; it never puts secrets in those events. This module installs a small global
+//! subscriber that takes only those events and, for each one, asks the Python logger whether that
+//! level is enabled before formatting anything. Events are emitted on tokio threads without the
+//! GIL, so forwarding goes through the shutdown gate like every other touch of Python from Rust.
+//!
+//! If the process already has a global `tracing` subscriber (another Rust extension installed
+//! one), that one wins and the events go there instead.
+
+use std::fmt::{self, Write as _};
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::Interest;
+use tracing::{Event, Level, Metadata, Subscriber};
+
+use crate::shutdown;
+
+const TARGET: &str = "nevis_authcloud";
+
+/// Installs the bridge as the process's global subscriber (once; later calls do nothing).
+pub fn install_bridge() {
+    let _ = tracing::subscriber::set_global_default(PythonLogging);
+}
+
+struct PythonLogging;
+
+fn is_ours(metadata: &Metadata<'_>) -> bool {
+    metadata.target() == TARGET || metadata.target().starts_with("nevis_authcloud::")
+}
+
+/// Python's numeric level for a tracing level.
+fn python_level(level: &Level) -> u8 {
+    match *level {
+        Level::TRACE => 5,
+        Level::DEBUG => 10,
+        Level::INFO => 20,
+        Level::WARN => 30,
+        Level::ERROR => 40,
+    }
+}
+
+impl Subscriber for PythonLogging {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        if is_ours(metadata) && metadata.is_event() { Interest::always() } else { Interest::never() }
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        is_ours(metadata) && metadata.is_event()
+    }
+
+    fn new_span(&self, _span: &Attributes<'_>) -> Id {
+        // Spans are never enabled (see `enabled`), so this is only a formality.
+        Id::from_u64(1)
+    }
+
+    fn record(&self, _span: &Id, _values: &Record<'_>) {}
+
+    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let level = python_level(event.metadata().level());
+        shutdown::while_python_alive(|| {
+            Python::try_attach(|py| {
+                // A failing handler must not turn into an error of the request that logged.
+                if forward(py, level, event).is_err() {
+                    PyErr::take(py);
+                }
+            })
+        });
+    }
+
+    fn enter(&self, _span: &Id) {}
+
+    fn exit(&self, _span: &Id) {}
+}
+
+fn forward(py: Python<'_>, level: u8, event: &Event<'_>) -> PyResult<()> {
+    static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let logger = LOGGER
+        .get_or_try_init(py, || {
+            py.import("logging")?.call_method1("getLogger", (TARGET,)).map(Bound::unbind)
+        })?
+        .bind(py);
+    if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+        return Ok(());
+    }
+    let mut fields = Fields::default();
+    event.record(&mut fields);
+    let extra = PyDict::new(py);
+    let details = PyDict::new(py);
+    for (name, value) in &fields.pairs {
+        details.set_item(*name, value)?;
+    }
+    extra.set_item("nevis", details)?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("extra", extra)?;
+    // "%s" keeps any '%' in the text from being read as a format directive.
+    logger.call_method("log", (level, "%s", fields.render()), Some(&kwargs))?;
+    Ok(())
+}
+
+/// The event's message and its `key=value` fields, as text.
+#[derive(Default)]
+struct Fields {
+    message: String,
+    pairs: Vec<(&'static str, String)>,
+}
+
+impl Fields {
+    /// "request completed method=GET path=/ping attempt=1 elapsed_ms=3"
+    fn render(&self) -> String {
+        let mut text = self.message.clone();
+        for (name, value) in &self.pairs {
+            let _ = write!(text, " {name}={value}");
+        }
+        text
+    }
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message = value.to_string();
+        } else {
+            self.pairs.push((field.name(), value.to_string()));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let text = format!("{value:?}");
+        if field.name() == "message" {
+            self.message = text;
+        } else {
+            self.pairs.push((field.name(), text));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_match_python_logging() {
+        assert_eq!(python_level(&Level::DEBUG), 10);
+        assert_eq!(python_level(&Level::INFO), 20);
+        assert_eq!(python_level(&Level::ERROR), 40);
+    }
+
+    #[test]
+    fn fields_render_as_key_value_pairs() {
+        let fields = Fields {
+            message: "retrying".into(),
+            pairs: vec![("method", "GET".into()), ("attempt", "1".into())],
+        };
+        assert_eq!(fields.render(), "retrying method=GET attempt=1");
+    }
+}

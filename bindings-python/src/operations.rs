@@ -1,0 +1,255 @@
+//! The one table from Python operation names to core calls, shared by the blocking and the asyncio
+//! client.
+//!
+//! Python sends an operation name and its arguments as a JSON object whose request parts are in
+//! the API's wire shape (the core's request types deserialize from it); the answer goes back as the
+//! JSON serialization of the core's response type, i.e. the JSON the server sent. Parsing happens
+//! with the GIL held and before anything is sent, so a malformed argument is an
+//! `InvalidRequestError` that names the field; running needs no GIL at all.
+
+use std::time::Duration;
+
+use nevis_authcloud::{
+    ApprovalRequest, AssertionRequest, AttestationRequest, Client, EnrollRequest, ErrorKind, IntentRequest,
+    LogExportQuery, Secret, VerifyRequest, WaitOptions,
+};
+use pyo3::prelude::*;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::errors::Failure;
+
+/// A core call with its arguments, ready to run.
+pub enum Operation {
+    Ping,
+    Enroll(EnrollRequest),
+    Approve(ApprovalRequest),
+    GetStatus { status_token: String },
+    WaitForStatus { status_token: String, options: WaitOptions },
+    Verify(VerifyRequest),
+    CreateIntent(IntentRequest),
+    Introspect { token: String },
+    GetUser { user_id: String },
+    FindUser { username: String },
+    DeleteUser { user_id: String },
+    FindAadb2cUser { object_id: String },
+    RenameAuthenticator { authenticator_id: String, name: String },
+    DeleteAuthenticator { authenticator_id: String },
+    ExportLogs(LogExportQuery),
+    CompleteAttestation(AttestationRequest),
+    CompleteAssertion(AssertionRequest),
+}
+
+/// Every operation name `parse` accepts, in the order of the core client's methods.
+const NAMES: &[&str] = &[
+    "ping",
+    "enroll",
+    "approve",
+    "get_status",
+    "wait_for_status",
+    "verify",
+    "create_intent",
+    "introspect",
+    "get_user",
+    "find_user",
+    "delete_user",
+    "find_aadb2c_user",
+    "rename_authenticator",
+    "delete_authenticator",
+    "export_logs",
+    "complete_attestation",
+    "complete_assertion",
+];
+
+/// The operation names the native client understands (the Python suite checks both clients have a
+/// method for each).
+#[pyfunction]
+pub fn operation_names() -> Vec<&'static str> {
+    NAMES.to_vec()
+}
+
+/// The arguments object, with typed access to its members.
+struct Args(Map<String, Value>);
+
+impl Args {
+    fn parse(json: &str) -> Result<Args, Failure> {
+        match serde_json::from_str::<Value>(json) {
+            Ok(Value::Object(map)) => Ok(Args(map)),
+            _ => Err(Failure::invalid("arguments", "must be a JSON object")),
+        }
+    }
+
+    fn string(&self, field: &str) -> Result<String, Failure> {
+        match self.0.get(field) {
+            Some(Value::String(text)) => Ok(text.clone()),
+            Some(_) => Err(Failure::invalid(field, "must be a string")),
+            None => Err(Failure::invalid(field, "is required")),
+        }
+    }
+
+    fn optional_secret(&self, field: &str) -> Result<Option<Secret>, Failure> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Ok(Some(Secret::new(text.clone()))),
+            Some(_) => Err(Failure::invalid(field, "must be a string")),
+        }
+    }
+
+    fn seconds(&self, field: &str) -> Result<Option<Duration>, Failure> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(number)) => match number.as_f64() {
+                Some(value) if value.is_finite() && value > 0.0 => Duration::try_from_secs_f64(value)
+                    .map(Some)
+                    .map_err(|_| Failure::invalid(field, "is too large")),
+                _ => Err(Failure::invalid(field, "must be a positive number of seconds")),
+            },
+            Some(_) => Err(Failure::invalid(field, "must be a positive number of seconds")),
+        }
+    }
+
+    /// The member `field` (the request object, in wire shape) as a core request type.
+    fn request<T: DeserializeOwned>(&self, field: &str) -> Result<T, Failure> {
+        let value = self.0.get(field).cloned().unwrap_or(Value::Object(Map::new()));
+        T::deserialize(value).map_err(|err| Failure::invalid(field, err))
+    }
+}
+
+impl Operation {
+    /// Reads the operation `name` with its JSON `arguments`.
+    pub fn parse(name: &str, arguments: &str) -> Result<Operation, Failure> {
+        let args = Args::parse(arguments)?;
+        let operation = match name {
+            "ping" => Operation::Ping,
+            "enroll" => {
+                let mut request: EnrollRequest = args.request("request")?;
+                request.intent_token = args.optional_secret("intentToken")?;
+                Operation::Enroll(request)
+            }
+            "approve" => {
+                let mut request: ApprovalRequest = args.request("request")?;
+                request.intent_token = args.optional_secret("intentToken")?;
+                Operation::Approve(request)
+            }
+            "get_status" => Operation::GetStatus { status_token: args.string("statusToken")? },
+            "wait_for_status" => {
+                let mut options = WaitOptions::default();
+                if let Some(timeout) = args.seconds("timeout")? {
+                    options = options.timeout(timeout);
+                }
+                if let Some(interval) = args.seconds("interval")? {
+                    options = options.interval(interval);
+                }
+                if let Some(max_interval) = args.seconds("maxInterval")? {
+                    options.max_interval = max_interval.max(options.interval);
+                }
+                Operation::WaitForStatus { status_token: args.string("statusToken")?, options }
+            }
+            "verify" => {
+                let mut request: VerifyRequest = args.request("request")?;
+                request.user_id = args.string("userId")?;
+                request.intent_token = args.optional_secret("intentToken")?;
+                Operation::Verify(request)
+            }
+            "create_intent" => Operation::CreateIntent(args.request("request")?),
+            "introspect" => Operation::Introspect { token: args.string("token")? },
+            "get_user" => Operation::GetUser { user_id: args.string("userId")? },
+            "find_user" => Operation::FindUser { username: args.string("username")? },
+            "delete_user" => Operation::DeleteUser { user_id: args.string("userId")? },
+            "find_aadb2c_user" => Operation::FindAadb2cUser { object_id: args.string("objectId")? },
+            "rename_authenticator" => Operation::RenameAuthenticator {
+                authenticator_id: args.string("authenticatorId")?,
+                name: args.string("name")?,
+            },
+            "delete_authenticator" => {
+                Operation::DeleteAuthenticator { authenticator_id: args.string("authenticatorId")? }
+            }
+            "export_logs" => Operation::ExportLogs(args.request("query")?),
+            "complete_attestation" => Operation::CompleteAttestation(args.request("request")?),
+            "complete_assertion" => Operation::CompleteAssertion(args.request("request")?),
+            other => return Err(Failure::invalid("operation", format!("{other:?} is not an operation"))),
+        };
+        Ok(operation)
+    }
+
+    /// Runs the call and returns the answer as JSON text (`null` for calls without an answer).
+    pub async fn run(self, client: Client) -> Result<String, Failure> {
+        match self {
+            Operation::Ping => unit(client.ping().await),
+            Operation::Enroll(request) => json(client.enroll(&request).await),
+            Operation::Approve(request) => json(client.approve(&request).await),
+            Operation::GetStatus { status_token } => json(client.get_status(&status_token).await),
+            Operation::WaitForStatus { status_token, options } => {
+                json(client.wait_for_status(&status_token, options).await)
+            }
+            Operation::Verify(request) => unit(client.verify(&request).await),
+            Operation::CreateIntent(request) => json(client.create_intent(&request).await),
+            Operation::Introspect { token } => json(client.introspect(&token).await),
+            Operation::GetUser { user_id } => json(client.get_user(&user_id).await),
+            Operation::FindUser { username } => json(client.find_user(&username).await),
+            Operation::DeleteUser { user_id } => unit(client.delete_user(&user_id).await),
+            Operation::FindAadb2cUser { object_id } => json(client.find_aadb2c_user(&object_id).await),
+            Operation::RenameAuthenticator { authenticator_id, name } => {
+                json(client.rename_authenticator(&authenticator_id, &name).await)
+            }
+            Operation::DeleteAuthenticator { authenticator_id } => {
+                unit(client.delete_authenticator(&authenticator_id).await)
+            }
+            Operation::ExportLogs(query) => {
+                let export = client.export_logs(&query).await?;
+                let content_type = export.content_type().map(str::to_string);
+                let filename = export.filename().map(str::to_string);
+                let text = export.text().await?;
+                json(Ok(LogExportAnswer { content_type, filename, text }))
+            }
+            Operation::CompleteAttestation(request) => json(client.complete_attestation(&request).await),
+            Operation::CompleteAssertion(request) => json(client.complete_assertion(&request).await),
+        }
+    }
+}
+
+/// The log export, collected: the CSV plus what the headers said about it.
+#[derive(serde::Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LogExportAnswer {
+    content_type: Option<String>,
+    filename: Option<String>,
+    text: String,
+}
+
+fn json<T: serde::Serialize>(result: nevis_authcloud::Result<T>) -> Result<String, Failure> {
+    let value = result?;
+    serde_json::to_string(&value)
+        .map_err(|err| Failure::internal(ErrorKind::Decode, format!("decode: the answer could not be re-encoded ({err})")))
+}
+
+fn unit(result: nevis_authcloud::Result<()>) -> Result<String, Failure> {
+    result?;
+    Ok("null".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_parses_and_unknown_names_are_refused() {
+        let full = r#"{"request":{"username":"a","channel":"app","type":"public-key","id":"x",
+            "response":{"clientDataJSON":"a","attestationObject":"b","authenticatorData":"c","signature":"d","userHandle":"e"},
+            "code":"1","operation":"enroll"},"statusToken":"t","token":"t","userId":"u","username":"n",
+            "objectId":"o","authenticatorId":"a","name":"n","query":{}}"#;
+        for name in NAMES {
+            assert!(Operation::parse(name, full).is_ok(), "{name}");
+        }
+        assert_eq!(Operation::parse("nope", "{}").err().map(|f| f.kind()), Some(ErrorKind::InvalidRequest));
+    }
+
+    #[test]
+    fn malformed_arguments_name_the_field() {
+        let err = Operation::parse("get_status", r#"{"statusToken": 5}"#).err();
+        assert_eq!(err.map(|f| f.kind()), Some(ErrorKind::InvalidRequest));
+        assert!(Operation::parse("wait_for_status", r#"{"statusToken":"t","interval":-1}"#).is_err());
+        assert!(Operation::parse("ping", "[]").is_err());
+    }
+}
