@@ -1,0 +1,77 @@
+/*
+ * The C suite's small test harness: named test cases, checks that record failures without
+ * aborting, a client factory reading the simulator's address from the environment, and a plain
+ * HTTP/1.1 client for the simulator's control plane (which plays the user's phone and injects
+ * faults; the SDK itself deliberately cannot reach it).
+ */
+#ifndef NEVIS_C_TEST_HARNESS_H
+#define NEVIS_C_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nevis_authcloud.h"
+
+/* ---- test cases and checks ---- */
+
+typedef void (*test_fn)(void);
+
+void run_test(const char *name, test_fn fn);
+int report(void); /* prints "N passed, N failed"; returns the exit code */
+
+void check_failed(const char *file, int line, const char *what);
+extern int current_failures;
+
+#define CHECK(cond)                                                                                \
+  do {                                                                                             \
+    if (!(cond)) check_failed(__FILE__, __LINE__, #cond);                                          \
+  } while (0)
+
+/* The call must succeed; on failure the error is printed and released. */
+#define CHECK_OK(call) check_ok_at(__FILE__, __LINE__, #call, (call))
+bool check_ok_at(const char *file, int line, const char *what, nevis_error *err);
+
+/* The call must fail with `kind`; the error is released. Returns true when it did. */
+#define CHECK_KIND(call, kind) check_kind_at(__FILE__, __LINE__, #call, (call), (kind))
+bool check_kind_at(const char *file, int line, const char *what, nevis_error *err,
+                   enum nevis_error_kind kind);
+
+bool str_contains(const char *haystack, const char *needle);
+
+/* ---- the simulator ---- */
+
+/* Points the helpers below at one simulator (strings are borrowed; `ca_file` may be NULL). */
+void select_sim(const char *base_url, const char *access_key, const char *ca_file);
+/* Releases what the harness holds. */
+void free_harness(void);
+
+const char *sim_base_url(void);
+const char *sim_access_key(void);
+/* The CA PEM text of the selected simulator, or NULL over plain HTTP. Owned by the harness. */
+const char *sim_ca_pem(void);
+/* Options for the simulator with short retry backoff; the caller may adjust them. */
+nevis_client_options sim_options(void);
+/* A client from `opts` (must succeed). */
+nevis_client *new_client(const nevis_client_options *opts);
+/* A username no other test uses (prefix, pid, counter), written to `buf`. */
+const char *unique_name(char *buf, size_t size, const char *prefix);
+
+/* One control-plane request (`path` below /_sim, e.g. "/faults"). Returns the HTTP status (0 if
+ * the simulator could not be reached); `*out_body` (may be NULL) gets a malloc'ed body. */
+int sim_control(const char *method, const char *path, const char *json_body, char **out_body);
+/* Shorthands that CHECK the status. */
+void sim_accept(const char *transaction_id);
+void sim_decline(const char *transaction_id);
+void sim_fault(const char *fault_json);
+void sim_clear_faults(void);
+
+/* A string out of JSON by pointer (via nevis_json_get); caller frees with nevis_string_free. */
+char *json_get(const char *json, const char *pointer);
+
+/* ---- the groups of the suite ---- */
+void flow_tests(void);
+void error_tests(void);
+void safety_tests(void);
+void tls_tests(void);
+
+#endif

@@ -1,0 +1,247 @@
+/*
+ * Every error kind, each through the path that really produces it: the simulator's own answers,
+ * its injected faults (statuses, delays, dropped connections, broken bodies), a closed port,
+ * client-side validation and bad options. TLS failures are in test_tls.c, cancellation in
+ * test_flows.c, bad C arguments in test_safety.c; the panic barrier is a Rust unit test (nothing
+ * in the API can be made to panic on purpose).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static nevis_client *client;   /* no retries: one fault, one answer */
+static char user[64];          /* an active app user */
+
+static const char *unknown_id = "00000000-0000-4000-8000-000000000000";
+
+/* Injects `status` on the next find_user and checks what the caller sees. */
+static void expect_status_kind(int status, enum nevis_error_kind kind) {
+  char fault[160];
+  snprintf(fault, sizeof fault, "{\"method\":\"GET\",\"path\":\"/api/v1/users\",\"count\":1,\"fault\":\"status\",\"status\":%d}", status);
+  sim_fault(fault);
+  nevis_error *err = nevis_client_find_user(client, user, NULL);
+  CHECK(err != NULL);
+  if (err == NULL) return;
+  if (nevis_error_kind(err) != kind)
+    fprintf(stderr, "  status %d gave %s: %s\n", status, nevis_error_kind_name(nevis_error_kind(err)), nevis_error_message(err));
+  CHECK(nevis_error_kind(err) == kind);
+  CHECK(nevis_error_status(err) == status);
+  CHECK(str_contains(nevis_error_body(err), "\"status\""));
+  CHECK(str_contains(nevis_error_message(err), "/api/v1/users"));
+  CHECK(nevis_error_attempts(err) == 1);
+  CHECK(nevis_error_may_have_been_applied(err) == NEVIS_APPLIED_NO);
+  CHECK(!str_contains(nevis_error_message(err), sim_access_key()));
+  nevis_error_free(err);
+}
+
+static void test_bad_request(void) {
+  expect_status_kind(400, NEVIS_ERROR_BAD_REQUEST);
+  /* and a real one: a push to a user without an app */
+  char name[64], request[256];
+  unique_name(name, sizeof name, "c-noapp");
+  snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"recovery\"}", name);
+  CHECK_OK(nevis_client_enroll(client, request, NULL, NULL));
+  snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"push\"}", name);
+  nevis_error *err = nevis_client_approve(client, request, NULL, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_BAD_REQUEST && nevis_error_status(err) == 400);
+  CHECK(nevis_error_may_have_been_applied(err) == NEVIS_APPLIED_NO);
+  nevis_error_free(err);
+}
+
+static void test_unauthorized(void) { expect_status_kind(401, NEVIS_ERROR_UNAUTHORIZED); }
+
+static void test_forbidden(void) {
+  expect_status_kind(403, NEVIS_ERROR_FORBIDDEN);
+  /* and a real one: a wrong access key, which must not show up in the error */
+  nevis_client_options opts = sim_options();
+  opts.access_key = "wrong-access-key-0123456789";
+  nevis_client *wrong = new_client(&opts);
+  nevis_error *err = nevis_client_find_user(wrong, user, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_FORBIDDEN && nevis_error_status(err) == 403);
+  CHECK(!str_contains(nevis_error_message(err), "wrong-access-key"));
+  CHECK(!str_contains(nevis_error_body(err), "wrong-access-key"));
+  nevis_error_free(err);
+  nevis_client_free(wrong);
+}
+
+static void test_not_found(void) {
+  expect_status_kind(404, NEVIS_ERROR_NOT_FOUND);
+  nevis_error *err = nevis_client_get_user(client, unknown_id, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_NOT_FOUND && nevis_error_status(err) == 404);
+  nevis_error_free(err);
+}
+
+static void test_method_not_allowed(void) { expect_status_kind(405, NEVIS_ERROR_METHOD_NOT_ALLOWED); }
+static void test_conflict(void) { expect_status_kind(409, NEVIS_ERROR_CONFLICT); }
+static void test_precondition_failed(void) { expect_status_kind(412, NEVIS_ERROR_PRECONDITION_FAILED); }
+static void test_payload_too_large(void) { expect_status_kind(413, NEVIS_ERROR_PAYLOAD_TOO_LARGE); }
+static void test_unsupported_media_type(void) { expect_status_kind(415, NEVIS_ERROR_UNSUPPORTED_MEDIA_TYPE); }
+
+static void test_rate_limited(void) {
+  expect_status_kind(429, NEVIS_ERROR_RATE_LIMITED);
+  sim_fault("{\"method\":\"GET\",\"path\":\"/api/v1/users\",\"count\":1,\"fault\":\"status\",\"status\":429,\"retryAfter\":\"3600\"}");
+  nevis_error *err = nevis_client_find_user(client, user, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_RATE_LIMITED);
+  CHECK(nevis_error_retry_after_ms(err) == 3600000);
+  CHECK(nevis_error_is_retryable(err));
+  nevis_error_free(err);
+}
+
+static void test_server(void) {
+  expect_status_kind(502, NEVIS_ERROR_SERVER);
+  /* A 500 to an approval: not re-sent, and the server may have acted. */
+  char request[128];
+  snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"push\"}", user);
+  sim_fault("{\"method\":\"POST\",\"path\":\"/api/v1/approval\",\"count\":1,\"fault\":\"status\",\"status\":500}");
+  nevis_client_options opts = sim_options();
+  nevis_client *retrying = new_client(&opts);
+  nevis_error *err = nevis_client_approve(retrying, request, NULL, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_SERVER && nevis_error_status(err) == 500);
+  CHECK(nevis_error_attempts(err) == 1);
+  CHECK(nevis_error_may_have_been_applied(err) == NEVIS_APPLIED_UNKNOWN);
+  nevis_error_free(err);
+  nevis_client_free(retrying);
+}
+
+static void test_timeout(void) {
+  nevis_client_options opts = sim_options();
+  opts.max_retries = 0;
+  opts.request_timeout_ms = 300;
+  nevis_client *impatient = new_client(&opts);
+  sim_fault("{\"method\":\"GET\",\"path\":\"/api/v1/users\",\"count\":1,\"fault\":\"delay\",\"ms\":1500}");
+  nevis_error *err = nevis_client_find_user(impatient, user, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_TIMEOUT);
+  CHECK(nevis_error_status(err) == 0 && nevis_error_body(err) == NULL);
+  CHECK(nevis_error_is_retryable(err));
+  nevis_error_free(err);
+  nevis_client_free(impatient);
+}
+
+/* A loopback port nobody listens on. */
+static int closed_port(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof addr;
+  int port = 0;
+  if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+      getsockname(fd, (struct sockaddr *)&addr, &size) == 0)
+    port = ntohs(addr.sin_port);
+  if (fd >= 0) close(fd);
+  return port;
+}
+
+static void test_connection(void) {
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
+  nevis_client_options opts = sim_options();
+  opts.base_url = url;
+  opts.max_retries = 0;
+  nevis_client *nowhere = new_client(&opts);
+  nevis_error *err = nevis_client_ping(nowhere);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_CONNECTION);
+  CHECK(nevis_error_may_have_been_applied(err) == NEVIS_APPLIED_NO);
+  nevis_error_free(err);
+  nevis_client_free(nowhere);
+  /* The simulator drops the connection of an approval: it may have arrived. */
+  char request[128];
+  snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"push\"}", user);
+  sim_fault("{\"method\":\"POST\",\"path\":\"/api/v1/approval\",\"count\":1,\"fault\":\"close\"}");
+  err = nevis_client_approve(client, request, NULL, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_CONNECTION);
+  CHECK(nevis_error_may_have_been_applied(err) == NEVIS_APPLIED_UNKNOWN);
+  nevis_error_free(err);
+}
+
+static void test_decode(void) {
+  char request[128];
+  snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"push\"}", user);
+  sim_fault("{\"method\":\"POST\",\"path\":\"/api/v1/approval\",\"count\":1,\"fault\":\"malformed\"}");
+  char *json = (char *)1;
+  nevis_error *err = nevis_client_approve(client, request, NULL, &json);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_DECODE);
+  CHECK(nevis_error_may_have_been_applied(err) == NEVIS_APPLIED_YES);
+  CHECK(json == NULL);
+  nevis_error_free(err);
+}
+
+static void test_invalid_request(void) {
+  nevis_error *err = nevis_client_get_user(client, "not-a-uuid", NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_INVALID_REQUEST);
+  CHECK(nevis_error_field(err) != NULL && strcmp(nevis_error_field(err), "userId") == 0);
+  CHECK(nevis_error_attempts(err) == 0);
+  nevis_error_free(err);
+  err = nevis_client_enroll(client, "{\"username\":\"bad name!\",\"channel\":\"app\"}", NULL, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_INVALID_REQUEST);
+  CHECK(nevis_error_field(err) != NULL && strcmp(nevis_error_field(err), "username") == 0);
+  nevis_error_free(err);
+}
+
+static void test_config(void) {
+  nevis_client *made = (nevis_client *)1;
+  nevis_client_options opts = sim_options();
+  opts.access_key = NULL;
+  nevis_error *err = nevis_client_new(&opts, &made);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_CONFIG && made == NULL);
+  CHECK(nevis_error_field(err) != NULL && strcmp(nevis_error_field(err), "access_key") == 0);
+  nevis_error_free(err);
+  opts = sim_options();
+  opts.base_url = "http://example.com";
+  err = nevis_client_new(&opts, &made);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_CONFIG);
+  CHECK(!str_contains(nevis_error_message(err), sim_access_key()));
+  nevis_error_free(err);
+  opts = sim_options();
+  opts.instance = "acme";
+  CHECK_KIND(nevis_client_new(&opts, &made), NEVIS_ERROR_CONFIG);
+  opts = sim_options();
+  opts.max_retries = 11;
+  CHECK_KIND(nevis_client_new(&opts, &made), NEVIS_ERROR_CONFIG);
+}
+
+void error_tests(void) {
+  nevis_client_options opts = sim_options();
+  opts.max_retries = 0;
+  client = new_client(&opts);
+  sim_clear_faults();
+  /* one active user every test can address */
+  unique_name(user, sizeof user, "c-errors");
+  char request[128], *json = NULL, *transaction = NULL, *token = NULL;
+  snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"app\"}", user);
+  if (CHECK_OK(nevis_client_enroll(client, request, NULL, &json))) {
+    CHECK_OK(nevis_json_transaction_id(json, &transaction));
+    sim_accept(transaction);
+  }
+  nevis_string_free(token);
+  nevis_string_free(transaction);
+  nevis_string_free(json);
+
+  run_test("kind bad_request", test_bad_request);
+  run_test("kind unauthorized", test_unauthorized);
+  run_test("kind forbidden (and the wrong key is not shown)", test_forbidden);
+  run_test("kind not_found", test_not_found);
+  run_test("kind method_not_allowed", test_method_not_allowed);
+  run_test("kind conflict", test_conflict);
+  run_test("kind precondition_failed", test_precondition_failed);
+  run_test("kind payload_too_large", test_payload_too_large);
+  run_test("kind unsupported_media_type", test_unsupported_media_type);
+  run_test("kind rate_limited with retry-after", test_rate_limited);
+  run_test("kind server (an approval is not re-sent)", test_server);
+  run_test("kind timeout", test_timeout);
+  run_test("kind connection (refused, and dropped mid-approval)", test_connection);
+  run_test("kind decode", test_decode);
+  run_test("kind invalid_request", test_invalid_request);
+  run_test("kind config", test_config);
+  sim_clear_faults();
+  nevis_client_free(client);
+  client = NULL;
+}
