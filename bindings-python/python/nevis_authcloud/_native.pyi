@@ -1,10 +1,13 @@
 # Types of the Rust extension module (bindings-python/src). Kept in step with the module by the
 # stubtest run in tests/python/test_typing.py.
 import asyncio
-from typing import Optional, Tuple
+from typing import Optional, Tuple, final
+
+__all__ = ["__version__", "NativeClient", "error_classes", "begin_shutdown", "operation_names"]
 
 __version__: str
 
+@final
 class NativeClient:
     def __new__(
         cls,

@@ -13,10 +13,9 @@ already be on its way: do not send another one blindly).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
-if TYPE_CHECKING:
-    from .models import StatusResult
+from .models import StatusResult
 
 __all__ = [
     "NevisError",
@@ -88,11 +87,9 @@ class NevisError(Exception):
         self.retry_after = retry_after
         self.request_method = request_method
         self.request_path = request_path
-        if last_status is not None and not _is_status_result(last_status):
-            from .models import StatusResult
-
+        if last_status is not None and not isinstance(last_status, StatusResult):
             last_status = StatusResult.from_dict(dict(last_status))
-        self.last_status = last_status  # type: ignore[assignment]
+        self.last_status = last_status
 
     @property
     def retryable(self) -> bool:
@@ -248,8 +245,3 @@ def _default_kind(cls: type) -> str:
             return _DEFAULT_KINDS[klass.__name__]
     return "api_error" if issubclass(cls, ApiError) else "error"
 
-
-def _is_status_result(value: object) -> bool:
-    from .models import StatusResult
-
-    return isinstance(value, StatusResult)
