@@ -1,0 +1,39 @@
+# The Python binding (bindings-python): build a dev wheel into the shared cargo target, install it
+# into a project-local virtual environment and run tests/python against the simulator.
+#
+# The wheel is built with the dev profile (the tests need no optimised build, and the dev artefacts
+# of the core are shared with the rest of `make test`). Users get a release build from
+# `pip install ./bindings-python`.
+
+PYTHON ?= python3
+PY_VENV := $(CURDIR)/build/venv
+PY_WHEELS := $(CURDIR)/build/wheels
+PY_TOOLS := "maturin>=1.16,<2" "pytest>=8" "pytest-asyncio>=0.23" "mypy>=1.11"
+
+.PHONY: test-python demo-python python-package
+
+# Created once; delete build/venv to start afresh.
+$(PY_VENV)/.tools-installed:
+	$(PYTHON) -m venv $(PY_VENV)
+	$(PY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PY_VENV)/bin/python -m pip install --quiet $(PY_TOOLS)
+	touch $@
+
+# Always rebuilt (cargo decides what is stale) and reinstalled into the venv.
+python-package: $(PY_VENV)/.tools-installed
+	rm -rf $(PY_WHEELS)
+	$(PY_VENV)/bin/maturin build --locked --profile dev -m bindings-python/Cargo.toml --out $(PY_WHEELS)
+	$(PY_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps $(PY_WHEELS)/*.whl
+
+# The simulator is normally already built by test-rust (or `make build`); building it here with a
+# different package selection would re-unify features and recompile half the dependency tree.
+test-python: python-package
+	[ -x "$(AUTHCLOUD_SIM)" ] || cargo build --locked --workspace --bins
+	cd tests/python && $(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+demo-python: python-package
+	@echo "== Python: enrol -> approve -> poll against the local simulator (HTTPS) =="
+	scripts/with-sim.sh --tls -- $(PY_VENV)/bin/python examples/python/passwordless.py
+
+TEST_TARGETS += test-python
+DEMO_TARGETS += demo-python
