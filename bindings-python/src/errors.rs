@@ -63,9 +63,13 @@ struct ApiDetails {
     body: String,
 }
 
-/// Everything a Python exception needs, collected without the GIL.
+/// Everything a Python exception needs, collected without the GIL. Boxed, so `Result<_, Failure>`
+/// stays small on the happy path.
 #[derive(Debug, Clone)]
-pub struct Failure {
+pub struct Failure(Box<Details>);
+
+#[derive(Debug, Clone)]
+struct Details {
     kind: ErrorKind,
     message: String,
     field: Option<String>,
@@ -92,7 +96,7 @@ impl Failure {
     }
 
     fn binding(kind: ErrorKind, field: &str, rule: impl std::fmt::Display) -> Failure {
-        Failure {
+        Failure::from_details(Details {
             kind,
             message: format!("{kind}: {field}: {rule}"),
             field: Some(field.to_string()),
@@ -103,12 +107,12 @@ impl Failure {
             request: None,
             last_status_json: None,
             cause: None,
-        }
+        })
     }
 
     /// A failure of the binding itself (e.g. a result that could not be serialized).
     pub fn internal(kind: ErrorKind, message: impl Into<String>) -> Failure {
-        Failure {
+        Failure::from_details(Details {
             kind,
             message: message.into(),
             field: None,
@@ -119,12 +123,16 @@ impl Failure {
             request: None,
             last_status_json: None,
             cause: None,
-        }
+        })
+    }
+
+    fn from_details(details: Details) -> Failure {
+        Failure(Box::new(details))
     }
 
     #[cfg(test)]
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// Builds the Python exception (with `__cause__` holding the Rust error chain).
@@ -138,24 +146,25 @@ impl Failure {
     }
 
     fn build(self, py: Python<'_>) -> PyResult<PyErr> {
+        let details = *self.0;
         static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
         let module = ERRORS.get_or_try_init(py, || py.import("nevis_authcloud.errors").map(Bound::unbind))?;
         let module = module.bind(py);
-        let class = module.getattr(class_name(self.kind))?;
+        let class = module.getattr(class_name(details.kind))?;
         let kwargs = PyDict::new(py);
-        kwargs.set_item("kind", self.kind.as_str())?;
-        kwargs.set_item("may_have_been_applied", self.applied.as_str())?;
-        kwargs.set_item("attempts", self.attempts)?;
-        kwargs.set_item("field", self.field.as_deref())?;
-        kwargs.set_item("retry_after", self.retry_after.map(|delay| delay.as_secs_f64()))?;
-        kwargs.set_item("request_method", self.request.as_ref().map(|(method, _)| method.as_str()))?;
-        kwargs.set_item("request_path", self.request.as_ref().map(|(_, path)| path.as_str()))?;
-        if let Some(json) = &self.last_status_json {
+        kwargs.set_item("kind", details.kind.as_str())?;
+        kwargs.set_item("may_have_been_applied", details.applied.as_str())?;
+        kwargs.set_item("attempts", details.attempts)?;
+        kwargs.set_item("field", details.field.as_deref())?;
+        kwargs.set_item("retry_after", details.retry_after.map(|delay| delay.as_secs_f64()))?;
+        kwargs.set_item("request_method", details.request.as_ref().map(|(method, _)| method.as_str()))?;
+        kwargs.set_item("request_path", details.request.as_ref().map(|(_, path)| path.as_str()))?;
+        if let Some(json) = &details.last_status_json {
             let loads = py.import("json")?.getattr("loads")?;
             kwargs.set_item("last_status", loads.call1((json.as_str(),))?)?;
         }
-        if self.kind.is_api_error() {
-            let api = self.api.clone().unwrap_or(ApiDetails {
+        if details.kind.is_api_error() {
+            let api = details.api.clone().unwrap_or(ApiDetails {
                 status: None,
                 error: None,
                 message: None,
@@ -174,9 +183,9 @@ impl Failure {
             }
             kwargs.set_item("body", api.body)?;
         }
-        let exception = class.call((self.message.as_str(),), Some(&kwargs))?;
+        let exception = class.call((details.message.as_str(),), Some(&kwargs))?;
         let err = PyErr::from_value(exception);
-        if let Some(cause) = self.cause {
+        if let Some(cause) = details.cause {
             let native_cause = module.getattr("NativeCause")?.call1((cause,))?;
             err.set_cause(py, Some(PyErr::from_value(native_cause)));
         }
@@ -195,7 +204,7 @@ impl From<Error> for Failure {
             body: api.body.clone(),
         });
         let last_status_json = err.last_status().and_then(|status| serde_json::to_string(status).ok());
-        Failure {
+        Failure::from_details(Details {
             kind: err.kind(),
             message: err.to_string(),
             field: err.field().map(str::to_string),
@@ -206,7 +215,7 @@ impl From<Error> for Failure {
             request: err.request().map(|request| (request.method.clone(), request.path.clone())),
             last_status_json,
             cause: Some(cause_chain(&err)),
-        }
+        })
     }
 }
 
@@ -245,7 +254,7 @@ mod tests {
     fn binding_failures_name_the_field() {
         let failure = Failure::invalid("timeout", "must be a positive number of seconds");
         assert_eq!(failure.kind(), ErrorKind::InvalidRequest);
-        assert_eq!(failure.field.as_deref(), Some("timeout"));
-        assert!(failure.message.contains("timeout: must be"));
+        assert_eq!(failure.0.field.as_deref(), Some("timeout"));
+        assert!(failure.0.message.contains("timeout: must be"));
     }
 }

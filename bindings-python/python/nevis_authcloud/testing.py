@@ -45,6 +45,15 @@ class SimulatorError(RuntimeError):
         self.status = status
 
 
+def _trusting(ca_path: str) -> ssl.SSLContext:
+    """An SSL context trusting the simulator's CA. Python 3.13 turned on strict X.509 checks by
+    default, which reject the simulator's minimal test certificates (no Authority Key Identifier);
+    the SDK's own TLS stack accepts them, so only this control-plane client relaxes that flag."""
+    context = ssl.create_default_context(cafile=ca_path)
+    context.verify_flags &= ~getattr(ssl, "VERIFY_X509_STRICT", 0)
+    return context
+
+
 def find_simulator() -> str:
     """The path of the ``authcloud-sim`` binary (``$AUTHCLOUD_SIM`` or ``PATH``)."""
     configured = os.environ.get("AUTHCLOUD_SIM")
@@ -81,7 +90,7 @@ class Simulator:
         self.base_url = ready["baseUrl"]
         self.access_key = ready["accessKey"]
         self.ca_path = ready.get("caPath")
-        self._ssl = ssl.create_default_context(cafile=self.ca_path) if self.ca_path else None
+        self._ssl = _trusting(self.ca_path) if self.ca_path else None
 
     # -- clients --------------------------------------------------------------------------------
 
