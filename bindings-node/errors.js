@@ -1,0 +1,180 @@
+// The error classes of the Node SDK, and the one function that turns a native rejection into them.
+//
+// The native addon rejects with a plain Error whose `code` is the core's error kind and whose
+// `nevis` property describes the failure. Users should not have to parse that: they catch
+// `NotFoundError`, read `err.status`, `err.retryAfter` or `err.mayHaveBeenApplied`. The kind →
+// class table below mirrors the addon's (a test checks both agree for every core kind).
+'use strict'
+
+/** Root of every error this SDK throws. `code` is the core's kind (`not_found`, `timeout`, …). */
+class NevisError extends Error {
+  constructor(message, details = {}, options = undefined) {
+    super(message, options)
+    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false, configurable: true, writable: true })
+    this.code = details.kind ?? 'internal'
+    this.kind = this.code
+    this.mayHaveBeenApplied = details.mayHaveBeenApplied ?? 'no'
+    this.attempts = details.attempts ?? 0
+    this.method = details.method ?? undefined
+    this.requestPath = details.requestPath ?? undefined
+  }
+
+  /** True when the same call may succeed if tried again later. */
+  get retryable() {
+    return ['rate_limited', 'server', 'timeout', 'connection'].includes(this.code)
+  }
+}
+
+/** The API answered with an HTTP error status. */
+class ApiError extends NevisError {
+  constructor(message, details = {}, options = undefined) {
+    super(message, details, options)
+    this.status = details.status ?? undefined
+    this.error = details.error ?? undefined
+    this.apiMessage = details.apiMessage ?? undefined
+    this.path = details.path ?? undefined
+    this.timestamp = details.timestamp ?? undefined
+    this.body = details.body ?? undefined
+  }
+}
+
+class BadRequestError extends ApiError {}
+class AuthenticationError extends ApiError {}
+class PermissionDeniedError extends ApiError {}
+class NotFoundError extends ApiError {}
+class MethodNotAllowedError extends ApiError {}
+class ConflictError extends ApiError {}
+class PreconditionFailedError extends ApiError {}
+class UnsupportedMediaTypeError extends ApiError {}
+class PayloadTooLargeError extends ApiError {}
+class ServerError extends ApiError {}
+
+/** 429. `retryAfter` is the wait the server asked for, in milliseconds. */
+class RateLimitError extends ApiError {
+  constructor(message, details = {}, options = undefined) {
+    super(message, details, options)
+    this.retryAfter = details.retryAfter ?? undefined
+  }
+}
+
+/** The connection could not be made or broke. */
+class ConnectionError extends NevisError {}
+/** TLS failed: untrusted, expired or wrong-host certificate. */
+class TlsError extends ConnectionError {}
+
+/** No answer in time; from `waitForStatus`, `lastStatus` is the last status seen. */
+class TimeoutError extends NevisError {
+  constructor(message, details = {}, options = undefined) {
+    super(message, details, options)
+    this.lastStatus = details.lastStatus ?? undefined
+  }
+}
+
+/** The server answered with something that is not the documented shape. */
+class DecodeError extends NevisError {}
+
+/** Refused before sending: an argument breaks a rule of the API. `field` names it. */
+class InvalidRequestError extends NevisError {
+  constructor(message, details = {}, options = undefined) {
+    super(message, details, options)
+    this.field = details.field ?? undefined
+  }
+}
+
+/** The client options cannot be used. `field` names the option. */
+class ConfigurationError extends NevisError {
+  constructor(message, details = {}, options = undefined) {
+    super(message, details, options)
+    this.field = details.field ?? undefined
+  }
+}
+
+/** The call was aborted through its `AbortSignal`. */
+class AbortError extends NevisError {
+  constructor(message, details = {}, options = undefined) {
+    super(message, details, options)
+    this.lastStatus = details.lastStatus ?? undefined
+  }
+}
+
+/** Core kind → class (the same table as the addon's `errorClasses()`). */
+const CLASS_BY_KIND = Object.freeze({
+  bad_request: BadRequestError,
+  unauthorized: AuthenticationError,
+  forbidden: PermissionDeniedError,
+  not_found: NotFoundError,
+  method_not_allowed: MethodNotAllowedError,
+  conflict: ConflictError,
+  precondition_failed: PreconditionFailedError,
+  unsupported_media_type: UnsupportedMediaTypeError,
+  payload_too_large: PayloadTooLargeError,
+  rate_limited: RateLimitError,
+  server: ServerError,
+  timeout: TimeoutError,
+  connection: ConnectionError,
+  tls: TlsError,
+  decode: DecodeError,
+  invalid_request: InvalidRequestError,
+  config: ConfigurationError,
+  cancelled: AbortError,
+})
+
+/** The class for a kind; the root class for a kind this version does not know. */
+function errorClassFor(kind) {
+  return Object.prototype.hasOwnProperty.call(CLASS_BY_KIND, kind) ? CLASS_BY_KIND[kind] : NevisError
+}
+
+/** The chain of causes the core reported, innermost last, as nested Errors. */
+function causeChain(causes) {
+  let cause
+  for (let i = causes.length - 1; i >= 0; i--) {
+    cause = new Error(causes[i], cause === undefined ? undefined : { cause })
+  }
+  return cause
+}
+
+/**
+ * Turns anything the native layer threw into a NevisError. Errors that carry no failure
+ * description (napi refusing an argument of the wrong type before the SDK saw it) become
+ * `fallbackKind` (`invalid_request` for calls, `config` for the constructor), keeping the
+ * original as `cause`.
+ */
+function fromNative(err, fallbackKind = 'invalid_request') {
+  if (err instanceof NevisError) return err
+  const details = err !== null && typeof err === 'object' ? err.nevis : undefined
+  if (details === undefined || details === null || typeof details !== 'object') {
+    const Class = errorClassFor(fallbackKind)
+    const message = err instanceof Error ? err.message : String(err)
+    return new Class(message, { kind: fallbackKind }, { cause: err })
+  }
+  const Class = errorClassFor(details.kind)
+  const causes = Array.isArray(details.causes) ? details.causes : []
+  const options = causes.length > 0 ? { cause: causeChain(causes) } : undefined
+  return new Class(details.message, details, options)
+}
+
+module.exports = {
+  NevisError,
+  ApiError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  MethodNotAllowedError,
+  ConflictError,
+  PreconditionFailedError,
+  UnsupportedMediaTypeError,
+  PayloadTooLargeError,
+  RateLimitError,
+  ServerError,
+  ConnectionError,
+  TlsError,
+  TimeoutError,
+  DecodeError,
+  InvalidRequestError,
+  ConfigurationError,
+  AbortError,
+  CLASS_BY_KIND,
+  errorClassFor,
+  fromNative,
+}

@@ -1,0 +1,32 @@
+// The ECMAScript-module entry point: the same classes as the CommonJS one (so `instanceof` works
+// whichever way an application or its dependencies load the SDK), as named exports.
+import sdk from './index.js'
+
+export const {
+  Client,
+  NevisError,
+  ApiError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  MethodNotAllowedError,
+  ConflictError,
+  PreconditionFailedError,
+  UnsupportedMediaTypeError,
+  PayloadTooLargeError,
+  RateLimitError,
+  ServerError,
+  ConnectionError,
+  TlsError,
+  TimeoutError,
+  DecodeError,
+  InvalidRequestError,
+  ConfigurationError,
+  AbortError,
+  CLASS_BY_KIND,
+  errorClassFor,
+  fromNative,
+} = sdk
+
+export default sdk

@@ -1,0 +1,253 @@
+//! `NativeClient`: the core client as a napi class, one async method per core operation.
+//!
+//! Each method converts its arguments on the JavaScript thread (refusing malformed ones with a
+//! rejected promise, never a synchronous throw), then runs the core call on the shared runtime and
+//! resolves with the answer serialized in the API's camelCase wire shape. `index.js` wraps this
+//! class in the public `Client`; the names here are already the public ones.
+
+use std::future::Future;
+use std::sync::Mutex;
+
+use napi::bindgen_prelude::{Env, Object};
+use napi_derive::napi;
+use nevis_authcloud::{Client, ErrorKind};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::cancel::Canceller;
+use crate::errors::Failure;
+use crate::options::{ClientOptions, NativeWaitOptions};
+use crate::promise::{self, Outcome};
+use crate::requests;
+
+#[napi]
+pub struct NativeClient {
+    /// `None` once closed. Calls already running hold their own clone and finish normally.
+    inner: Mutex<Option<Client>>,
+    base_url: String,
+    access_key_hint: String,
+}
+
+/// The answer as JSON in the wire shape (`Secret`s included: the caller asked for them).
+fn answer<T: Serialize>(result: nevis_authcloud::Result<T>) -> Outcome {
+    Ok(serde_json::to_value(result?)?)
+}
+
+fn done(result: nevis_authcloud::Result<()>) -> Outcome {
+    result?;
+    Ok(Value::Null)
+}
+
+/// A string argument, named as the API names it.
+fn text(argument: &str, value: Value) -> Result<String, Failure> {
+    match value {
+        Value::String(text) => Ok(text),
+        _ => Err(Failure::invalid(argument, "must be a string")),
+    }
+}
+
+#[napi]
+impl NativeClient {
+    /// Checks the options (throwing a `config` failure) and builds the client. No I/O happens here.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(env: Env, options: Option<ClientOptions>) -> napi::Result<NativeClient> {
+        let built = options.unwrap_or_default().build().and_then(|(config, hint)| {
+            let base_url = config.base_url().to_string();
+            let client = Client::new(config).map_err(Failure::from)?;
+            Ok(NativeClient { inner: Mutex::new(Some(client)), base_url, access_key_hint: hint })
+        });
+        built.map_err(|failure| failure.into_js_error(&env))
+    }
+
+    /// The API root the client talks to.
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// `…abcd`: the last characters of a long access key, for logs; never the key.
+    #[napi(getter)]
+    pub fn access_key_hint(&self) -> String {
+        self.access_key_hint.clone()
+    }
+
+    #[napi(getter)]
+    pub fn closed(&self) -> bool {
+        self.lock().is_none()
+    }
+
+    /// Releases the connection pool once running calls finish; later calls fail with `config`.
+    #[napi(catch_unwind)]
+    pub fn close(&self) {
+        self.lock().take();
+    }
+
+    #[napi(catch_unwind, ts_return_type = "Promise<null>")]
+    pub fn ping<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+        self.call(env, Ok(()), |client, ()| async move { done(client.ping().await) })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<unknown>")]
+    pub fn enroll<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
+        self.call(env, requests::enroll(request), |client, request| async move {
+            answer(client.enroll(&request).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<unknown>")]
+    pub fn approve<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
+        self.call(env, requests::approval(request), |client, request| async move {
+            answer(client.approve(&request).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "statusToken: string", ts_return_type = "Promise<unknown>")]
+    pub fn get_status<'env>(&self, env: &'env Env, status_token: Value) -> napi::Result<Object<'env>> {
+        self.call(env, text("statusToken", status_token), |client, token| async move {
+            answer(client.get_status(&token).await)
+        })
+    }
+
+    /// Polls until the operation is decided; `canceller.cancel()` stops it with `cancelled`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "statusToken: string, options?: NativeWaitOptions | undefined | null, canceller?: Canceller | undefined | null",
+        ts_return_type = "Promise<unknown>"
+    )]
+    pub fn wait_for_status<'env>(
+        &self,
+        env: &'env Env,
+        status_token: Value,
+        options: Option<NativeWaitOptions>,
+        canceller: Option<&Canceller>,
+    ) -> napi::Result<Object<'env>> {
+        let cancel = canceller.map(Canceller::token);
+        let arguments = text("statusToken", status_token).and_then(|token| {
+            let mut wait = options.unwrap_or_default().build()?;
+            wait.cancel = cancel;
+            Ok((token, wait))
+        });
+        self.call(env, arguments, |client, (token, wait)| async move {
+            answer(client.wait_for_status(&token, wait).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<null>")]
+    pub fn verify<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
+        self.call(env, requests::verify(request), |client, request| async move {
+            done(client.verify(&request).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<unknown>")]
+    pub fn create_intent<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
+        self.call(env, requests::intent(request), |client, request| async move {
+            answer(client.create_intent(&request).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "token: string", ts_return_type = "Promise<unknown>")]
+    pub fn introspect<'env>(&self, env: &'env Env, token: Value) -> napi::Result<Object<'env>> {
+        self.call(env, text("token", token), |client, token| async move {
+            answer(client.introspect(&token).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<unknown>")]
+    pub fn get_user<'env>(&self, env: &'env Env, user_id: Value) -> napi::Result<Object<'env>> {
+        self.call(env, text("userId", user_id), |client, user_id| async move {
+            answer(client.get_user(&user_id).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "username: string", ts_return_type = "Promise<unknown>")]
+    pub fn find_user<'env>(&self, env: &'env Env, username: Value) -> napi::Result<Object<'env>> {
+        self.call(env, text("username", username), |client, username| async move {
+            answer(client.find_user(&username).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<null>")]
+    pub fn delete_user<'env>(&self, env: &'env Env, user_id: Value) -> napi::Result<Object<'env>> {
+        self.call(env, text("userId", user_id), |client, user_id| async move {
+            done(client.delete_user(&user_id).await)
+        })
+    }
+
+    #[napi(catch_unwind, js_name = "findAadb2cUser", ts_args_type = "objectId: string", ts_return_type = "Promise<unknown>")]
+    pub fn find_aadb2c_user<'env>(&self, env: &'env Env, object_id: Value) -> napi::Result<Object<'env>> {
+        self.call(env, text("objectId", object_id), |client, object_id| async move {
+            answer(client.find_aadb2c_user(&object_id).await)
+        })
+    }
+
+    #[napi(
+        catch_unwind,
+        ts_args_type = "authenticatorId: string, name: string",
+        ts_return_type = "Promise<unknown>"
+    )]
+    pub fn rename_authenticator<'env>(
+        &self,
+        env: &'env Env,
+        authenticator_id: Value,
+        name: Value,
+    ) -> napi::Result<Object<'env>> {
+        let arguments = text("authenticatorId", authenticator_id).and_then(|id| Ok((id, text("name", name)?)));
+        self.call(env, arguments, |client, (id, name)| async move {
+            answer(client.rename_authenticator(&id, &name).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "authenticatorId: string", ts_return_type = "Promise<null>")]
+    pub fn delete_authenticator<'env>(&self, env: &'env Env, authenticator_id: Value) -> napi::Result<Object<'env>> {
+        self.call(env, text("authenticatorId", authenticator_id), |client, id| async move {
+            done(client.delete_authenticator(&id).await)
+        })
+    }
+
+    /// The CSV export, collected as text: `{ contentType, filename, text }`.
+    #[napi(catch_unwind, ts_args_type = "query?: object | undefined | null", ts_return_type = "Promise<unknown>")]
+    pub fn export_logs<'env>(&self, env: &'env Env, query: Option<Value>) -> napi::Result<Object<'env>> {
+        self.call(env, requests::log_query(query), |client, query| async move {
+            let export = client.export_logs(&query).await?;
+            let content_type = export.content_type().map(str::to_string);
+            let filename = export.filename().map(str::to_string);
+            let text = export.text().await?;
+            Ok(json!({ "contentType": content_type, "filename": filename, "text": text }))
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "credential: object", ts_return_type = "Promise<unknown>")]
+    pub fn complete_attestation<'env>(&self, env: &'env Env, credential: Value) -> napi::Result<Object<'env>> {
+        self.call(env, requests::attestation(credential), |client, credential| async move {
+            answer(client.complete_attestation(&credential).await)
+        })
+    }
+
+    #[napi(catch_unwind, ts_args_type = "credential: object", ts_return_type = "Promise<unknown>")]
+    pub fn complete_assertion<'env>(&self, env: &'env Env, credential: Value) -> napi::Result<Object<'env>> {
+        self.call(env, requests::assertion(credential), |client, credential| async move {
+            answer(client.complete_assertion(&credential).await)
+        })
+    }
+}
+
+impl NativeClient {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Client>> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `operation` with a clone of the client (sharing its pool) once the arguments are good.
+    fn call<'env, A, F, Fut>(&self, env: &'env Env, arguments: Result<A, Failure>, operation: F) -> napi::Result<Object<'env>>
+    where
+        F: FnOnce(Client, A) -> Fut,
+        Fut: Future<Output = Outcome> + Send + 'static,
+    {
+        let client = self.lock().clone();
+        match (client, arguments) {
+            (None, _) => promise::reject(env, Failure::new(ErrorKind::Config, "the client is closed")),
+            (Some(_), Err(failure)) => promise::reject(env, failure),
+            (Some(client), Ok(arguments)) => promise::spawn(env, operation(client, arguments)),
+        }
+    }
+}

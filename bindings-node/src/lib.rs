@@ -1,0 +1,23 @@
+//! The native half of the Node.js SDK (`nevis-authcloud` on npm).
+//!
+//! This addon is deliberately thin: it turns JavaScript values into the core's request types,
+//! runs every call on the core's process-wide tokio runtime, and hands back plain objects in the
+//! API's camelCase wire shape. The JavaScript layer next to it (`index.js`, `errors.js`) adds the
+//! typed surface: `AbortSignal` handling, redaction in `util.inspect`, and real error classes built
+//! from the failure description this addon attaches to every rejection.
+//!
+//! Nothing here blocks the event loop: a call validates and converts its arguments on the
+//! JavaScript thread, then the request, the retries and the JSON encoding of the answer happen on
+//! the runtime's threads, and only the final conversion to JavaScript values runs back on the
+//! JavaScript thread when the promise settles.
+
+mod cancel;
+mod client;
+mod errors;
+mod options;
+mod promise;
+mod requests;
+
+pub use cancel::Canceller;
+pub use client::NativeClient;
+pub use errors::{error_classes, error_kinds};

@@ -1,0 +1,212 @@
+//! The options of `new Client({...})` and `waitForStatus(token, {...})`, and their conversion to
+//! the core's configuration.
+//!
+//! JavaScript gives durations in milliseconds; the core takes `Duration`s, which cannot be negative
+//! or NaN, so this module checks every number first. Whatever the caller leaves out is taken from
+//! the environment variables every binding reads (`NEVIS_AUTHCLOUD_INSTANCE` / `_BASE_URL` /
+//! `_ACCESS_KEY` / `_CA_FILE`); all other rules are the core's, so they are the same in every
+//! language.
+
+use std::time::Duration;
+
+use napi::Either;
+use napi_derive::napi;
+use nevis_authcloud::{ClientConfig, Secret, WaitOptions};
+
+use crate::errors::Failure;
+
+/// The `User-Agent` part naming this SDK; the core appends its own name and version.
+pub const SDK_USER_AGENT: &str = concat!("nevis-authcloud-node/", env!("CARGO_PKG_VERSION"));
+
+/// Settings of a client. Durations are in milliseconds.
+#[napi(object)]
+#[derive(Default)]
+pub struct ClientOptions {
+    /// The instance id from the management console (`https://{instance}.mauth.nevis.cloud`).
+    pub instance: Option<String>,
+    /// The API root instead of an instance (a proxy, or the local simulator).
+    pub base_url: Option<String>,
+    pub access_key: Option<String>,
+    /// Time for one HTTP attempt. Default 30 000.
+    pub timeout: Option<f64>,
+    /// Time to establish a connection (TCP + TLS). Default 10 000.
+    pub connect_timeout: Option<f64>,
+    /// Time for a whole call, retries included. Default: none.
+    pub deadline: Option<f64>,
+    /// Retries after the first attempt for failures that are safe to retry (0-10). Default 2.
+    pub max_retries: Option<f64>,
+    /// The backoff before the first retry and its cap. Defaults 500 and 8 000.
+    pub retry_backoff: Option<RetryBackoff>,
+    /// The longest `Retry-After` the client waits for. Default 30 000.
+    pub max_retry_after: Option<f64>,
+    /// Extra CA certificates to trust (PEM text, one or more).
+    pub ca_certs: Option<Either<String, Vec<String>>>,
+    /// Send every request through this proxy (`http://user:pass@host:port`).
+    pub proxy: Option<String>,
+    /// Honour `HTTPS_PROXY` / `NO_PROXY`. Default false.
+    pub use_env_proxy: Option<bool>,
+    /// Appended to the `User-Agent`, e.g. `shop-backend/2.3`.
+    pub app_info: Option<String>,
+}
+
+#[napi(object)]
+pub struct RetryBackoff {
+    pub initial: f64,
+    pub max: f64,
+}
+
+/// How long and how often `waitForStatus` polls. Milliseconds.
+#[napi(object)]
+#[derive(Default)]
+pub struct NativeWaitOptions {
+    /// Give up after this long. Default 300 000.
+    pub timeout: Option<f64>,
+    /// The first pause between polls. Default 1 000.
+    pub interval: Option<f64>,
+    /// The longest pause between polls. Default 2 000.
+    pub max_interval: Option<f64>,
+}
+
+/// A positive, finite number of milliseconds as a `Duration`, or the rule it breaks.
+pub fn millis(value: f64) -> Result<Duration, &'static str> {
+    if !(value.is_finite() && value > 0.0) {
+        return Err("must be a positive number of milliseconds");
+    }
+    Duration::try_from_secs_f64(value / 1000.0).map_err(|_| "is too large")
+}
+
+fn config_millis(field: &str, value: f64) -> Result<Duration, Failure> {
+    millis(value).map_err(|rule| Failure::config(field, rule))
+}
+
+impl ClientOptions {
+    /// The validated core configuration, and the hint (`…abcd`) of its access key for `inspect`.
+    pub fn build(self) -> Result<(ClientConfig, String), Failure> {
+        let env = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
+        let mut builder = ClientConfig::builder().sdk_user_agent(SDK_USER_AGENT);
+        let (instance, base_url) = match (self.instance, self.base_url) {
+            (None, None) => (env("NEVIS_AUTHCLOUD_INSTANCE"), env("NEVIS_AUTHCLOUD_BASE_URL")),
+            given => given,
+        };
+        if let Some(instance) = instance {
+            builder = builder.instance(instance);
+        }
+        if let Some(base_url) = base_url {
+            builder = builder.base_url(base_url);
+        }
+        let mut access_key_hint = String::from("…");
+        if let Some(key) = self.access_key.or_else(|| env("NEVIS_AUTHCLOUD_ACCESS_KEY")) {
+            let key = Secret::new(key);
+            access_key_hint = key.hint();
+            builder = builder.access_key(key);
+        }
+        if let Some(timeout) = self.timeout {
+            builder = builder.request_timeout(config_millis("timeout", timeout)?);
+        }
+        if let Some(timeout) = self.connect_timeout {
+            builder = builder.connect_timeout(config_millis("connectTimeout", timeout)?);
+        }
+        if let Some(deadline) = self.deadline {
+            builder = builder.deadline(config_millis("deadline", deadline)?);
+        }
+        if let Some(retries) = self.max_retries {
+            if !(retries.is_finite() && retries >= 0.0 && retries.fract() == 0.0 && retries <= 10.0) {
+                return Err(Failure::config("maxRetries", "must be a whole number from 0 to 10"));
+            }
+            builder = builder.max_retries(retries as u32);
+        }
+        if let Some(backoff) = self.retry_backoff {
+            builder = builder.retry_backoff(
+                config_millis("retryBackoff.initial", backoff.initial)?,
+                config_millis("retryBackoff.max", backoff.max)?,
+            );
+        }
+        if let Some(max) = self.max_retry_after {
+            builder = builder.max_retry_after(config_millis("maxRetryAfter", max)?);
+        }
+        let pems = match self.ca_certs {
+            Some(Either::A(pem)) => vec![pem],
+            Some(Either::B(pems)) => pems,
+            None => match env("NEVIS_AUTHCLOUD_CA_FILE") {
+                Some(path) => vec![std::fs::read_to_string(&path).map_err(|err| {
+                    Failure::config("caCerts", format!("NEVIS_AUTHCLOUD_CA_FILE {path:?} cannot be read ({err})"))
+                })?],
+                None => Vec::new(),
+            },
+        };
+        for pem in pems {
+            builder = builder.add_ca_certificates_pem(pem);
+        }
+        if let Some(proxy) = self.proxy {
+            builder = builder.proxy(proxy);
+        }
+        builder = builder.use_env_proxy(self.use_env_proxy.unwrap_or(false));
+        if let Some(app_info) = self.app_info {
+            builder = builder.app_info(app_info);
+        }
+        let config = builder.build().map_err(Failure::from)?;
+        Ok((config, access_key_hint))
+    }
+}
+
+impl NativeWaitOptions {
+    pub fn build(self) -> Result<WaitOptions, Failure> {
+        let invalid = |field: &str, value: f64| millis(value).map_err(|rule| Failure::invalid(field, rule));
+        let mut options = WaitOptions::default();
+        if let Some(timeout) = self.timeout {
+            options = options.timeout(invalid("timeout", timeout)?);
+        }
+        if let Some(interval) = self.interval {
+            options = options.interval(invalid("interval", interval)?);
+        }
+        if let Some(max) = self.max_interval {
+            options.max_interval = invalid("maxInterval", max)?.max(options.interval);
+        }
+        Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nevis_authcloud::ErrorKind;
+
+    #[test]
+    fn milliseconds_must_be_positive_and_finite() {
+        assert_eq!(millis(1500.0), Ok(Duration::from_millis(1500)));
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(millis(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_user_agent_names_the_node_sdk_and_the_key_is_only_hinted() {
+        let (config, hint) = ClientOptions {
+            base_url: Some("http://127.0.0.1:9".into()),
+            access_key: Some("a-long-secret-access-key-WXYZ".into()),
+            app_info: Some("shop/1".into()),
+            ..ClientOptions::default()
+        }
+        .build()
+        .map_err(|failure| failure.message())
+        .unwrap();
+        assert!(config.user_agent().starts_with("nevis-authcloud-node/"), "{}", config.user_agent());
+        assert!(config.user_agent().ends_with(" shop/1"));
+        assert_eq!(hint, "…WXYZ");
+    }
+
+    #[test]
+    fn bad_numbers_are_configuration_errors_naming_the_option() {
+        let options = ClientOptions {
+            base_url: Some("http://127.0.0.1:9".into()),
+            access_key: Some("k".into()),
+            max_retries: Some(1.5),
+            ..ClientOptions::default()
+        };
+        let failure = options.build().err().unwrap();
+        assert_eq!(failure.kind(), ErrorKind::Config);
+        assert!(failure.message().starts_with("maxRetries:"), "{}", failure.message());
+        let wait = NativeWaitOptions { interval: Some(-5.0), ..Default::default() }.build().err().unwrap();
+        assert_eq!(wait.kind(), ErrorKind::InvalidRequest);
+    }
+}
