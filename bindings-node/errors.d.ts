@@ -1,0 +1,113 @@
+// Types of the SDK's error classes (errors.js). `code` is the core's error kind.
+
+import type { StatusResponse } from './types'
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'server'
+  | 'timeout'
+  | 'connection'
+  | 'tls'
+  | 'decode'
+  | 'invalid_request'
+  | 'config'
+  | 'cancelled'
+
+/** Could the server have acted on the failed request (sent the push, the SMS)? */
+export type MayHaveBeenApplied = 'no' | 'yes' | 'unknown'
+
+/** The failure description the native addon attaches to its rejections. */
+export interface FailureDetails {
+  kind?: string
+  message?: string
+  field?: string | null
+  status?: number | null
+  error?: string | null
+  apiMessage?: string | null
+  path?: string | null
+  timestamp?: string | number | null
+  body?: string | null
+  retryAfter?: number | null
+  mayHaveBeenApplied?: MayHaveBeenApplied
+  method?: string | null
+  requestPath?: string | null
+  attempts?: number
+  lastStatus?: StatusResponse | null
+  causes?: string[]
+}
+
+export class NevisError extends Error {
+  constructor(message: string, details?: FailureDetails, options?: { cause?: unknown })
+  /** The core's error kind (`internal` only for a bug caught inside the addon). */
+  readonly code: ErrorCode | 'internal' | (string & {})
+  /** The same as `code`. */
+  readonly kind: ErrorCode | 'internal' | (string & {})
+  readonly mayHaveBeenApplied: MayHaveBeenApplied
+  /** HTTP attempts made (0 when the call failed before sending). */
+  readonly attempts: number
+  readonly method: string | undefined
+  readonly requestPath: string | undefined
+  /** True when the same call may succeed if tried again later. */
+  readonly retryable: boolean
+}
+
+/** The API answered with an HTTP error status; the fields come from its error body. */
+export class ApiError extends NevisError {
+  readonly status: number | undefined
+  /** The reason phrase (`Not Found`). */
+  readonly error: string | undefined
+  /** The human-readable detail of the body (absent on 401/403); also part of `message`. */
+  readonly apiMessage: string | undefined
+  readonly path: string | undefined
+  /** ISO-8601 text on most errors, epoch milliseconds on 401/403. */
+  readonly timestamp: string | number | undefined
+  /** The raw body (at most 8 KiB). */
+  readonly body: string | undefined
+}
+
+export class BadRequestError extends ApiError {}
+export class AuthenticationError extends ApiError {}
+export class PermissionDeniedError extends ApiError {}
+export class NotFoundError extends ApiError {}
+export class MethodNotAllowedError extends ApiError {}
+export class ConflictError extends ApiError {}
+export class PreconditionFailedError extends ApiError {}
+export class UnsupportedMediaTypeError extends ApiError {}
+export class PayloadTooLargeError extends ApiError {}
+export class ServerError extends ApiError {}
+export class RateLimitError extends ApiError {
+  /** The wait the server asked for, in milliseconds. */
+  readonly retryAfter: number | undefined
+}
+export class ConnectionError extends NevisError {}
+export class TlsError extends ConnectionError {}
+export class TimeoutError extends NevisError {
+  /** From `waitForStatus`: the last status seen before time ran out. */
+  readonly lastStatus: StatusResponse | undefined
+}
+export class DecodeError extends NevisError {}
+export class InvalidRequestError extends NevisError {
+  readonly field: string | undefined
+}
+export class ConfigurationError extends NevisError {
+  readonly field: string | undefined
+}
+export class AbortError extends NevisError {
+  readonly lastStatus: StatusResponse | undefined
+}
+
+export type NevisErrorClass = new (message: string, details?: FailureDetails, options?: { cause?: unknown }) => NevisError
+
+export const CLASS_BY_KIND: Readonly<Record<ErrorCode, NevisErrorClass>>
+export function errorClassFor(kind: string): NevisErrorClass
+/** Turns anything the native layer threw into a NevisError. */
+export function fromNative(err: unknown, fallbackKind?: ErrorCode): NevisError

@@ -1,0 +1,108 @@
+// The typed public surface of the Node SDK (the hand-written layer over native.d.ts, which napi
+// generates). Every method resolves to a plain object in the API's camelCase wire shape and
+// rejects with one of the classes in errors.d.ts.
+
+/// <reference types="node" />
+
+import type {
+  ApprovalRequest,
+  ApprovalResponse,
+  AssertionRequest,
+  AttestationRequest,
+  AzureUser,
+  Authenticator,
+  EnrollRequest,
+  EnrollResponse,
+  Fido2Result,
+  IntentRequest,
+  IntentResponse,
+  IntrospectResponse,
+  LogExport,
+  LogExportQuery,
+  StatusResponse,
+  User,
+  VerifyRequest,
+  WaitOptions,
+} from './types'
+
+export * from './types'
+export * from './errors'
+
+/** Settings of a client. Durations are in milliseconds. */
+export interface ClientOptions {
+  /** The instance id (`https://{instance}.mauth.nevis.cloud`). Give this or `baseUrl`. */
+  instance?: string
+  /** The API root instead (a proxy in front of Nevis, or the local simulator). */
+  baseUrl?: string
+  /** Default: NEVIS_AUTHCLOUD_ACCESS_KEY. */
+  accessKey?: string
+  /** Time for one HTTP attempt. Default 30 000. */
+  timeout?: number
+  /** Time to connect (TCP + TLS). Default 10 000. */
+  connectTimeout?: number
+  /** Time for a whole call, retries included. Default none. */
+  deadline?: number
+  /** Retries for failures that are safe to retry, 0-10. Default 2. */
+  maxRetries?: number
+  /** Backoff before the first retry and its cap. Default 500 / 8 000. */
+  retryBackoff?: { initial: number; max: number }
+  /** The longest `Retry-After` the client waits for. Default 30 000. */
+  maxRetryAfter?: number
+  /** Extra CA certificates (PEM) to trust besides the system's. Default: NEVIS_AUTHCLOUD_CA_FILE. */
+  caCerts?: string | Buffer | Array<string | Buffer>
+  /** Send every request through this proxy. */
+  proxy?: string
+  /** Honour HTTPS_PROXY / NO_PROXY. Default false. */
+  useEnvProxy?: boolean
+  /** Appended to the User-Agent, e.g. `shop-backend/2.3`. */
+  appInfo?: string
+}
+
+/**
+ * A client for one Authentication Cloud instance. Create one per process and share it: calls
+ * run concurrently on one connection pool, never on the event loop.
+ */
+export class Client {
+  constructor(options?: ClientOptions)
+  /** The API root this client talks to. */
+  readonly baseUrl: string
+  /** True after `close()`. */
+  readonly closed: boolean
+
+  /** `GET /ping`: resolves when the service answers. */
+  ping(): Promise<void>
+  /** Start registering an authenticator (creating the user when the username is new). */
+  enroll(request: EnrollRequest): Promise<EnrollResponse>
+  /** Send a push, show a QR code, text a code or start a passkey login. */
+  approve(request: ApprovalRequest): Promise<ApprovalResponse>
+  /** Where an operation stands; a failed operation is `status: 'failed'`, not an error. */
+  getStatus(statusToken: string): Promise<StatusResponse>
+  /** Poll until the operation is decided (TimeoutError / AbortError otherwise). */
+  waitForStatus(statusToken: string, options?: WaitOptions): Promise<StatusResponse>
+  /** Check an SMS code or spend a recovery code; a wrong code is a BadRequestError. */
+  verify(request: VerifyRequest): Promise<void>
+  /** A one-time token a browser can use for one enrolment or approval. */
+  createIntent(request: IntentRequest): Promise<IntentResponse>
+  /** Is this token valid, and what does it say? */
+  introspect(token: string): Promise<IntrospectResponse>
+  getUser(userId: string): Promise<User>
+  /** The user with this username (NotFoundError if none). */
+  findUser(username: string): Promise<User>
+  deleteUser(userId: string): Promise<void>
+  /** The Azure AD B2C view of a user; check `userId !== null`. */
+  findAadb2cUser(objectId: string): Promise<AzureUser>
+  renameAuthenticator(authenticatorId: string, name: string): Promise<Authenticator>
+  deleteAuthenticator(authenticatorId: string): Promise<void>
+  /** The audit log as CSV. */
+  exportLogs(query?: LogExportQuery): Promise<LogExport>
+  /** Finish a FIDO2 registration; a rejected ceremony is `status: 'failed'`. */
+  completeAttestation(credential: AttestationRequest): Promise<Fido2Result>
+  /** Finish a FIDO2 authentication; a rejected ceremony is `status: 'failed'`. */
+  completeAssertion(credential: AssertionRequest): Promise<Fido2Result>
+
+  /** Release the connection pool once running calls finish; later calls reject. */
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+  /** `{ baseUrl, accessKey: '…abcd', closed }`: never the key. */
+  toJSON(): { baseUrl: string; accessKey: string; closed: boolean }
+}
