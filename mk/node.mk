@@ -1,0 +1,39 @@
+# The Node.js binding (bindings-node): build the napi addon (debug) into the shared cargo target,
+# type-check the declarations, and run tests/node against simulators the tests start themselves.
+#
+# npm installs the binding's own tools (the napi CLI, TypeScript) from its package-lock.json, with
+# install scripts off: the package's install script makes the release build users get from
+# `npm install ./bindings-node`, which the tests do not need. The napi CLI always passes
+# --target; the exported CARGO_BUILD_TARGET makes that the same folder every other cargo call uses.
+
+NODE_DIR := $(CURDIR)/bindings-node
+NODE_EXAMPLES := $(CURDIR)/examples/node
+NODE_NAPI_FLAGS := --platform --js native.js --dts native.d.ts
+
+.PHONY: node-addon test-node demo-node
+
+$(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+
+$(NODE_EXAMPLES)/node_modules/.package-lock.json: $(NODE_EXAMPLES)/package.json $(NODE_EXAMPLES)/package-lock.json
+	cd $(NODE_EXAMPLES) && npm ci --ignore-scripts --no-audit --no-fund
+
+# Always run (cargo decides what is stale); writes bindings-node/nevis-authcloud.<platform>.node,
+# native.js and native.d.ts.
+node-addon: $(NODE_DIR)/node_modules/.package-lock.json
+	cd $(NODE_DIR) && npx --no-install napi build $(NODE_NAPI_FLAGS)
+
+test-node: node-addon
+	cargo build --locked -p nevis-authcloud-sim --bin authcloud-sim
+	@echo "== Node: tsc --noEmit --strict over a program using the whole API =="
+	cd $(NODE_DIR) && npx --no-install tsc --noEmit --strict -p $(CURDIR)/tests/node/tsconfig.json
+	@echo "== Node: tests/node against the simulator (HTTP and HTTPS) =="
+	node --test tests/node/*.test.mjs
+
+demo-node: node-addon $(NODE_EXAMPLES)/node_modules/.package-lock.json
+	@echo "== Node: enrol -> approve -> poll against the local simulator (HTTPS) =="
+	node --check examples/node/express-approval.mjs
+	scripts/with-sim.sh --tls -- node examples/node/passwordless.mjs
+
+TEST_TARGETS += test-node
+DEMO_TARGETS += demo-node
