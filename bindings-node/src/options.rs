@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use napi::Either;
 use napi_derive::napi;
-use nevis_authcloud::{ClientConfig, Secret, WaitOptions};
+use nevis_authcloud::{ClientConfig, WaitOptions};
 
 use crate::errors::Failure;
 
@@ -82,22 +82,14 @@ fn config_millis(field: &str, value: f64) -> Result<Duration, Failure> {
 impl ClientOptions {
     /// The validated core configuration, and the hint (`…abcd`) of its access key for `inspect`.
     pub fn build(self) -> Result<(ClientConfig, String), Failure> {
-        let env = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
         let mut builder = ClientConfig::builder().sdk_user_agent(SDK_USER_AGENT);
-        let (instance, base_url) = match (self.instance, self.base_url) {
-            (None, None) => (env("NEVIS_AUTHCLOUD_INSTANCE"), env("NEVIS_AUTHCLOUD_BASE_URL")),
-            given => given,
-        };
-        if let Some(instance) = instance {
+        if let Some(instance) = self.instance {
             builder = builder.instance(instance);
         }
-        if let Some(base_url) = base_url {
+        if let Some(base_url) = self.base_url {
             builder = builder.base_url(base_url);
         }
-        let mut access_key_hint = String::from("…");
-        if let Some(key) = self.access_key.or_else(|| env("NEVIS_AUTHCLOUD_ACCESS_KEY")) {
-            let key = Secret::new(key);
-            access_key_hint = key.hint();
+        if let Some(key) = self.access_key {
             builder = builder.access_key(key);
         }
         if let Some(timeout) = self.timeout {
@@ -127,12 +119,7 @@ impl ClientOptions {
         let pems = match self.ca_certs {
             Some(Either::A(pem)) => vec![pem],
             Some(Either::B(pems)) => pems,
-            None => match env("NEVIS_AUTHCLOUD_CA_FILE") {
-                Some(path) => vec![std::fs::read_to_string(&path).map_err(|err| {
-                    Failure::config("caCerts", format!("NEVIS_AUTHCLOUD_CA_FILE {path:?} cannot be read ({err})"))
-                })?],
-                None => Vec::new(),
-            },
+            None => Vec::new(),
         };
         for pem in pems {
             builder = builder.add_ca_certificates_pem(pem);
@@ -144,7 +131,8 @@ impl ClientOptions {
         if let Some(app_info) = self.app_info {
             builder = builder.app_info(app_info);
         }
-        let config = builder.build().map_err(Failure::from)?;
+        let config = builder.env_defaults().and_then(|builder| builder.build()).map_err(Failure::from)?;
+        let access_key_hint = config.access_key_hint();
         Ok((config, access_key_hint))
     }
 }

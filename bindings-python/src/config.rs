@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use nevis_authcloud::{ClientConfig, Secret};
+use nevis_authcloud::ClientConfig;
 
 use crate::errors::Failure;
 
@@ -35,22 +35,14 @@ pub const SDK_USER_AGENT: &str = concat!("nevis-authcloud-python/", env!("CARGO_
 impl Settings {
     /// The validated core configuration, and the hint (`…abcd`) of its access key for `repr()`.
     pub fn build(self) -> Result<(ClientConfig, String), Failure> {
-        let env = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
         let mut builder = ClientConfig::builder().sdk_user_agent(SDK_USER_AGENT);
-        let (instance, base_url) = match (self.instance, self.base_url) {
-            (None, None) => (env("NEVIS_AUTHCLOUD_INSTANCE"), env("NEVIS_AUTHCLOUD_BASE_URL")),
-            given => given,
-        };
-        if let Some(instance) = instance {
+        if let Some(instance) = self.instance {
             builder = builder.instance(instance);
         }
-        if let Some(base_url) = base_url {
+        if let Some(base_url) = self.base_url {
             builder = builder.base_url(base_url);
         }
-        let mut access_key_hint = String::from("…");
-        if let Some(key) = self.access_key.or_else(|| env("NEVIS_AUTHCLOUD_ACCESS_KEY")) {
-            let key = Secret::new(key);
-            access_key_hint = key.hint();
+        if let Some(key) = self.access_key {
             builder = builder.access_key(key);
         }
         if let Some(timeout) = self.timeout {
@@ -68,16 +60,7 @@ impl Settings {
         if let Some((initial, max)) = self.retry_backoff {
             builder = builder.retry_backoff(seconds("retry_backoff", initial)?, seconds("retry_backoff", max)?);
         }
-        let ca_pem = match self.ca_certs_pem {
-            Some(pem) => Some(pem),
-            None => match env("NEVIS_AUTHCLOUD_CA_FILE") {
-                Some(path) => Some(std::fs::read_to_string(&path).map_err(|err| {
-                    Failure::config("ca_certs", format!("NEVIS_AUTHCLOUD_CA_FILE {path:?} cannot be read ({err})"))
-                })?),
-                None => None,
-            },
-        };
-        if let Some(pem) = ca_pem {
+        if let Some(pem) = self.ca_certs_pem {
             builder = builder.add_ca_certificates_pem(pem);
         }
         if let Some(proxy) = self.proxy {
@@ -87,7 +70,8 @@ impl Settings {
         if let Some(app_info) = self.app_info {
             builder = builder.app_info(app_info);
         }
-        let config = builder.build().map_err(Failure::from)?;
+        let config = builder.env_defaults().and_then(|builder| builder.build()).map_err(Failure::from)?;
+        let access_key_hint = config.access_key_hint();
         Ok((config, access_key_hint))
     }
 }

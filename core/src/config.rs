@@ -73,6 +73,11 @@ impl ClientConfig {
     pub fn user_agent(&self) -> &str {
         &self.user_agent
     }
+
+    /// `…abcd`: enough of the access key to tell two configurations apart, for `repr`/`inspect`.
+    pub fn access_key_hint(&self) -> String {
+        self.access_key.hint()
+    }
 }
 
 impl fmt::Debug for ClientConfig {
@@ -133,22 +138,34 @@ impl fmt::Debug for ClientConfigBuilder {
 }
 
 impl ClientConfigBuilder {
-    /// A builder filled from the environment: `NEVIS_AUTHCLOUD_INSTANCE` or
-    /// `NEVIS_AUTHCLOUD_BASE_URL`, `NEVIS_AUTHCLOUD_ACCESS_KEY`, and `NEVIS_AUTHCLOUD_CA_FILE` (a PEM
-    /// file of extra CA certificates). Settings made afterwards override them.
+    /// A builder filled from the environment; see [`Self::env_defaults`].
     pub fn from_env() -> Result<Self> {
+        ClientConfigBuilder::default().env_defaults()
+    }
+
+    /// Fills the settings still unset from the environment: `NEVIS_AUTHCLOUD_INSTANCE` or
+    /// `NEVIS_AUTHCLOUD_BASE_URL` (only when neither was given), `NEVIS_AUTHCLOUD_ACCESS_KEY`, and
+    /// `NEVIS_AUTHCLOUD_CA_FILE` (a PEM file of extra CA certificates, only when none were given).
+    /// What the caller set always wins; the bindings call this so that every language reads the
+    /// same variables the same way.
+    pub fn env_defaults(mut self) -> Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
-        let mut builder = ClientConfigBuilder::default();
-        builder.instance = var("NEVIS_AUTHCLOUD_INSTANCE");
-        builder.base_url = var("NEVIS_AUTHCLOUD_BASE_URL");
-        builder.access_key = var("NEVIS_AUTHCLOUD_ACCESS_KEY").map(Secret::new);
-        if let Some(path) = var("NEVIS_AUTHCLOUD_CA_FILE") {
-            let pem = std::fs::read_to_string(&path).map_err(|err| {
-                Error::config("ca_certs", format!("NEVIS_AUTHCLOUD_CA_FILE {path:?} cannot be read ({err})"))
-            })?;
-            builder.ca_certificates_pem.push(pem);
+        if self.instance.is_none() && self.base_url.is_none() {
+            self.instance = var("NEVIS_AUTHCLOUD_INSTANCE");
+            self.base_url = var("NEVIS_AUTHCLOUD_BASE_URL");
         }
-        Ok(builder)
+        if self.access_key.is_none() {
+            self.access_key = var("NEVIS_AUTHCLOUD_ACCESS_KEY").map(Secret::new);
+        }
+        if self.ca_certificates_pem.is_empty() {
+            if let Some(path) = var("NEVIS_AUTHCLOUD_CA_FILE") {
+                let pem = std::fs::read_to_string(&path).map_err(|err| {
+                    Error::config("ca_certs", format!("NEVIS_AUTHCLOUD_CA_FILE {path:?} cannot be read ({err})"))
+                })?;
+                self.ca_certificates_pem.push(pem);
+            }
+        }
+        Ok(self)
     }
 
     /// The instance id from the management console; the API is then
