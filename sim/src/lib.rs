@@ -37,7 +37,7 @@ use tokio::task::JoinHandle;
 
 use crate::state::{Settings, Sim};
 
-pub use crate::tls::TlsSetupError;
+pub use crate::tls::{TlsSetupError, client_config_trusting};
 
 /// The access key the simulator accepts unless told otherwise.
 pub const DEFAULT_ACCESS_KEY: &str = "sim-access-key";
@@ -136,6 +136,11 @@ impl Simulator {
     /// PEM of the CA that signed the server certificate (TLS only).
     pub fn ca_pem(&self) -> Option<&str> {
         self.ca_pem.as_deref()
+    }
+
+    /// A rustls client configuration that trusts this simulator's CA (and nothing else).
+    pub fn client_tls_config(&self) -> Result<rustls::ClientConfig, SimError> {
+        Ok(client_config_trusting(self.ca_pem())?)
     }
 
     pub fn access_key(&self) -> &str {

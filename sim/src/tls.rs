@@ -14,6 +14,8 @@ pub enum TlsSetupError {
     Certificate(#[from] rcgen::Error),
     #[error("TLS configuration failed: {0}")]
     Rustls(#[from] rustls::Error),
+    #[error("CA certificate is not valid PEM: {0}")]
+    Pem(String),
 }
 
 pub struct TlsMaterial {
@@ -50,4 +52,23 @@ pub fn generate() -> Result<TlsMaterial, TlsSetupError> {
         .with_single_cert(chain, key)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(TlsMaterial { ca_pem, config: Arc::new(config) })
+}
+
+/// A rustls client configuration (ring provider) that trusts exactly `ca_pem`, or nothing at all
+/// with `None`: what a Rust test needs to talk to the simulator with its own HTTP client, and to
+/// check that a client *without* the CA is refused.
+pub fn client_config_trusting(ca_pem: Option<&str>) -> Result<rustls::ClientConfig, TlsSetupError> {
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(pem) = ca_pem {
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|err| TlsSetupError::Pem(err.to_string()))?;
+            roots.add(cert)?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }

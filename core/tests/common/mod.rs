@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use nevis_authcloud::{Client, ClientConfig, ClientConfigBuilder};
@@ -26,7 +25,8 @@ impl Harness {
 
     pub async fn start_with(options: SimOptions) -> Harness {
         let sim = Simulator::start(options).await.expect("simulator starts");
-        let control = control_client(sim.ca_pem());
+        let tls = sim.client_tls_config().expect("simulator CA usable");
+        let control = reqwest::Client::builder().tls_backend_preconfigured(tls).build().expect("control client");
         let client = Client::new(base_config(&sim).build().expect("valid config")).expect("client");
         Harness { sim, client, control }
     }
@@ -135,24 +135,6 @@ fn base_config(sim: &Simulator) -> ClientConfigBuilder {
         builder = builder.add_ca_certificates_pem(pem);
     }
     builder
-}
-
-fn control_client(ca_pem: Option<&str>) -> reqwest::Client {
-    use rustls_pki_types::CertificateDer;
-    use rustls_pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore::empty();
-    if let Some(pem) = ca_pem {
-        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-            roots.add(cert.expect("CA PEM")).expect("CA usable");
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("tls versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    reqwest::Client::builder().tls_backend_preconfigured(tls).build().expect("control client")
 }
 
 /// Waits quickly: the simulated phone acts at once.

@@ -3,11 +3,8 @@
 
 #![allow(dead_code)]
 
-use std::sync::Arc;
 
 use nevis_authcloud_sim::{SimOptions, Simulator};
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 use serde_json::{Value, json};
 
 pub struct Sim {
@@ -95,18 +92,7 @@ pub fn client_trusting(ca_pem: Option<&str>) -> reqwest::Client {
 
 /// A reqwest builder on rustls/ring that trusts only `ca_pem`.
 pub fn builder_trusting(ca_pem: Option<&str>) -> reqwest::ClientBuilder {
-    let mut roots = rustls::RootCertStore::empty();
-    if let Some(pem) = ca_pem {
-        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-            roots.add(cert.expect("CA PEM")).expect("CA usable");
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("tls versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let tls = nevis_authcloud_sim::client_config_trusting(ca_pem).expect("CA usable");
     reqwest::Client::builder().tls_backend_preconfigured(tls)
 }
 
