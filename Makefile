@@ -5,6 +5,9 @@
 # compiling the workspace twice.
 
 SHELL := /bin/bash
+EMPTY :=
+SPACE := $(EMPTY) $(EMPTY)
+COMMA := ,
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
@@ -14,14 +17,19 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 PROFILE_DIR := $(CARGO_TARGET_DIR)/$(CARGO_BUILD_TARGET)/debug
 export AUTHCLOUD_SIM := $(PROFILE_DIR)/authcloud-sim
+# Every language's fault-matrix runner writes what it observed here; `make test` then checks that
+# all of them gave the same answers (scripts/compare-fault-reports.py).
+export NEVIS_FAULTS_REPORT_DIR ?= $(CARGO_TARGET_DIR)/faults-report
 
 # Each language binding adds its own targets in mk/<language>.mk and appends them here, so the
 # bindings never edit this file concurrently.
 TEST_TARGETS := test-rust
 DEMO_TARGETS := demo-rust
+# Languages whose suites run tests/faults.json; each fragment adds its own.
+FAULT_REPORT_LANGUAGES := rust
 -include mk/*.mk
 
-.PHONY: help build test test-rust demo demo-rust bench-sim clean
+.PHONY: help build test fault-reports-clean test-rust demo demo-rust bench-sim clean
 
 help:
 	@echo "make demo   - build, start the local simulator and run the passwordless flow"
@@ -31,7 +39,13 @@ help:
 build:
 	cargo build --locked --workspace --bins
 
-test: $(TEST_TARGETS)
+# Old reports are removed first, so the comparison only ever sees answers from this run.
+test: fault-reports-clean $(TEST_TARGETS)
+	scripts/compare-fault-reports.py $(NEVIS_FAULTS_REPORT_DIR) \
+	  --languages $(subst $(SPACE),$(COMMA),$(strip $(FAULT_REPORT_LANGUAGES)))
+
+fault-reports-clean:
+	rm -rf $(NEVIS_FAULTS_REPORT_DIR)
 
 test-rust:
 	cargo test --locked --workspace
