@@ -1,15 +1,68 @@
 // The shared fault matrix (tests/faults.json), run through the Node client: every language must
 // report the same outcome, error kind, number of requests, "may have been applied" and created
 // operations for each injected transport or server failure.
+//
+// Each row's observation (not its expectation) is kept and, when NEVIS_FAULTS_REPORT_DIR is set
+// (`make test` sets it), written to node.json in the shape every language writes, so the build
+// can compare the four languages row by row.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { Client, NevisError } from '../../bindings-node/index.mjs'
 import { startSim, activePushUser, uniqueName, repoRoot } from './sim.mjs'
 
 const matrix = JSON.parse(readFileSync(join(repoRoot, 'tests', 'faults.json'), 'utf8'))
+
+/** The operation kinds the simulator counts in `/_sim/stats` `created`. */
+const CREATED_KINDS = ['enroll', 'approval', 'sms', 'intent']
+
+/** What the caller saw, in the report's terms (see tests/faults.json and the Rust reference). */
+function observe(name, outcome, before, after) {
+  const err = outcome.error
+  const created = Object.fromEntries(CREATED_KINDS.map((kind) => [kind, (after.created[kind] ?? 0) - (before.created[kind] ?? 0)]))
+  const row = {
+    name,
+    outcome: err === undefined ? 'ok' : 'error',
+    kind: null,
+    status: null,
+    mayHaveBeenApplied: null,
+    retryAfterS: null,
+    requestsSeen: after.requests - before.requests,
+    created,
+  }
+  if (err !== undefined) {
+    // A thrown non-NevisError is a bug the comparison must show, not hide.
+    row.kind = err instanceof NevisError ? err.code : `not a NevisError: ${err?.name ?? typeof err}`
+    row.status = err.status ?? null
+    row.mayHaveBeenApplied = err.mayHaveBeenApplied ?? null
+    // RateLimitError.retryAfter is in milliseconds; the report counts whole seconds.
+    row.retryAfterS = typeof err.retryAfter === 'number' ? Math.floor(err.retryAfter / 1000) : null
+  }
+  return row
+}
+
+/** node.json, rows in table order; a row that never got to its call says so. */
+function writeReport(rows) {
+  const dir = process.env.NEVIS_FAULTS_REPORT_DIR
+  if (!dir) return
+  const complete = matrix.scenarios.map(
+    (scenario, index) =>
+      rows[index] ?? {
+        name: scenario.name,
+        outcome: 'not run',
+        kind: null,
+        status: null,
+        mayHaveBeenApplied: null,
+        retryAfterS: null,
+        requestsSeen: null,
+        created: null,
+      },
+  )
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'node.json'), `${JSON.stringify({ language: 'node', rows: complete }, null, 2)}\n`)
+}
 
 async function closedPort() {
   const server = createServer()
@@ -22,14 +75,16 @@ async function closedPort() {
 describe('the shared fault matrix', () => {
   let sim
   let tlsSim
+  const rows = []
   before(async () => {
     ;[sim, tlsSim] = await Promise.all([startSim(), startSim({ tls: true })])
   })
   after(async () => {
-    await Promise.all([sim.stop(), tlsSim.stop()])
+    writeReport(rows)
+    await Promise.all([sim?.stop(), tlsSim?.stop()])
   })
 
-  for (const scenario of matrix.scenarios) {
+  for (const [index, scenario] of matrix.scenarios.entries()) {
     it(scenario.name, async () => {
       await sim.reset()
       const limits = {
@@ -54,16 +109,20 @@ describe('the shared fault matrix', () => {
         approve_push: () => client.approve({ channel: 'push', username }),
         enroll_sms: () => client.enroll({ username: uniqueName('sms'), channel: 'sms', phone: '+41795550101' }),
       }
-      const before = await sim.stats()
-      for (const fault of scenario.faults) await sim.fault(fault)
+      // The untrusted-TLS call goes to the HTTPS simulator, so that is where requests are counted.
+      const served = scenario.target === 'untrusted-tls' ? tlsSim : sim
+      const before = await served.stats()
+      for (const fault of scenario.faults) await served.fault(fault)
       const started = Date.now()
       const outcome = await operations[scenario.operation]().then(
         (value) => ({ value }),
         (error) => ({ error }),
       )
       const elapsed = Date.now() - started
-      const after = await sim.stats()
+      const after = await served.stats()
       await client.close()
+      const seen = observe(scenario.name, outcome, before, after)
+      rows[index] = seen
 
       const expect = scenario.expect
       if (expect.outcome === 'ok') {
@@ -71,14 +130,14 @@ describe('the shared fault matrix', () => {
       } else {
         const err = outcome.error
         assert.ok(err instanceof NevisError, `expected an error, got ${JSON.stringify(outcome.value)}`)
-        assert.equal(err.code, expect.kind, err.message)
-        if (expect.status !== undefined) assert.equal(err.status, expect.status)
-        if (expect.mayHaveBeenApplied !== undefined) assert.equal(err.mayHaveBeenApplied, expect.mayHaveBeenApplied)
-        if (expect.retryAfterS !== undefined) assert.equal(err.retryAfter, expect.retryAfterS * 1000)
+        assert.equal(seen.kind, expect.kind, err.message)
+        if (expect.status !== undefined) assert.equal(seen.status, expect.status)
+        if (expect.mayHaveBeenApplied !== undefined) assert.equal(seen.mayHaveBeenApplied, expect.mayHaveBeenApplied)
+        if (expect.retryAfterS !== undefined) assert.equal(seen.retryAfterS, expect.retryAfterS)
       }
-      if (expect.requestsSeen !== undefined) assert.equal(after.requests - before.requests, expect.requestsSeen, 'requests seen')
+      if (expect.requestsSeen !== undefined) assert.equal(seen.requestsSeen, expect.requestsSeen, 'requests seen')
       for (const [kind, count] of Object.entries(expect.created ?? {})) {
-        assert.equal(after.created[kind] - before.created[kind], count, `created ${kind}`)
+        assert.equal(seen.created[kind], count, `created ${kind}`)
       }
       if (expect.minElapsedMs !== undefined) assert.ok(elapsed >= expect.minElapsedMs, `${elapsed} ms`)
     })
