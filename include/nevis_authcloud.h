@@ -177,6 +177,34 @@ typedef enum nevis_status {
 } nevis_status;
 
 /**
+ * The severity of a log record, from the most to the least severe. As `max_level` of
+ * nevis_log_set_callback() it is the most verbose level delivered: NEVIS_LOG_INFO delivers
+ * errors, warnings and informational records; NEVIS_LOG_TRACE delivers everything.
+ */
+typedef enum nevis_log_level {
+  /**
+   * A failure the library could not handle by itself.
+   */
+  NEVIS_LOG_ERROR = 1,
+  /**
+   * Something unexpected that the library worked around.
+   */
+  NEVIS_LOG_WARN = 2,
+  /**
+   * One line per retry, or per retry the library declined (a Retry-After that is too long).
+   */
+  NEVIS_LOG_INFO = 3,
+  /**
+   * One line per HTTP attempt: method, path, attempt number, elapsed ms, and the failure kind.
+   */
+  NEVIS_LOG_DEBUG = 4,
+  /**
+   * The finest detail the library records.
+   */
+  NEVIS_LOG_TRACE = 5,
+} nevis_log_level;
+
+/**
  * A cancellation switch for waits. Thread-safe: one thread waits with it, another triggers it.
  * Opaque; create with nevis_cancel_new(), release with nevis_cancel_free().
  */
@@ -261,6 +289,24 @@ typedef struct nevis_client_options {
    */
   const char *app_info;
 } nevis_client_options;
+
+/**
+ * Receives one log record. `target` is the component ("nevis_authcloud" or
+ * "nevis_authcloud::<module>"); `message` is the text followed by `key=value` fields, e.g.
+ * "request completed method=GET path=/api/v1/users attempt=1 elapsed_ms=3". Both strings are
+ * NUL-terminated and valid only during the call: copy what you keep. `user_data` is the pointer
+ * given to nevis_log_set_callback().
+ *
+ * Called from library threads (runtime workers) as well as from the thread making a call, possibly
+ * from several threads at once: the function must be thread-safe and must not block for long
+ * (a request waits for it). It must not unwind (no C++ exception, no longjmp) out of the call. It
+ * may call other library functions, but log records those calls raise on the same thread are
+ * dropped, and nevis_log_set_callback() itself fails from inside it.
+ */
+typedef void (*nevis_log_fn)(enum nevis_log_level level,
+                             const char *target,
+                             const char *message,
+                             void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -426,6 +472,26 @@ struct nevis_error *nevis_json_status_token(const char *response_json, char **ou
  * `response_json` is a NUL-terminated string; `out_id` is NULL or writable.
  */
 struct nevis_error *nevis_json_transaction_id(const char *response_json, char **out_id);
+
+/**
+ * Sends the library's log records at `max_level` (a `nevis_log_level`) and more severe to
+ * `callback`, with `user_data` passed through. A NULL `callback` turns logging off (`max_level` is
+ * then ignored). Replaces any earlier callback: once this returns, the earlier one is not running
+ * and is never called again, so its `user_data` may be freed. Logging is off until the first call.
+ *
+ * Records never contain the access key, tokens or codes. Thread-safe: may be called from any
+ * thread at any time, also while other threads make calls; not from inside the callback itself
+ * (NEVIS_ERROR_INVALID_ARGUMENT, field "callback").
+ *
+ * Fails with NEVIS_ERROR_INVALID_ARGUMENT (field "max_level") when `max_level` is not a
+ * `nevis_log_level`, and with NEVIS_ERROR_CONFIG when the library is linked into a Rust program
+ * that installed its own global `tracing` subscriber (the records then go to that subscriber).
+ *
+ * # Safety
+ * `callback` is NULL or a function that follows the nevis_log_fn contract for as long as it is
+ * registered; `user_data` stays valid for that long.
+ */
+struct nevis_error *nevis_log_set_callback(int max_level, nevis_log_fn callback, void *user_data);
 
 /**
  * `GET /ping`: succeeds when the service is reachable and answers.

@@ -203,6 +203,13 @@ impl NevisError {
         out
     }
 
+    /// A setting of the binding itself is unusable; `what` must not contain a secret.
+    pub(crate) fn config(setting: &str, what: &str) -> NevisError {
+        let mut out = NevisError::new(nevis_error_kind::NEVIS_ERROR_CONFIG, &format!("config: {setting}: {what}"));
+        out.field = Some(lossy_c_string(setting));
+        out
+    }
+
     /// The server's answer cannot be handed to C as it is.
     pub(crate) fn decode(what: &str) -> NevisError {
         NevisError::new(nevis_error_kind::NEVIS_ERROR_DECODE, &format!("decode: {what}"))

@@ -15,7 +15,8 @@
 //! - `client` — the `nevis_client` handle;
 //! - `operations` — one function per API call;
 //! - `status` — status polling, waiting and cancellation;
-//! - `json` — JSON readers for C callers without a JSON library.
+//! - `json` — JSON readers for C callers without a JSON library;
+//! - `logging` — the core's log records delivered to a C callback.
 
 #![allow(non_camel_case_types)]
 
@@ -23,6 +24,7 @@ pub mod client;
 pub mod error;
 pub mod ffi_guard;
 pub mod json;
+pub mod logging;
 pub mod operations;
 pub mod options;
 pub mod status;
