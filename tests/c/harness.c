@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int current_failures = 0;
@@ -21,6 +22,19 @@ static int failed = 0;
 void run_test(const char *name, test_fn fn) {
   current_failures = 0;
   fn();
+  if (current_failures == 0) {
+    passed++;
+    printf("ok     %s\n", name);
+  } else {
+    failed++;
+    printf("FAILED %s (%d checks)\n", name, current_failures);
+  }
+  fflush(stdout);
+}
+
+void run_test_with(const char *name, void (*fn)(void *), void *arg) {
+  current_failures = 0;
+  fn(arg);
   if (current_failures == 0) {
     passed++;
     printf("ok     %s\n", name);
@@ -139,6 +153,47 @@ const char *unique_name(char *buf, size_t size, const char *prefix) {
   return buf;
 }
 
+char *active_app_user(nevis_client *client, const char *username) {
+  char request[256];
+  snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"app\"}", username);
+  char *json = NULL;
+  if (!CHECK_OK(nevis_client_enroll(client, request, NULL, &json))) return NULL;
+  char *transaction = NULL, *token = NULL;
+  CHECK_OK(nevis_json_transaction_id(json, &transaction));
+  CHECK_OK(nevis_json_status_token(json, &token));
+  char *user_id = json_get(json, "/userId");
+  CHECK(transaction != NULL && token != NULL && user_id != NULL);
+  if (transaction != NULL) sim_accept(transaction);
+  nevis_status status = NEVIS_STATUS_UNKNOWN;
+  if (token != NULL) CHECK_OK(nevis_wait_for_status(client, token, 10000, 50, &status, NULL));
+  CHECK(status == NEVIS_STATUS_SUCCEEDED);
+  nevis_string_free(transaction);
+  nevis_string_free(token);
+  nevis_string_free(json);
+  return user_id;
+}
+
+int closed_port(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof addr;
+  int port = 0;
+  if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+      getsockname(fd, (struct sockaddr *)&addr, &size) == 0)
+    port = ntohs(addr.sin_port);
+  if (fd >= 0) close(fd);
+  return port;
+}
+
+double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
 /* ---- control plane over a plain socket ---- */
 
 static bool parse_base(char *host, size_t host_size, int *port) {
@@ -247,6 +302,31 @@ void sim_fault(const char *fault_json) {
 }
 
 void sim_clear_faults(void) { CHECK(sim_control("DELETE", "/faults", NULL, NULL) == 204); }
+
+void sim_reset(void) { CHECK(sim_control("POST", "/reset", NULL, NULL) == 204); }
+
+/* A whole number out of JSON by pointer; false when it is missing or not a number. */
+static bool json_long(const char *json, const char *pointer, long *out) {
+  char *text = json_get(json, pointer);
+  char *end = NULL;
+  bool ok = text != NULL && *text != '\0' && (*out = strtol(text, &end, 10), *end == '\0');
+  nevis_string_free(text);
+  return ok;
+}
+
+bool sim_read_stats(struct sim_stats *out) {
+  memset(out, 0, sizeof *out);
+  char *body = NULL;
+  int status = sim_control("GET", "/stats", NULL, &body);
+  bool ok = status == 200 && body != NULL && json_long(body, "/requests", &out->requests) &&
+            json_long(body, "/created/enroll", &out->enroll) &&
+            json_long(body, "/created/approval", &out->approval) && json_long(body, "/created/sms", &out->sms) &&
+            json_long(body, "/created/intent", &out->intent);
+  if (!ok) fprintf(stderr, "  control plane: GET /_sim/stats answered %d: %s\n", status, body ? body : "");
+  CHECK(ok);
+  free(body);
+  return ok;
+}
 
 char *json_get(const char *json, const char *pointer) {
   char *value = NULL;

@@ -17,6 +17,8 @@
 typedef void (*test_fn)(void);
 
 void run_test(const char *name, test_fn fn);
+/* The same for a test that takes an argument (one row of a table). */
+void run_test_with(const char *name, void (*fn)(void *), void *arg);
 int report(void); /* prints "N passed, N failed"; returns the exit code */
 
 void check_failed(const char *file, int line, const char *what);
@@ -55,6 +57,13 @@ nevis_client_options sim_options(void);
 nevis_client *new_client(const nevis_client_options *opts);
 /* A username no other test uses (prefix, pid, counter), written to `buf`. */
 const char *unique_name(char *buf, size_t size, const char *prefix);
+/* Enrols `username`'s Access App through `client`, has the phone confirm it and waits for the
+ * enrolment to succeed. Returns the user id (caller frees with nevis_string_free) or NULL. */
+char *active_app_user(nevis_client *client, const char *username);
+/* A loopback port nobody listens on (0 if none could be found). */
+int closed_port(void);
+/* Milliseconds on a monotonic clock. */
+double now_ms(void);
 
 /* One control-plane request (`path` below /_sim, e.g. "/faults"). Returns the HTTP status (0 if
  * the simulator could not be reached); `*out_body` (may be NULL) gets a malloc'ed body. */
@@ -64,6 +73,14 @@ void sim_accept(const char *transaction_id);
 void sim_decline(const char *transaction_id);
 void sim_fault(const char *fault_json);
 void sim_clear_faults(void);
+void sim_reset(void);
+
+/* The simulator's counters (GET /_sim/stats). Returns false (and CHECKs) if they could not be read. */
+struct sim_stats {
+  long requests;
+  long enroll, approval, sms, intent; /* operations the API really created */
+};
+bool sim_read_stats(struct sim_stats *out);
 
 /* A string out of JSON by pointer (via nevis_json_get); caller frees with nevis_string_free. */
 char *json_get(const char *json, const char *pointer);
@@ -73,5 +90,8 @@ void flow_tests(void);
 void error_tests(void);
 void safety_tests(void);
 void tls_tests(void);
+/* The shared fault matrix; the "untrusted-tls" rows need the HTTPS simulator's URL and key. */
+void fault_matrix_tests(const char *tls_url, const char *tls_key);
+void logging_tests(void);
 
 #endif

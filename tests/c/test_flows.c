@@ -15,28 +15,6 @@
 
 static nevis_client *client;
 
-/* Enrols `username`'s Access App, has the phone confirm it and waits for the enrolment to
- * succeed. Returns the user id (caller frees with nevis_string_free) or NULL. */
-static char *active_app_user(const char *username) {
-  char request[256];
-  snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"app\"}", username);
-  char *json = NULL;
-  if (!CHECK_OK(nevis_client_enroll(client, request, NULL, &json))) return NULL;
-  char *transaction = NULL, *token = NULL;
-  CHECK_OK(nevis_json_transaction_id(json, &transaction));
-  CHECK_OK(nevis_json_status_token(json, &token));
-  char *user_id = json_get(json, "/userId");
-  CHECK(transaction != NULL && token != NULL && user_id != NULL);
-  if (transaction != NULL) sim_accept(transaction);
-  nevis_status status = NEVIS_STATUS_UNKNOWN;
-  if (token != NULL) CHECK_OK(nevis_wait_for_status(client, token, 10000, 50, &status, NULL));
-  CHECK(status == NEVIS_STATUS_SUCCEEDED);
-  nevis_string_free(transaction);
-  nevis_string_free(token);
-  nevis_string_free(json);
-  return user_id;
-}
-
 static void test_ping(void) {
   CHECK_OK(nevis_client_ping(client));
   CHECK(strcmp(nevis_version(), "0.1.0") == 0);
@@ -78,7 +56,7 @@ static void test_app_enrolment_is_pending_until_the_phone_confirms(void) {
 
 static void test_push_approval_accept_wait_and_introspect(void) {
   char name[64], request[256];
-  char *user_id = active_app_user(unique_name(name, sizeof name, "c-push"));
+  char *user_id = active_app_user(client, unique_name(name, sizeof name, "c-push"));
   snprintf(request, sizeof request,
            "{\"username\":\"%s\",\"channel\":\"push\",\"prompt\":true,\"message\":\"Pay CHF 10 to Bob?\"}",
            name);
@@ -116,7 +94,7 @@ static void test_push_approval_accept_wait_and_introspect(void) {
 
 static void test_declined_approval_is_a_failed_status_not_an_error(void) {
   char name[64], request[256];
-  char *user_id = active_app_user(unique_name(name, sizeof name, "c-decline"));
+  char *user_id = active_app_user(client, unique_name(name, sizeof name, "c-decline"));
   snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"push\"}", name);
   char *approval = NULL, *token = NULL, *transaction = NULL;
   CHECK_OK(nevis_client_approve(client, request, NULL, &approval));
@@ -136,7 +114,7 @@ static void test_declined_approval_is_a_failed_status_not_an_error(void) {
 
 static void test_intent_tokens_for_approve_and_enroll(void) {
   char name[64], request[256];
-  char *user_id = active_app_user(unique_name(name, sizeof name, "c-intent"));
+  char *user_id = active_app_user(client, unique_name(name, sizeof name, "c-intent"));
   snprintf(request, sizeof request, "{\"username\":\"%s\",\"operation\":\"approve\",\"channels\":[\"push\"]}", name);
   char *intent = NULL;
   CHECK_OK(nevis_client_create_intent(client, request, &intent));
@@ -307,7 +285,7 @@ static void test_fido2_ceremonies(void) {
 
 static void test_users_and_authenticators(void) {
   char name[64];
-  char *user_id = active_app_user(unique_name(name, sizeof name, "c-users"));
+  char *user_id = active_app_user(client, unique_name(name, sizeof name, "c-users"));
   char *user = NULL;
   CHECK_OK(nevis_client_get_user(client, user_id, &user));
   char *authenticator = json_get(user, "/authenticators/0/authenticatorId");
@@ -335,7 +313,7 @@ static void test_aadb2c_lookup(void) {
   CHECK_OK(nevis_client_find_aadb2c_user(client, object_id, &exists, &json));
   CHECK(!exists && json != NULL);
   nevis_string_free(json);
-  nevis_string_free(active_app_user(object_id));
+  nevis_string_free(active_app_user(client, object_id));
   CHECK_OK(nevis_client_find_aadb2c_user(client, object_id, &exists, &json));
   CHECK(exists);
   char *username = json_get(json, "/username");
@@ -373,7 +351,7 @@ static void *trigger_later(void *arg) {
 
 static void test_waits_time_out_and_can_be_cancelled(void) {
   char name[64], request[256];
-  char *user_id = active_app_user(unique_name(name, sizeof name, "c-wait"));
+  char *user_id = active_app_user(client, unique_name(name, sizeof name, "c-wait"));
   snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"push\"}", name);
   char *approval = NULL, *token = NULL;
   CHECK_OK(nevis_client_approve(client, request, NULL, &approval));
