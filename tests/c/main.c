@@ -7,8 +7,13 @@
  *  - over HTTPS: NEVIS_AUTHCLOUD_BASE_URL (https://), NEVIS_AUTHCLOUD_ACCESS_KEY and
  *    NEVIS_AUTHCLOUD_CA_FILE, as `scripts/with-sim.sh --tls` sets them.
  *
- * `make test-c` nests the two with-sim.sh runs to provide both. The last line printed is
- * "N passed, N failed"; the exit status is non-zero on any failure or if nothing ran.
+ * `make test-c` nests the two with-sim.sh runs to provide both. The shared fault matrix runs over
+ * plain HTTP (the control plane needs it) and uses the HTTPS simulator for its "untrusted-tls"
+ * rows; it reads the table from NEVIS_C_FAULTS_FILE (default tests/faults.json) and, when
+ * NEVIS_FAULTS_REPORT_DIR is set, writes what it observed to $NEVIS_FAULTS_REPORT_DIR/c.json.
+ *
+ * The last line printed is "N passed, N failed"; the exit status is non-zero on any failure or if
+ * nothing ran.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +49,9 @@ int main(void) {
     flow_tests();
     error_tests();
     safety_tests();
+    logging_tests();
+    /* Last over HTTP: each row resets the simulator. */
+    fault_matrix_tests(tls_url, tls_url != NULL ? key : NULL);
   }
   if (tls_url != NULL) {
     select_sim(tls_url, key, getenv("NEVIS_AUTHCLOUD_CA_FILE"));
