@@ -5,7 +5,9 @@
 #   make test-c                        header drift check, install into a staging prefix, link checks
 #                                      there (static via pkg-config, CMake find_package), then the
 #                                      suite, built with -Werror against the staged install, under
-#                                      valgrind against an HTTP and an HTTPS simulator
+#                                      valgrind against an HTTP and an HTTPS simulator; the suite
+#                                      includes the shared fault matrix (tests/faults.json) and
+#                                      writes $(NEVIS_FAULTS_REPORT_DIR)/c.json
 #   make demo-c                        the passwordless flow in C against a fresh simulator
 
 C_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -71,7 +73,8 @@ test-c: build-c
 	fi
 	@echo "== C: the suite under valgrind, against an HTTP and an HTTPS simulator (last line: the counts) =="
 	@rm -f $(C_OUT)/valgrind.log
-	@set +e; scripts/with-sim.sh -- bash -c 'export NEVIS_C_PLAIN_BASE_URL="$$NEVIS_AUTHCLOUD_BASE_URL" \
+	@set +e; NEVIS_C_FAULTS_FILE=$(CURDIR)/tests/faults.json \
+	  scripts/with-sim.sh -- bash -c 'export NEVIS_C_PLAIN_BASE_URL="$$NEVIS_AUTHCLOUD_BASE_URL" \
 	  NEVIS_C_PLAIN_ACCESS_KEY="$$NEVIS_AUTHCLOUD_ACCESS_KEY"; \
 	  exec scripts/with-sim.sh --tls -- $(C_VALGRIND) --log-file=$(C_OUT)/valgrind.log $(C_OUT)/c_tests' 2>&1 \
 	  | tee $(C_OUT)/c_tests.out | sed '$$d'; \
@@ -91,3 +94,6 @@ demo-c: build-c
 
 TEST_TARGETS += test-c
 DEMO_TARGETS += demo-c
+# tests/c/test_faults.c writes $(NEVIS_FAULTS_REPORT_DIR)/c.json (the variable reaches the suite
+# through with-sim.sh and valgrind, which pass the environment on).
+FAULT_REPORT_LANGUAGES += c
