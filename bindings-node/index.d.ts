@@ -106,3 +106,33 @@ export class Client {
   /** `{ baseUrl, accessKey: '…abcd', closed }`: never the key. */
   toJSON(): { baseUrl: string; accessKey: string; closed: boolean }
 }
+
+/** How much `setLogger` delivers, from the most verbose to the least. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error'
+
+/** One log event of the SDK. Never contains the access key, a token or a code. */
+export interface LogRecord {
+  level: LogLevel
+  /** `nevis_authcloud`, or one of its modules such as `nevis_authcloud::tls`. */
+  target: string
+  /** What happened, e.g. `request completed`, `request failed`, `retrying`. */
+  message: string
+  /** Details: `method`, `path`, `attempt`, `elapsed_ms`, `status`, `kind`, `delay_ms`, … */
+  fields: Record<string, string | number | boolean>
+}
+
+export interface LoggerOptions {
+  /** The most verbose level delivered. `debug` adds one record per HTTP attempt. Default `info`. */
+  level?: LogLevel
+}
+
+/**
+ * Sends the SDK's log records to `logger` (on the JavaScript thread, shortly after they happen);
+ * `null` stops them. Replaces any logger set before, including the `NODE_DEBUG=nevis-authcloud`
+ * one. The logger never keeps the process alive, and a logger that throws is ignored (with one
+ * process warning), never a failure of the call that logged.
+ */
+export function setLogger(logger: ((record: LogRecord) => void) | null, options?: LoggerOptions): void
+
+/** `request completed method=GET path=/ping attempt=1 elapsed_ms=3`: a record as one line. */
+export function formatRecord(record: LogRecord): string

@@ -8,6 +8,7 @@
 const { inspect } = require('node:util')
 const native = require('./native.js')
 const errors = require('./errors.js')
+const { setLogger, formatRecord } = require('./logging.js')
 
 const { fromNative, AbortError } = errors
 
@@ -187,5 +188,7 @@ class Client {
 
 module.exports = {
   Client,
+  setLogger,
+  formatRecord,
   ...errors,
 }

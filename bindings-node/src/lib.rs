@@ -9,11 +9,13 @@
 //! Nothing here blocks the event loop: a call validates and converts its arguments on the
 //! JavaScript thread, then the request, the retries and the JSON encoding of the answer happen on
 //! the runtime's threads, and only the final conversion to JavaScript values runs back on the
-//! JavaScript thread when the promise settles.
+//! JavaScript thread when the promise settles. The core's log events reach JavaScript the same
+//! way (`logging`): queued from the runtime's threads, delivered on the JavaScript thread.
 
 mod cancel;
 mod client;
 mod errors;
+mod logging;
 mod options;
 mod promise;
 mod requests;
@@ -21,3 +23,4 @@ mod requests;
 pub use cancel::Canceller;
 pub use client::NativeClient;
 pub use errors::{error_classes, error_kinds};
+pub use logging::{LogRecord, set_log_sink};

@@ -14,6 +14,10 @@ import {
   type Fido2Result,
   type IntentResponse,
   type ErrorCode,
+  type LogRecord,
+  type LogLevel,
+  setLogger,
+  formatRecord,
   NevisError,
   ApiError,
   BadRequestError,
@@ -117,6 +121,20 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
   return notes
 }
 
+export function logging(lines: string[]): void {
+  const level: LogLevel = 'debug'
+  setLogger((record: LogRecord) => {
+    const attempt: string | number | boolean | undefined = record.fields['attempt']
+    lines.push(`${record.level} ${record.target} ${formatRecord(record)} ${String(attempt)}`)
+  }, { level })
+  setLogger(() => {})
+  setLogger(null)
+}
+
+// @ts-expect-error: levels are the five names
+setLogger(() => {}, { level: 'verbose' })
+// @ts-expect-error: a logger takes a record
+setLogger((record: string) => void record)
 // @ts-expect-error: a request needs its channel
 void new Client().approve({ username: 'alice' })
 // @ts-expect-error: durations are numbers of milliseconds
