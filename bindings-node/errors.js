@@ -6,6 +6,8 @@
 // class table below mirrors the addon's (a test checks both agree for every core kind).
 'use strict'
 
+const { protect } = require('./redact.js')
+
 /** Root of every error this SDK throws. `code` is the core's kind (`not_found`, `timeout`, …). */
 class NevisError extends Error {
   constructor(message, details = {}, options = undefined) {
@@ -66,7 +68,7 @@ class TlsError extends ConnectionError {}
 class TimeoutError extends NevisError {
   constructor(message, details = {}, options = undefined) {
     super(message, details, options)
-    this.lastStatus = details.lastStatus ?? undefined
+    this.lastStatus = protect(details.lastStatus ?? undefined)
   }
 }
 
@@ -93,7 +95,7 @@ class ConfigurationError extends NevisError {
 class AbortError extends NevisError {
   constructor(message, details = {}, options = undefined) {
     super(message, details, options)
-    this.lastStatus = details.lastStatus ?? undefined
+    this.lastStatus = protect(details.lastStatus ?? undefined)
   }
 }
 

@@ -2,20 +2,25 @@
 //
 // `Client` wraps the native client so that every method is an async function with the public
 // name, every failure becomes one of the classes in errors.js, `waitForStatus` honours an
-// AbortSignal, and neither `util.inspect` nor `JSON.stringify` can ever show the access key.
+// AbortSignal, and neither `util.inspect` nor `JSON.stringify` can ever show the access key or the
+// tokens and codes in a result.
 'use strict'
 
 const { inspect } = require('node:util')
 const native = require('./native.js')
 const errors = require('./errors.js')
 const { setLogger, formatRecord } = require('./logging.js')
+const { protect } = require('./redact.js')
 
 const { fromNative, AbortError } = errors
 
 /** Symbol.asyncDispose exists from Node 20.4 (and in TypeScript's esnext.disposable lib). */
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 
-/** Runs a native call and turns its rejection into a NevisError (thrown here, so the stack shows the caller). */
+/**
+ * Runs a native call and turns its rejection into a NevisError (thrown here, so the stack shows the
+ * caller); a result's tokens and codes are hidden from util.inspect and JSON.stringify (redact.js).
+ */
 async function run(promiseFactory) {
   let promise
   try {
@@ -23,11 +28,13 @@ async function run(promiseFactory) {
   } catch (err) {
     throw fromNative(err)
   }
+  let value
   try {
-    return await promise
+    value = await promise
   } catch (err) {
     throw fromNative(err)
   }
+  return protect(value)
 }
 
 async function runVoid(promiseFactory) {

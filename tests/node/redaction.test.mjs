@@ -1,6 +1,7 @@
 // Secrets never leak through the SDK's own surfaces: the access key is absent from the client's
 // util.inspect, JSON.stringify and string forms, and neither the key nor any token appears in an
-// error's message, inspect output or JSON form, even for failures involving those values.
+// error's message, inspect output or JSON form, even for failures involving those values; results
+// show their tokens and codes as [redacted]. (tests/node/secrets.test.mjs is the full scan.)
 import { it } from 'node:test'
 import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
@@ -55,6 +56,33 @@ it('the client hides its access key', async () => {
       for (const text of everyForm(err)) assertClean(text, [...secrets, '987654321', 'eyJ-forged-intent-token'], err.name)
     }
     await wrong.close()
+  } finally {
+    await client.close()
+    await sim.stop()
+  }
+})
+
+it('results show their tokens and codes as [redacted], yet give them when read', async () => {
+  const sim = await startSim()
+  const client = new Client(sim.options())
+  try {
+    const username = uniqueName('redacted')
+    const intent = await client.createIntent({ operation: 'enroll', username })
+    const enrolment = await client.enroll({ username, channel: 'push', intentToken: intent.token })
+    const recovery = await client.enroll({ userId: enrolment.userId, channel: 'recovery' })
+    const secrets = [intent.token, enrolment.enrollment.statusToken, ...recovery.recoveryCodes.codes]
+    assert.equal(recovery.recoveryCodes.codes.length, 10)
+    for (const result of [intent, enrolment, enrolment.enrollment, recovery, recovery.recoveryCodes]) {
+      for (const text of [inspect(result, { depth: null, showHidden: true }), JSON.stringify(result), JSON.stringify([{ result }])]) {
+        assertClean(text, secrets, 'result form')
+      }
+    }
+    assert.match(inspect(enrolment), /statusToken: '\[redacted\]'/)
+    assert.deepEqual(JSON.parse(JSON.stringify(recovery)).recoveryCodes.codes, Array(10).fill('[redacted]'))
+    // The data itself is untouched: reading, spreading and comparing give the real values.
+    assert.equal({ ...enrolment.enrollment }.statusToken, secrets[1])
+    assert.deepEqual(Object.keys(intent).sort(), Object.keys(JSON.parse(JSON.stringify(intent))).sort())
+    await client.verify({ userId: enrolment.userId, channel: 'recovery', code: recovery.recoveryCodes.codes[0] })
   } finally {
     await client.close()
     await sim.stop()

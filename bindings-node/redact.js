@@ -1,0 +1,58 @@
+// Results print without their secrets.
+//
+// A result is a plain object in the API's wire shape, and some of its fields are credentials a
+// caller must be able to read (`approval.statusToken`, `intent.token`, a recovery enrolment's
+// `recoveryCodes.codes`), while `console.log(result)`, a JSON logger or `util.inspect` must never
+// show them. The core marks these fields as secrets (Rust `Secret`); this file gives every object
+// and array of a result non-enumerable `toJSON` and `util.inspect.custom` hooks that show those
+// fields as '[redacted]'. Reading a field, destructuring and spreading still give the real values.
+'use strict'
+
+const { inspect } = require('node:util')
+
+/** The wire names of the fields the core models as `Secret` in a response. */
+const SECRET_FIELDS = new Set(['statusToken', 'token', 'intentToken', 'code', 'codes'])
+const REDACTED = '[redacted]'
+
+/** A plain copy of `value` with every secret field replaced by '[redacted]'. */
+function redacted(value, secret = false) {
+  if (secret) {
+    if (value === null || value === undefined) return value
+    return Array.isArray(value) ? value.map(() => REDACTED) : REDACTED
+  }
+  if (Array.isArray(value)) return value.map((item) => redacted(item))
+  if (value !== null && typeof value === 'object') {
+    const copy = {}
+    for (const [key, item] of Object.entries(value)) copy[key] = redacted(item, SECRET_FIELDS.has(key))
+    return copy
+  }
+  return value
+}
+
+function hook(target, name, fn) {
+  Object.defineProperty(target, name, { value: fn, enumerable: false, configurable: true, writable: true })
+}
+
+/**
+ * Adds the hooks to `value` and every object or array inside it (so `inspect(enrolment.enrollment)`
+ * is as safe as `inspect(enrolment)`), and returns `value` itself.
+ */
+function protect(value, secret = false) {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) {
+    for (const item of value) protect(item)
+  } else {
+    for (const [key, item] of Object.entries(value)) protect(item, SECRET_FIELDS.has(key))
+  }
+  hook(value, 'toJSON', function toJSON() {
+    return redacted(this, secret)
+  })
+  hook(value, inspect.custom, function custom(depth, options, inspectFn = inspect) {
+    if (depth < 0) return options.stylize(Array.isArray(this) ? '[Array]' : '[Object]', 'special')
+    // `depth` is what is left of the caller's depth at this point (null: unlimited).
+    return inspectFn(redacted(this, secret), { ...options, depth })
+  })
+  return value
+}
+
+module.exports = { protect, redacted, SECRET_FIELDS }
