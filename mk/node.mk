@@ -1,5 +1,9 @@
 # The Node.js binding (bindings-node): build the napi addon (debug) into the shared cargo target,
 # type-check the declarations, and run tests/node against simulators the tests start themselves.
+# Every test file runs with tests/node/exit-check.mjs preloaded, which fails a file whose process
+# is still alive (an open handle, an unsettled SDK call) a few seconds after its last test, so a
+# leak fails the build instead of hanging it. The fault matrix writes node.json to
+# NEVIS_FAULTS_REPORT_DIR (exported by the Makefile) for the cross-language comparison.
 #
 # npm installs the binding's own tools (the napi CLI, TypeScript) from its package-lock.json, with
 # install scripts off: the package's install script makes the release build users get from
@@ -27,8 +31,8 @@ test-node: node-addon
 	cargo build --locked -p nevis-authcloud-sim --bin authcloud-sim
 	@echo "== Node: tsc --noEmit --strict over a program using the whole API =="
 	cd $(NODE_DIR) && npx --no-install tsc --noEmit --strict -p $(CURDIR)/tests/node/tsconfig.json
-	@echo "== Node: tests/node against the simulator (HTTP and HTTPS) =="
-	node --test tests/node/*.test.mjs
+	@echo "== Node: tests/node against the simulator (HTTP and HTTPS); a file leaving anything open fails =="
+	node --import $(CURDIR)/tests/node/exit-check.mjs --test tests/node/*.test.mjs
 
 demo-node: node-addon $(NODE_EXAMPLES)/node_modules/.package-lock.json
 	@echo "== Node: enrol -> approve -> poll against the local simulator (HTTPS) =="
@@ -36,4 +40,6 @@ demo-node: node-addon $(NODE_EXAMPLES)/node_modules/.package-lock.json
 	scripts/with-sim.sh --tls -- node examples/node/passwordless.mjs
 
 TEST_TARGETS += test-node
+# tests/node/faults.test.mjs writes $(NEVIS_FAULTS_REPORT_DIR)/node.json.
+FAULT_REPORT_LANGUAGES += node
 DEMO_TARGETS += demo-node
