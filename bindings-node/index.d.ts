@@ -60,7 +60,9 @@ export interface ClientOptions {
 
 /**
  * A client for one Authentication Cloud instance. Create one per process and share it: calls
- * run concurrently on one connection pool, never on the event loop.
+ * run concurrently on one connection pool, never on the event loop. Results are plain objects;
+ * `util.inspect` and `JSON.stringify` show their tokens and codes as `'[redacted]'`, reading the
+ * property gives the value.
  */
 export class Client {
   constructor(options?: ClientOptions)
