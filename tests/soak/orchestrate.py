@@ -124,6 +124,7 @@ def main() -> int:
     parser.add_argument("--node", default="node")
     parser.add_argument("--c-driver", required=True, help="the built C driver")
     parser.add_argument("--only", default=",".join(LANGUAGES), help="comma-separated subset (development)")
+    parser.add_argument("--seed", type=int, help="seed of the drivers' random choices (default: from the clock)")
     parser.add_argument("--sample-s", type=float, default=10)
     parser.add_argument("--rss-growth-mb", type=float, default=20)
     parser.add_argument("--grace-s", type=float, default=90, help="how long past the run a driver may take to exit")
@@ -141,6 +142,8 @@ def main() -> int:
     env.pop("NEVIS_AUTHCLOUD_INSTANCE", None)
     env.pop("NEVIS_AUTHCLOUD_CA_FILE", None)
     common = ["--mix", args.mix, "--seconds", str(args.seconds)]
+    if args.seed is not None:
+        common += ["--seed", str(args.seed)]
     out = {lang: os.path.join(args.out_dir, f"{lang}.json") for lang in languages}
     argv = {
         "python": [args.python, os.path.join(here, "python", "driver.py")],
