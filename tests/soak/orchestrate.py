@@ -243,6 +243,7 @@ def main() -> int:
         check(f"{lang}: driver ran cleanly", report.get("driverErrors", 1) == 0, f"{report.get('driverErrors')} driver errors")
 
     created = sim_stats.get("created", {})
+    missing = [lang for lang, r in reports.items() if "sideEffects" not in r]
     for kind in EFFECT_KINDS:
         ok = sum(r.get("sideEffects", {}).get(kind, {}).get("ok", 0) for r in reports.values())
         maybe = sum(r.get("sideEffects", {}).get(kind, {}).get("maybe", 0) for r in reports.values())
@@ -250,7 +251,8 @@ def main() -> int:
         check(
             f"side effects: {kind}",
             ok <= real <= ok + maybe,
-            f"simulator created {real}; drivers saw {ok} succeed and {maybe} fail with may_have_been_applied yes/unknown",
+            f"simulator created {real}; drivers saw {ok} succeed and {maybe} fail with may_have_been_applied yes/unknown"
+            + (f" (no report from {', '.join(missing)})" if missing else ""),
         )
 
     summary = {

@@ -110,7 +110,8 @@ struct fault_entry {
 
 struct mix {
   int workers, pool_size;
-  uint64_t think_lo, think_hi, phone_lo, phone_hi, margin_ms;
+  uint64_t think_lo, think_hi, phone_lo, phone_hi;
+  double margin_ms; /* may be negative: a stricter watchdog, to check the watchdog itself */
   struct client_settings normal, shortc;
   uint64_t wait_timeout_ms, wait_interval_ms, poll_ms;
   double weights[SC_COUNT];

@@ -222,6 +222,8 @@ static nevis_client *make_client(const struct client_settings *s, const char *ba
   return client;
 }
 
+static uint64_t bound_ms(double ms) { return ms < 1 ? 1 : (uint64_t)ms; }
+
 int main(int argc, char **argv) {
   const char *mix_path = NULL, *out_path = NULL;
   double seconds = 0;
@@ -242,8 +244,8 @@ int main(int argc, char **argv) {
   D.normal = make_client(&D.mix.normal, base_url, key);
   D.shortc = make_client(&D.mix.shortc, base_url, key);
   D.wrong_key = make_client(&D.mix.normal, base_url, "soak-wrong-key");
-  D.call_bound_ms = D.mix.normal.deadline_ms + D.mix.margin_ms;
-  D.wait_bound_ms = D.mix.wait_timeout_ms + D.mix.normal.deadline_ms + D.mix.margin_ms;
+  D.call_bound_ms = bound_ms((double)D.mix.normal.deadline_ms + D.mix.margin_ms);
+  D.wait_bound_ms = bound_ms((double)(D.mix.wait_timeout_ms + D.mix.normal.deadline_ms) + D.mix.margin_ms);
 
   int n = D.mix.workers;
   struct worker *workers = calloc((size_t)n, sizeof *workers);

@@ -253,7 +253,7 @@ bool mix_load(const char *path, struct mix *mix) {
   bool ok = num(json, "/workersPerLanguage", &workers) && num(json, "/poolSize", &pool) &&
             u64(json, "/thinkMs/0", &mix->think_lo) && u64(json, "/thinkMs/1", &mix->think_hi) &&
             u64(json, "/phoneDelayMs/0", &mix->phone_lo) && u64(json, "/phoneDelayMs/1", &mix->phone_hi) &&
-            u64(json, "/watchdogMarginMs", &mix->margin_ms) && client_settings(json, "client", &mix->normal) &&
+            num(json, "/watchdogMarginMs", &mix->margin_ms) && client_settings(json, "client", &mix->normal) &&
             client_settings(json, "shortClient", &mix->shortc) && u64(json, "/wait/timeoutMs", &mix->wait_timeout_ms) &&
             u64(json, "/wait/intervalMs", &mix->wait_interval_ms) && u64(json, "/wait/pollMs", &mix->poll_ms) &&
             num(json, "/verifyDelayFraction", &mix->verify_delay_fraction) &&

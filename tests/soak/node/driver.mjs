@@ -109,6 +109,8 @@ class Worker {
     }
     const ms = performance.now() - t0
     if (outcome === HANG) {
+      // The call is abandoned, not cancelled: it may still reach the server.
+      for (const e of effects) stats.effects[e].maybe++
       stats.hangs++
       stats.sample(stats.hangSamples, `${this.name} ${op}: still running after ${bound} ms`)
       stats.bookCall(op, ms, false)
