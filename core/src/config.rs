@@ -278,8 +278,10 @@ impl ClientConfigBuilder {
             Some(key) if !key.expose().trim().is_empty() => key,
             _ => return Err(Error::config("access_key", "is required and must not be empty")),
         };
-        if access_key.expose().chars().any(|c| c.is_control() || c == ' ') {
-            return Err(Error::config("access_key", "must not contain spaces or control characters"));
+        // It travels in an HTTP header: visible ASCII only, so a pasted key with a stray
+        // character fails here, naming the field, instead of later as a puzzling 401/403.
+        if !access_key.expose().chars().all(|c| c.is_ascii_graphic()) {
+            return Err(Error::config("access_key", "must be visible ASCII: no spaces, control or non-ASCII characters"));
         }
         let connect_timeout = positive("connect_timeout", self.connect_timeout, DEFAULT_CONNECT_TIMEOUT)?;
         let request_timeout = positive("request_timeout", self.request_timeout, DEFAULT_REQUEST_TIMEOUT)?;
@@ -435,6 +437,14 @@ mod tests {
         assert_eq!(field, "access_key");
         let (_, field) = config_error(ClientConfig::builder().instance("a"));
         assert_eq!(field, "access_key");
+    }
+
+    #[test]
+    fn key_that_cannot_travel_in_a_header_is_rejected_up_front() {
+        for key in ["key\nwith-newline", "key with space", "schl\u{fc}ssel-\u{e9}"] {
+            let (_, field) = config_error(ClientConfig::builder().instance("a").access_key(key));
+            assert_eq!(field, "access_key", "{key:?}");
+        }
     }
 
     #[test]
