@@ -1,0 +1,96 @@
+"""Python, blocking, sequential: `Client.get_status` against what a user would write by hand with
+`requests.Session` or `httpx.Client` — the same POST /api/v1/status on the same pending approval,
+one call at a time, the JSON decoded on every call. Writes `$BENCH_OUT/python-blocking.json`.
+
+Each round gives every contender the same wall-clock slice (A B C A B C ...), so a noisy machine
+slows them alike and the ratio of the medians holds.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Dict
+
+import _common as common
+
+import httpx
+import nevis_authcloud
+import requests
+
+SMOKE = common.smoke_mode()
+ROUNDS = 2 if SMOKE else 7
+SLICE_S = 0.15 if SMOKE else 1.5
+BATCH = 20
+
+NEVIS = "nevis_authcloud Client.get_status"
+REQUESTS = "requests.Session().post().json()"
+HTTPX = "httpx.Client().post().json()"
+
+
+def main() -> None:
+    token = common.pending_status_token("bench-blocking")
+    url = common.status_url()
+    body = {"statusToken": token}
+
+    client = nevis_authcloud.Client(base_url=common.base_url(), access_key=common.access_key())
+    session = requests.Session()
+    hx = httpx.Client()
+
+    def nevis_call() -> str:
+        return client.get_status(token).status
+
+    def requests_call() -> str:
+        answer = session.post(url, json=body)
+        answer.raise_for_status()
+        return answer.json()["status"]  # type: ignore[no-any-return]
+
+    def httpx_call() -> str:
+        answer = hx.post(url, json=body)
+        answer.raise_for_status()
+        return answer.json()["status"]  # type: ignore[no-any-return]
+
+    calls: Dict[str, Callable[[], str]] = {NEVIS: nevis_call, REQUESTS: requests_call, HTTPX: httpx_call}
+    for name, call in calls.items():
+        if call() != "pending":
+            raise RuntimeError(f"{name} did not see the pending approval")
+
+    def measure(name: str, _warm_up: bool) -> float:
+        call = calls[name]
+        done = 0
+        start = time.perf_counter()
+        deadline = start + SLICE_S
+        while True:
+            for _ in range(BATCH):
+                call()
+            done += BATCH
+            now = time.perf_counter()
+            if now >= deadline:
+                return done / (now - start)
+
+    print(f"python-blocking: {ROUNDS} rounds of {SLICE_S} s per contender against {url}")
+    rows = common.interleave([NEVIS, REQUESTS, HTTPX], ROUNDS, measure)
+    client.close()
+    session.close()
+    hx.close()
+
+    nevis = common.median(rows[NEVIS])
+    checks = [
+        common.check("Client / requests", nevis / common.median(rows[REQUESTS]), ">= 1.3"),
+        common.report_check("Client / httpx", nevis / common.median(rows[HTTPX])),
+    ]
+    common.write_result(
+        "python-blocking",
+        "Python blocking, sequential get_status",
+        "req/s",
+        True,
+        [rows[NEVIS], rows[REQUESTS], rows[HTTPX]],
+        checks,
+        "One thread, one call at a time, POST /api/v1/status on one pending approval; every contender "
+        "decodes the JSON answer (nevis_authcloud into a StatusResult). Each contender keeps one "
+        f"connection alive. {ROUNDS} rounds of {SLICE_S} s per contender after a warm-up round, "
+        f"interleaved. {common.pinning_note()}. {common.versions('nevis-authcloud', 'requests', 'httpx')}.",
+    )
+
+
+if __name__ == "__main__":
+    main()
