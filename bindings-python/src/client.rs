@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 use crate::asyncio_bridge;
 use crate::config::Settings;
 use crate::errors::Failure;
+use crate::logging;
 use crate::operations::Operation;
 
 struct Live {
@@ -113,7 +114,8 @@ impl NativeClient {
     fn call(&self, py: Python<'_>, operation: &str, arguments: &str) -> PyResult<String> {
         let operation = Operation::parse(operation, arguments).map_err(|failure| failure.into_pyerr(py))?;
         let client = self.client_or_raise(py)?;
-        let outcome = py.detach(move || match runtime::block_on(operation.run(client)) {
+        let work = logging::Scoped::new(logging::threshold(py), operation.run(client));
+        let outcome = py.detach(move || match runtime::block_on(work) {
             Ok(result) => result,
             Err(err) => Err(Failure::from(err)),
         });
@@ -125,7 +127,7 @@ impl NativeClient {
     fn call_async<'py>(&self, py: Python<'py>, operation: &str, arguments: &str) -> PyResult<Bound<'py, PyAny>> {
         let operation = Operation::parse(operation, arguments).map_err(|failure| failure.into_pyerr(py))?;
         let client = self.client_or_raise(py)?;
-        asyncio_bridge::spawn(py, operation.run(client))
+        asyncio_bridge::spawn(py, logging::Scoped::new(logging::threshold(py), operation.run(client)))
     }
 
     /// Drops the connection pool. Later calls raise `ClientClosedError`; calls in flight finish.

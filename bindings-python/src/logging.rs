@@ -7,11 +7,24 @@
 //! level is enabled before formatting anything. Events are emitted on tokio threads without the
 //! GIL, so forwarding goes through the shutdown gate like every other touch of Python from Rust.
 //!
+//! Asking Python costs a visit from a thread CPython does not know, which creates and destroys a
+//! thread state (with an mmap-ed frame stack) each time; doing that for every "request completed"
+//! event dominated the per-call cost in the benchmarks (bench/python). So each call records, when it
+//! starts on the Python thread, the logger's effective level ([`threshold`]); while the call's
+//! future runs ([`Scoped`]), events below that level are dropped without entering Python. Events
+//! at or above it are still checked with `isEnabledFor` (handlers, `logging.disable`), so what
+//! reaches the logger is exactly what it would accept when the call started.
+//!
 //! If the process already has a global `tracing` subscriber (another Rust extension installed
 //! one), that one wins and the events go there instead.
 
+use std::cell::Cell;
 use std::fmt::{self, Write as _};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
@@ -30,6 +43,64 @@ pub fn install_bridge() {
 }
 
 struct PythonLogging;
+
+thread_local! {
+    /// The Python logger's effective level for the call being polled on this thread; `None`
+    /// outside a call (then every event is offered to Python).
+    static THRESHOLD: Cell<Option<u8>> = const { Cell::new(None) };
+}
+
+fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    LOGGER
+        .get_or_try_init(py, || py.import("logging")?.call_method1("getLogger", (TARGET,)).map(Bound::unbind))
+        .map(|logger| logger.bind(py))
+}
+
+/// The effective level of the `nevis_authcloud` logger right now (the first level set on it or an
+/// ancestor, as `Logger.getEffectiveLevel` computes it); 0 when it cannot be read, so nothing is
+/// dropped. Called on the Python thread when a call starts.
+pub fn threshold(py: Python<'_>) -> u8 {
+    fn effective(py: Python<'_>) -> PyResult<u8> {
+        let mut current = logger(py)?.clone();
+        loop {
+            let level: i64 = current.getattr(intern!(py, "level"))?.extract()?;
+            if level != 0 {
+                return Ok(level.clamp(0, i64::from(u8::MAX)) as u8);
+            }
+            let parent = current.getattr(intern!(py, "parent"))?;
+            if parent.is_none() {
+                return Ok(0);
+            }
+            current = parent;
+        }
+    }
+    effective(py).unwrap_or(0)
+}
+
+/// A call's future, run with its logging threshold in effect on whichever thread polls it.
+pub struct Scoped<F> {
+    threshold: u8,
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future> Scoped<F> {
+    pub fn new(threshold: u8, inner: F) -> Self {
+        Scoped { threshold, inner: Box::pin(inner) }
+    }
+}
+
+impl<F: Future> Future for Scoped<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.get_mut();
+        let outer = THRESHOLD.with(|slot| slot.replace(Some(this.threshold)));
+        let polled = this.inner.as_mut().poll(cx);
+        THRESHOLD.with(|slot| slot.set(outer));
+        polled
+    }
+}
 
 fn is_ours(metadata: &Metadata<'_>) -> bool {
     metadata.target() == TARGET || metadata.target().starts_with("nevis_authcloud::")
@@ -66,6 +137,9 @@ impl Subscriber for PythonLogging {
 
     fn event(&self, event: &Event<'_>) {
         let level = python_level(event.metadata().level());
+        if THRESHOLD.with(Cell::get).is_some_and(|threshold| level < threshold) {
+            return;
+        }
         shutdown::while_python_alive(|| {
             Python::try_attach(|py| {
                 // A failing handler must not turn into an error of the request that logged.
@@ -82,12 +156,7 @@ impl Subscriber for PythonLogging {
 }
 
 fn forward(py: Python<'_>, level: u8, event: &Event<'_>) -> PyResult<()> {
-    static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let logger = LOGGER
-        .get_or_try_init(py, || {
-            py.import("logging")?.call_method1("getLogger", (TARGET,)).map(Bound::unbind)
-        })?
-        .bind(py);
+    let logger = logger(py)?;
     if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
         return Ok(());
     }
