@@ -17,7 +17,7 @@ import copy
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 __all__ = [
     "QrCode",
@@ -59,6 +59,26 @@ def _secret(**kwargs: Any) -> Any:
     return field(repr=False, **kwargs)
 
 
+# How each model class reads its wire JSON: (attribute, wire name, parser, default, default factory)
+# per field, worked out once per class. A status poll builds one of these objects per call, so the
+# per-call work is one pass over this plan instead of inspecting the dataclass fields again.
+_Plan = Tuple[Tuple[str, str, Optional[Callable[[Any], Any]], Any, Optional[Callable[[], Any]]], ...]
+_PLANS: Dict[type, _Plan] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    plan = []
+    for item in dataclasses.fields(cls):
+        if item.name == "_raw":
+            continue
+        factory = None if item.default_factory is dataclasses.MISSING else item.default_factory
+        default = None if item.default is dataclasses.MISSING else item.default
+        wire = item.metadata.get("wire", _camel(item.name))
+        plan.append((item.name, wire, item.metadata.get("parse"), default, factory))
+    _PLANS[cls] = tuple(plan)
+    return _PLANS[cls]
+
+
 @dataclass(frozen=True)
 class _WireModel:
     """Builds a dataclass from its wire JSON and remembers that JSON for ``to_dict()``."""
@@ -67,17 +87,19 @@ class _WireModel:
 
     @classmethod
     def from_dict(cls: type[_Model], data: Json) -> _Model:
-        values: Dict[str, Any] = {}
-        for item in dataclasses.fields(cls):
-            if item.name == "_raw":
-                continue
-            wire = item.metadata.get("wire", _camel(item.name))
-            if wire not in data or data[wire] is None:
-                continue
-            value = data[wire]
-            parse = item.metadata.get("parse")
-            values[item.name] = parse(value) if parse is not None else value
-        return cls(_raw=data, **values)
+        plan = _PLANS.get(cls) or _plan(cls)
+        values: Dict[str, Any] = {"_raw": data}
+        for name, wire, parse, default, factory in plan:
+            value = data.get(wire)
+            if value is None:
+                values[name] = default if factory is None else factory()
+            else:
+                values[name] = value if parse is None else parse(value)
+        # What the generated __init__ would do (these models have no __post_init__), without its
+        # frozen-dataclass object.__setattr__ per field.
+        model = object.__new__(cls)
+        model.__dict__.update(values)
+        return model
 
     def to_dict(self) -> Json:
         """The JSON object the server sent (camelCase keys), as a fresh copy."""
