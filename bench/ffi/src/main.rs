@@ -1,0 +1,335 @@
+//! `ffi-overhead`: what the C binding costs per call on top of the Rust core it wraps.
+//!
+//! Two contenders make the same sequential `POST /api/v1/status` calls against the simulator
+//! (started by `bench/lib/with-bench-sim.sh`, which exports its address and a pending status
+//! token) from the same thread of the same process, on the core's one shared runtime:
+//!
+//! - the core: `runtime::block_on(client.get_status(token))`, the answer decoded into a
+//!   `StatusResponse` and dropped;
+//! - C: `nevis_client_get_status(client, token, &status, &json)` followed by
+//!   `nevis_string_free(json)`: the panic guard, the argument checks, the same core call, the
+//!   answer turned back into a JSON C string and wiped on release.
+//!
+//! They run in interleaved batches (core C C core core C ...), so drift on a noisy machine hits
+//! both alike, and the overhead is the median of the per-round paired differences. Wall-clock
+//! time includes the round trip to the simulator, whose jitter can hide a difference of a few
+//! microseconds; the CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`) does not include
+//! waiting, and every step the C entry point adds runs on that thread, so its paired difference
+//! is the low-noise view of the same overhead.
+//!
+//! Writes one result file in the shared benchmark layout (issue 7) to `--out`.
+
+use std::ffi::{CStr, CString, c_char};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use nevis_authcloud::{Client, ClientConfig, OperationStatus, runtime};
+use nevis_c::client::{nevis_client, nevis_client_free, nevis_client_new};
+use nevis_c::error::{nevis_error, nevis_error_free, nevis_error_message};
+use nevis_c::options::{nevis_client_options, nevis_client_options_init};
+use nevis_c::status::{nevis_client_get_status, nevis_status};
+use nevis_c::strings::nevis_string_free;
+use serde_json::{Value, json};
+
+/// The C binding's User-Agent prefix, given to the direct client too so both send the same bytes.
+const C_USER_AGENT: &str = concat!("nevis-authcloud-c/", env!("CARGO_PKG_VERSION"));
+/// The target of issue 7.
+const TARGET_US: f64 = 15.0;
+
+struct Settings {
+    rounds: usize,
+    batch: usize,
+    warmup: usize,
+    out: PathBuf,
+    smoke: bool,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ffi-overhead: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let settings = parse_args()?;
+    let base_url = env("NEVIS_AUTHCLOUD_BASE_URL")?;
+    let access_key = env("NEVIS_AUTHCLOUD_ACCESS_KEY")?;
+    let token = env("BENCH_STATUS_TOKEN")?;
+
+    let mut core = CoreCaller::new(&base_url, &access_key, &token)?;
+    let mut c = CCaller::new(&base_url, &access_key, &token)?;
+
+    // Warm-up: connections open, allocator and caches settle; nothing recorded.
+    for _ in 0..settings.warmup {
+        core.call()?;
+        c.call()?;
+    }
+
+    let mut core_wall = Vec::new();
+    let mut c_wall = Vec::new();
+    let mut core_cpu = Vec::new();
+    let mut c_cpu = Vec::new();
+    for round in 0..settings.rounds {
+        // ABBA order: neither contender always goes first after the other's batch.
+        let c_first = round % 2 == 1;
+        let mut measure_core = || batch(settings.batch, || core.call());
+        let (core_result, c_result) = if c_first {
+            let c_result = batch(settings.batch, || c.call())?;
+            (measure_core()?, c_result)
+        } else {
+            let core_result = measure_core()?;
+            (core_result, batch(settings.batch, || c.call())?)
+        };
+        core_wall.push(core_result.wall_us);
+        core_cpu.push(core_result.cpu_us);
+        c_wall.push(c_result.wall_us);
+        c_cpu.push(c_result.cpu_us);
+    }
+
+    let wall_diff: Vec<f64> = c_wall.iter().zip(&core_wall).map(|(c, core)| c - core).collect();
+    let cpu_diff: Vec<f64> = c_cpu.iter().zip(&core_cpu).map(|(c, core)| c - core).collect();
+    let overhead = median(&wall_diff);
+    let cpu_overhead = median(&cpu_diff);
+
+    let command = std::env::var("BENCH_COMMAND").unwrap_or_else(|_| std::env::args().collect::<Vec<_>>().join(" "));
+    let pinning = std::env::var("BENCH_PINNING").unwrap_or_else(|_| "not pinned".to_string());
+    let result = json!({
+        "benchmark": "c-ffi",
+        "title": "C binding: per-call overhead over the Rust core (sequential get_status, same process and runtime)",
+        "unit": "us/call",
+        "higherIsBetter": false,
+        "command": command,
+        "rows": [
+            row("Rust core: runtime::block_on(client.get_status) (wall)", &core_wall),
+            row("C: nevis_client_get_status + nevis_string_free (wall)", &c_wall),
+            row("C minus core, paired per round (wall)", &wall_diff),
+            row("Rust core (CPU time of the calling thread)", &core_cpu),
+            row("C (CPU time of the calling thread)", &c_cpu),
+            row("C minus core, paired per round (calling-thread CPU)", &cpu_diff),
+        ],
+        "checks": [
+            {
+                "name": "C overhead per call (median paired difference, wall clock)",
+                "value": round3(overhead),
+                "target": format!("<= {TARGET_US}"),
+                "met": overhead <= TARGET_US,
+            },
+            {
+                "name": "C overhead per call (median paired difference, calling-thread CPU)",
+                "value": round3(cpu_overhead),
+                "target": format!("<= {TARGET_US}"),
+                "met": cpu_overhead <= TARGET_US,
+            },
+        ],
+        "notes": format!(
+            "{rounds} rounds after a warm-up of {warmup} calls each; per round one batch of {batch} sequential calls per \
+             contender, order alternating (ABBA). Both contenders run on the calling thread of one process: the direct \
+             call blocks on the core's shared runtime exactly as the C binding does, and both clients send the same \
+             User-Agent and body to the same simulator over plain HTTP on loopback (each keeps its own keep-alive \
+             connection). Both decode the JSON answer; the C entry point additionally re-encodes it as a C string, which \
+             the caller releases with nevis_string_free (that wipes it). The wall-clock rows include the round trip; \
+             the CPU rows count only the calling thread (CLOCK_THREAD_CPUTIME_ID), which excludes the wait for the \
+             simulator and the connection task on the runtime's worker threads, so the paired CPU difference is the \
+             network-free view of what the C layer adds. {pinning}.{smoke}",
+            rounds = settings.rounds,
+            warmup = settings.warmup,
+            batch = settings.batch,
+            smoke = if settings.smoke { " SMOKE RUN: debug build and tiny counts, figures meaningless." } else { "" },
+        ),
+    });
+    let text = serde_json::to_string_pretty(&result).map_err(|err| format!("cannot encode the result: {err}"))?;
+    std::fs::write(&settings.out, text + "\n").map_err(|err| format!("cannot write {}: {err}", settings.out.display()))?;
+    println!(
+        "c-ffi: core {:.1} us/call, C {:.1} us/call, overhead {:.2} us wall, {:.2} us calling-thread CPU -> {}",
+        median(&core_wall),
+        median(&c_wall),
+        overhead,
+        cpu_overhead,
+        settings.out.display()
+    );
+    Ok(())
+}
+
+fn parse_args() -> Result<Settings, String> {
+    let mut settings = Settings { rounds: 20, batch: 2000, warmup: 500, out: PathBuf::from("c-ffi.json"), smoke: false };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--smoke" => {
+                settings.smoke = true;
+                settings.rounds = 2;
+                settings.batch = 20;
+                settings.warmup = 5;
+            }
+            "--rounds" => settings.rounds = number(&value("--rounds")?, "--rounds")?,
+            "--batch" => settings.batch = number(&value("--batch")?, "--batch")?,
+            "--warmup" => settings.warmup = value("--warmup")?.parse().map_err(|_| "--warmup: not a number".to_string())?,
+            "--out" => settings.out = PathBuf::from(value("--out")?),
+            other => return Err(format!("unknown argument {other:?} (--smoke, --rounds N, --batch N, --warmup N, --out FILE)")),
+        }
+    }
+    Ok(settings)
+}
+
+fn number(text: &str, name: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{name}: must be a positive whole number")),
+    }
+}
+
+fn env(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| format!("{name} is not set (run under bench/lib/with-bench-sim.sh)"))
+}
+
+/// The core called directly, the way the C binding calls it.
+struct CoreCaller {
+    client: Client,
+    token: String,
+}
+
+impl CoreCaller {
+    fn new(base_url: &str, access_key: &str, token: &str) -> Result<CoreCaller, String> {
+        let config = ClientConfig::builder()
+            .base_url(base_url)
+            .access_key(access_key)
+            .sdk_user_agent(C_USER_AGENT)
+            .build()
+            .map_err(|err| format!("core client configuration: {err}"))?;
+        let client = Client::new(config).map_err(|err| format!("core client: {err}"))?;
+        Ok(CoreCaller { client, token: token.to_string() })
+    }
+
+    #[inline(never)]
+    fn call(&mut self) -> Result<(), String> {
+        let status = runtime::block_on(self.client.get_status(&self.token))
+            .and_then(|result| result)
+            .map_err(|err| format!("core get_status failed: {err}"))?;
+        if status.status != OperationStatus::Pending {
+            return Err(format!("core get_status: expected a pending operation, got {:?}", status.status));
+        }
+        Ok(())
+    }
+}
+
+/// The C entry point, called exactly as a C program would.
+struct CCaller {
+    client: *mut nevis_client,
+    token: CString,
+}
+
+impl CCaller {
+    fn new(base_url: &str, access_key: &str, token: &str) -> Result<CCaller, String> {
+        let base_url = CString::new(base_url).map_err(|_| "the base URL holds a NUL byte".to_string())?;
+        let access_key = CString::new(access_key).map_err(|_| "the access key holds a NUL byte".to_string())?;
+        let token = CString::new(token).map_err(|_| "the status token holds a NUL byte".to_string())?;
+        let mut opts = std::mem::MaybeUninit::<nevis_client_options>::uninit();
+        let mut client = std::ptr::null_mut();
+        // SAFETY: `opts` is initialised by nevis_client_options_init before it is read; the
+        // strings outlive nevis_client_new, which copies what it keeps.
+        let err = unsafe {
+            nevis_client_options_init(opts.as_mut_ptr());
+            let mut opts = opts.assume_init();
+            opts.base_url = base_url.as_ptr();
+            opts.access_key = access_key.as_ptr();
+            nevis_client_new(&opts, &mut client)
+        };
+        take_error(err, "nevis_client_new")?;
+        Ok(CCaller { client, token })
+    }
+
+    #[inline(never)]
+    fn call(&mut self) -> Result<(), String> {
+        let mut status = nevis_status::NEVIS_STATUS_UNKNOWN;
+        let mut json: *mut c_char = std::ptr::null_mut();
+        // SAFETY: a live client, a NUL-terminated token and writable out-parameters.
+        let err = unsafe { nevis_client_get_status(self.client, self.token.as_ptr(), &mut status, &mut json) };
+        take_error(err, "nevis_client_get_status")?;
+        let answered = !json.is_null();
+        // SAFETY: a string this library handed out, released once.
+        unsafe { nevis_string_free(json) };
+        if !answered || status != nevis_status::NEVIS_STATUS_PENDING {
+            return Err(format!("nevis_client_get_status: expected a pending operation with JSON, got {status:?}"));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for CCaller {
+    fn drop(&mut self) {
+        // SAFETY: made by nevis_client_new, no call runs any more.
+        unsafe { nevis_client_free(self.client) };
+    }
+}
+
+/// Turns a returned `nevis_error *` into a message (and frees it).
+fn take_error(err: *mut nevis_error, function: &str) -> Result<(), String> {
+    if err.is_null() {
+        return Ok(());
+    }
+    // SAFETY: a live error from this library; its message is NUL-terminated and read before the
+    // error is freed.
+    let message = unsafe { CStr::from_ptr(nevis_error_message(err)).to_string_lossy().into_owned() };
+    // SAFETY: released once.
+    unsafe { nevis_error_free(err) };
+    Err(format!("{function} failed: {message}"))
+}
+
+struct Batch {
+    wall_us: f64,
+    cpu_us: f64,
+}
+
+/// `count` sequential calls: microseconds per call, wall clock and CPU time of this thread.
+fn batch(count: usize, mut call: impl FnMut() -> Result<(), String>) -> Result<Batch, String> {
+    let cpu_start = thread_cpu_time();
+    let wall_start = Instant::now();
+    for _ in 0..count {
+        call()?;
+    }
+    let wall = wall_start.elapsed();
+    let cpu = thread_cpu_time().saturating_sub(cpu_start);
+    let per_call = |total: Duration| total.as_secs_f64() * 1e6 / count as f64;
+    Ok(Batch { wall_us: per_call(wall), cpu_us: per_call(cpu) })
+}
+
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: a valid clock id and a writable timespec.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) } != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+fn median(samples: &[f64]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+fn row(name: &str, samples: &[f64]) -> Value {
+    let min = samples.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = samples.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    json!({
+        "name": name,
+        "samples": samples.iter().map(|v| round3(*v)).collect::<Vec<_>>(),
+        "median": round3(median(samples)),
+        "min": round3(min),
+        "max": round3(max),
+    })
+}
