@@ -1,0 +1,89 @@
+// Node, 64 calls in flight: the binding's getStatus against what a Node developer would write by
+// hand with undici (Pool + request, 64 connections) and with the global fetch. Same endpoint,
+// same body, same concurrency, the JSON answer decoded by every contender; contenders interleaved
+// in rounds (binding, undici, fetch, binding, ...) after a warm-up round. Writes
+// $BENCH_OUT/node-throughput.json; the check is binding / undici >= 1.0 (ratio of medians).
+'use strict'
+
+const { Pool } = require('undici')
+const { Client } = require('nevis-authcloud')
+const common = require('./common.js')
+
+const CONCURRENCY = 64
+const CALLS = common.smoke ? 256 : 20000
+const WARMUP_CALLS = common.smoke ? 64 : 4000
+const ROUNDS = common.smoke ? 1 : 7
+
+async function main() {
+  const t = common.target()
+  const client = new Client({ baseUrl: t.baseUrl, accessKey: t.accessKey })
+  const pool = new Pool(t.origin, { connections: CONCURRENCY })
+  const url = t.origin + t.path
+
+  const contenders = [
+    {
+      name: 'nevis-authcloud Client.getStatus',
+      op: async () => common.expectPending(await client.getStatus(t.statusToken), 'binding'),
+    },
+    {
+      name: `undici ${common.versions().undici} Pool.request + body.json() (${CONCURRENCY} connections)`,
+      op: async () => {
+        const answer = await pool.request({ path: t.path, method: 'POST', headers: t.headers, body: t.body })
+        if (answer.statusCode !== 200) throw new Error(`undici: HTTP ${answer.statusCode}`)
+        common.expectPending(await answer.body.json(), 'undici')
+      },
+    },
+    {
+      name: 'global fetch + response.json()',
+      op: async () => {
+        const answer = await fetch(url, { method: 'POST', headers: t.headers, body: t.body })
+        if (answer.status !== 200) throw new Error(`fetch: HTTP ${answer.status}`)
+        common.expectPending(await answer.json(), 'fetch')
+      },
+    },
+  ]
+
+  for (const c of contenders) await common.throughput(c.op, WARMUP_CALLS, CONCURRENCY)
+  const samples = contenders.map(() => [])
+  const cpu = contenders.map(() => [])
+  for (let r = 0; r < ROUNDS; r += 1) {
+    for (const [i, c] of contenders.entries()) {
+      const measured = await common.throughput(c.op, CALLS, CONCURRENCY)
+      samples[i].push(measured.rate)
+      cpu[i].push(measured.cpuPerCall)
+    }
+  }
+  await pool.close()
+  await client.close()
+
+  const rows = contenders.map((c, i) => common.row(c.name, samples[i], 1, { cpuUsPerCall: common.round(common.median(cpu[i]), 2) }))
+  const ratio = rows[0].median / rows[1].median
+  const v = common.versions()
+  const file = common.write({
+    benchmark: 'node-throughput',
+    title: `Node, ${CONCURRENCY} in flight, getStatus: the binding vs undici and fetch`,
+    unit: 'req/s',
+    higherIsBetter: true,
+    concurrency: CONCURRENCY,
+    rows,
+    checks: [
+      { name: 'binding / undici (ratio of medians)', value: common.round(ratio, 3), target: '>= 1.0', met: ratio >= 1.0 },
+    ],
+    versions: v,
+    notes:
+      `${ROUNDS} rounds of ${CALLS} calls per contender, interleaved, after a warm-up of ${WARMUP_CALLS} calls each; ` +
+      `${CONCURRENCY} calls in flight (async workers awaiting one call at a time). Node ${v.node}; undici ${v.undici} ` +
+      `(pinned in bench/node/package-lock.json; undici 8 needs Node 22); fetch is Node's bundled undici ${v.fetchUndici} ` +
+      `with its default global agent. Every contender decodes the JSON answer and checks status == "pending". ` +
+      `Binding: ${v.addon}; it runs the HTTP exchange on the core's tokio runtime (2 worker threads), which shares ` +
+      `CPU 1 with the JavaScript thread. binding / fetch = ${common.round(rows[0].median / rows[2].median, 3)}. ` +
+      `CPU time of the whole Node process per call (all threads, median of rounds): ` +
+      `${rows.map((r) => `${r.name.split(' ')[0]} ${r.cpuUsPerCall} us`).join(', ')}.`,
+  })
+  console.log(`node-throughput: ${rows.map((r) => `${r.name.split(' ')[0]} ${Math.round(r.median)}`).join(', ')} req/s; binding/undici ${ratio.toFixed(3)} -> ${file}`)
+}
+
+main().catch((err) => {
+  console.error('node-throughput:', err)
+  process.exit(1)
+})
