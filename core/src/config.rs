@@ -21,6 +21,10 @@ pub(crate) const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
 pub(crate) const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
 pub(crate) const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// Requests in flight at once per client, and so HTTP/1.1 connections: as many as aiohttp's and
+/// httpx's default pools allow. Without a cap, 10,000 concurrent waits polling together opened
+/// thousands of connections and kept them idle in the pool (bench/python, python-memory).
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 100;
 
 /// The SDK's name and version, always at the start of the `User-Agent`.
 pub const SDK_USER_AGENT: &str = concat!("nevis-authcloud-rust/", env!("CARGO_PKG_VERSION"));
@@ -38,6 +42,7 @@ pub struct ClientConfig {
     pub(crate) max_backoff: Duration,
     pub(crate) max_retry_after: Duration,
     pub(crate) max_response_bytes: usize,
+    pub(crate) max_connections: usize,
     pub(crate) ca_certificates_pem: Vec<String>,
     pub(crate) proxy: Option<Url>,
     pub(crate) use_env_proxy: bool,
@@ -70,6 +75,10 @@ impl ClientConfig {
         self.max_retries
     }
 
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
+    }
+
     pub fn user_agent(&self) -> &str {
         &self.user_agent
     }
@@ -89,6 +98,7 @@ impl fmt::Debug for ClientConfig {
             .field("request_timeout", &self.request_timeout)
             .field("deadline", &self.deadline)
             .field("max_retries", &self.max_retries)
+            .field("max_connections", &self.max_connections)
             .field("ca_certificates", &self.ca_certificates_pem.len())
             .field("proxy", &self.proxy.as_ref().map(redacted_proxy))
             .field("use_env_proxy", &self.use_env_proxy)
@@ -120,6 +130,7 @@ pub struct ClientConfigBuilder {
     max_backoff: Option<Duration>,
     max_retry_after: Option<Duration>,
     max_response_bytes: Option<usize>,
+    max_connections: Option<usize>,
     ca_certificates_pem: Vec<String>,
     proxy: Option<String>,
     use_env_proxy: bool,
@@ -233,6 +244,13 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// At most this many requests in flight at once (more wait for a free slot, within their
+    /// deadline), and so at most this many connections, open or idle in the pool. Default 100.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = Some(connections);
+        self
+    }
+
     /// Trust these CA certificates (PEM, one or more) in addition to the system's roots.
     pub fn add_ca_certificates_pem(mut self, pem: impl Into<String>) -> Self {
         self.ca_certificates_pem.push(pem.into());
@@ -300,6 +318,10 @@ impl ClientConfigBuilder {
         if max_response_bytes < 1024 {
             return Err(Error::config("max_response_bytes", "must be at least 1024"));
         }
+        let max_connections = self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS);
+        if max_connections == 0 {
+            return Err(Error::config("max_connections", "must be at least 1"));
+        }
         let proxy = match self.proxy {
             None => None,
             Some(text) => Some(Url::parse(&text).map_err(|err| {
@@ -330,6 +352,7 @@ impl ClientConfigBuilder {
             max_backoff,
             max_retry_after: self.max_retry_after.unwrap_or(DEFAULT_MAX_RETRY_AFTER),
             max_response_bytes,
+            max_connections,
             ca_certificates_pem: self.ca_certificates_pem,
             proxy,
             use_env_proxy: self.use_env_proxy,

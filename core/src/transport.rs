@@ -95,6 +95,9 @@ pub(crate) struct Transport {
     http: reqwest::Client,
     config: ClientConfig,
     backoff: Backoff,
+    /// One permit per request in flight (`max_connections`): reqwest's pool opens a connection for
+    /// every concurrent request and has no cap of its own.
+    slots: tokio::sync::Semaphore,
 }
 
 impl Transport {
@@ -107,6 +110,7 @@ impl Transport {
             // The Authorization header must never follow a redirect; the API does not redirect.
             .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(config.max_connections)
             .tcp_nodelay(true)
             .https_only(config.base_url.scheme() == "https");
         builder = match (&config.proxy, config.use_env_proxy) {
@@ -121,7 +125,8 @@ impl Transport {
             .build()
             .map_err(|err| Error::new(ErrorKind::Config, "HTTP client could not be built").with_source(err))?;
         let backoff = Backoff::new(config.initial_backoff, config.max_backoff);
-        Ok(Transport { http, config, backoff })
+        let slots = tokio::sync::Semaphore::new(config.max_connections.min(tokio::sync::Semaphore::MAX_PERMITS));
+        Ok(Transport { http, config, backoff, slots })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -239,6 +244,21 @@ impl Transport {
     }
 
     async fn attempt<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, may_resend: bool, finish: &F) -> Result<R, Failure>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<R>>,
+    {
+        // Held until the answer has been read (or the attempt failed), so the connection is free
+        // again when the permit is. The semaphore is never closed.
+        let _slot = self.slots.acquire().await.ok();
+        // Boxed: the exchange's state (reqwest's request and response futures, ~2 KB) then exists
+        // only while a slot is held, not in every call queued for one (10,000 waits polling at
+        // once: bench/python, python-memory).
+        Box::pin(self.exchange(call, limits, may_resend, finish)).await
+    }
+
+    /// One request and its answer, with a slot held.
+    async fn exchange<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, may_resend: bool, finish: &F) -> Result<R, Failure>
     where
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<R>>,

@@ -65,15 +65,17 @@ impl Client {
         if options.interval.is_zero() {
             return Err(Error::invalid("interval", "must be greater than zero"));
         }
-        let cancel = options.cancel.clone().unwrap_or_default();
         let deadline = Instant::now() + options.timeout;
         let mut interval = options.interval;
         let mut last: Option<StatusResponse> = None;
         loop {
-            let poll = tokio::time::timeout_at(deadline, self.get_status(status_token));
+            // Boxed: a wait spends nearly all its life asleep between polls, and an inline poll
+            // future would make every waiting task carry its ~2 KB state the whole time (10,000
+            // concurrent waits: bench/python, python-memory).
+            let poll = tokio::time::timeout_at(deadline, Box::pin(self.get_status(status_token)));
             let status = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => return Err(cancelled(last)),
+                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last)),
                 outcome = poll => match outcome {
                     Ok(result) => result?,
                     Err(_) => return Err(timed_out(&options, last)),
@@ -90,7 +92,7 @@ impl Client {
             let pause = interval.min(deadline - now);
             tokio::select! {
                 biased;
-                _ = cancel.cancelled() => return Err(cancelled(last)),
+                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last)),
                 _ = tokio::time::sleep(pause) => {}
             }
             if Instant::now() >= deadline {
@@ -108,6 +110,15 @@ fn timed_out(options: &WaitOptions, last: Option<StatusResponse>) -> Error {
         format!("the operation was not decided within {:?} (last status: {seen})", options.timeout),
     )
     .with_last_status(last)
+}
+
+/// Resolves when `token` is cancelled; never without a token (no token is made up for the wait:
+/// an idle one would cost each waiting task an allocation).
+async fn cancelled_by(token: Option<&CancellationToken>) {
+    match token {
+        Some(token) => token.cancelled().await,
+        None => std::future::pending().await,
+    }
 }
 
 fn cancelled(last: Option<StatusResponse>) -> Error {
