@@ -81,22 +81,22 @@ pub fn threshold(py: Python<'_>) -> u8 {
 /// A call's future, run with its logging threshold in effect on whichever thread polls it.
 pub struct Scoped<F> {
     threshold: u8,
-    inner: Pin<Box<F>>,
+    inner: F,
 }
 
-impl<F: Future> Scoped<F> {
+impl<F: Future + Unpin> Scoped<F> {
     pub fn new(threshold: u8, inner: F) -> Self {
-        Scoped { threshold, inner: Box::pin(inner) }
+        Scoped { threshold, inner }
     }
 }
 
-impl<F: Future> Future for Scoped<F> {
+impl<F: Future + Unpin> Future for Scoped<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.get_mut();
         let outer = THRESHOLD.with(|slot| slot.replace(Some(this.threshold)));
-        let polled = this.inner.as_mut().poll(cx);
+        let polled = Pin::new(&mut this.inner).poll(cx);
         THRESHOLD.with(|slot| slot.set(outer));
         polled
     }

@@ -7,6 +7,8 @@
 //! with the GIL held and before anything is sent, so a malformed argument is an
 //! `InvalidRequestError` that names the field; running needs no GIL at all.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use nevis_authcloud::{
@@ -173,41 +175,54 @@ impl Operation {
         Ok(operation)
     }
 
-    /// Runs the call and returns the answer as JSON text (`null` for calls without an answer).
-    pub async fn run(self, client: Client) -> Result<String, Failure> {
+    /// The call, ready to run: resolves to the answer as JSON text (`null` for calls without an
+    /// answer). Each operation's future is boxed on its own, so a task carries only the state of
+    /// its own operation, not that of the largest one (10,000 waits in flight stay small).
+    pub fn run(self, client: Client) -> Running {
         match self {
-            Operation::Ping => unit(client.ping().await),
-            Operation::Enroll(request) => json(client.enroll(&request).await),
-            Operation::Approve(request) => json(client.approve(&request).await),
-            Operation::GetStatus { status_token } => json(client.get_status(&status_token).await),
-            Operation::WaitForStatus { status_token, options } => {
-                json(client.wait_for_status(&status_token, options).await)
+            Operation::Ping => Box::pin(async move { unit(client.ping().await) }),
+            Operation::Enroll(request) => Box::pin(async move { json(client.enroll(&request).await) }),
+            Operation::Approve(request) => Box::pin(async move { json(client.approve(&request).await) }),
+            Operation::GetStatus { status_token } => {
+                Box::pin(async move { json(client.get_status(&status_token).await) })
             }
-            Operation::Verify(request) => unit(client.verify(&request).await),
-            Operation::CreateIntent(request) => json(client.create_intent(&request).await),
-            Operation::Introspect { token } => json(client.introspect(&token).await),
-            Operation::GetUser { user_id } => json(client.get_user(&user_id).await),
-            Operation::FindUser { username } => json(client.find_user(&username).await),
-            Operation::DeleteUser { user_id } => unit(client.delete_user(&user_id).await),
-            Operation::FindAadb2cUser { object_id } => json(client.find_aadb2c_user(&object_id).await),
+            Operation::WaitForStatus { status_token, options } => {
+                Box::pin(async move { json(client.wait_for_status(&status_token, options).await) })
+            }
+            Operation::Verify(request) => Box::pin(async move { unit(client.verify(&request).await) }),
+            Operation::CreateIntent(request) => Box::pin(async move { json(client.create_intent(&request).await) }),
+            Operation::Introspect { token } => Box::pin(async move { json(client.introspect(&token).await) }),
+            Operation::GetUser { user_id } => Box::pin(async move { json(client.get_user(&user_id).await) }),
+            Operation::FindUser { username } => Box::pin(async move { json(client.find_user(&username).await) }),
+            Operation::DeleteUser { user_id } => Box::pin(async move { unit(client.delete_user(&user_id).await) }),
+            Operation::FindAadb2cUser { object_id } => {
+                Box::pin(async move { json(client.find_aadb2c_user(&object_id).await) })
+            }
             Operation::RenameAuthenticator { authenticator_id, name } => {
-                json(client.rename_authenticator(&authenticator_id, &name).await)
+                Box::pin(async move { json(client.rename_authenticator(&authenticator_id, &name).await) })
             }
             Operation::DeleteAuthenticator { authenticator_id } => {
-                unit(client.delete_authenticator(&authenticator_id).await)
+                Box::pin(async move { unit(client.delete_authenticator(&authenticator_id).await) })
             }
-            Operation::ExportLogs(query) => {
+            Operation::ExportLogs(query) => Box::pin(async move {
                 let export = client.export_logs(&query).await?;
                 let content_type = export.content_type().map(str::to_string);
                 let filename = export.filename().map(str::to_string);
                 let text = export.text().await?;
                 json(Ok(LogExportAnswer { content_type, filename, text }))
+            }),
+            Operation::CompleteAttestation(request) => {
+                Box::pin(async move { json(client.complete_attestation(&request).await) })
             }
-            Operation::CompleteAttestation(request) => json(client.complete_attestation(&request).await),
-            Operation::CompleteAssertion(request) => json(client.complete_assertion(&request).await),
+            Operation::CompleteAssertion(request) => {
+                Box::pin(async move { json(client.complete_assertion(&request).await) })
+            }
         }
     }
 }
+
+/// A started operation (see [`Operation::run`]).
+pub type Running = Pin<Box<dyn Future<Output = Result<String, Failure>> + Send>>;
 
 /// The log export, collected: the CSV plus what the headers said about it.
 #[derive(serde::Serialize, Deserialize)]

@@ -24,7 +24,7 @@ class AsyncClient(BaseClient):
     loop, also across several ``asyncio.run()`` calls."""
 
     async def _run(self, call: "_requests.Call[_requests.T]") -> "_requests.T":
-        answer: str = await self._native.call_async(call.operation, call.arguments)
+        answer: str = await self._native.call_async(call.operation, call.take_arguments())
         return call.result(answer)
 
     async def close(self) -> None:
