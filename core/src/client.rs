@@ -17,7 +17,7 @@ use crate::logs::LogExport;
 use crate::models::{
     ApprovalRequest, ApprovalResponse, AssertionRequest, AttestationRequest, Authenticator,
     AzureUser, EnrollRequest, EnrollResponse, Fido2Result, IntentRequest, IntentResponse,
-    IntrospectResponse, LogExportQuery, StatusResponse, User, VerifyRequest,
+    IntrospectResponse, LogExportQuery, OperationStatus, StatusResponse, User, VerifyRequest,
 };
 use crate::retry::Safety;
 use crate::transport::{Auth, Call, Limits, Payload, Transport, decode_json};
@@ -85,11 +85,7 @@ impl Client {
         let mut call = Call::new(Method::GET, "/ping", Safety::ReadOnly);
         call.accept = "text/plain";
         let answer = self.transport.send(call, self.limits).await?;
-        if String::from_utf8_lossy(&answer.body).trim() == "PONG" {
-            Ok(())
-        } else {
-            Err(Error::new(ErrorKind::Decode, "the ping answer is not PONG").with_request("GET", "/ping"))
-        }
+        check_pong(&answer)
     }
 
     /// `POST /api/v1/users/enroll`: start registering an authenticator (creating the user when
@@ -124,19 +120,7 @@ impl Client {
             .json_body(&Body { status_token })?
             .auth(Auth::None);
         call.answer_status = Some(412);
-        self.transport
-            .send_decoded(call, self.limits, |answer| {
-                if answer.status == 412 {
-                    // The API documents 412 for failed operations; its body may be a status
-                    // object or an error object, and either way the operation has failed.
-                    return Ok(decode_json::<StatusResponse>(&answer, Safety::ReadOnly)
-                        .ok()
-                        .filter(|status| status.status.is_known())
-                        .unwrap_or_else(StatusResponse::failed_without_details));
-                }
-                decode_json(&answer, Safety::ReadOnly)
-            })
-            .await
+        self.transport.send_decoded(call, self.limits, decode_status).await
     }
 
     /// `POST /api/v1/users/{userId}/verification`: check an SMS code or spend a recovery code.
@@ -278,9 +262,32 @@ impl Client {
     }
 }
 
+/// The ping answer must be `PONG`.
+pub(crate) fn check_pong(answer: &crate::transport::Answer) -> Result<()> {
+    if String::from_utf8_lossy(&answer.body).trim() == "PONG" {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::Decode, "the ping answer is not PONG").with_request("GET", "/ping"))
+    }
+}
+
+/// A status poll's answer. The API documents 412 for failed operations; its body may be a status
+/// object or an error object, and either way the operation has failed: whatever `status` the body
+/// claims (a proxy's or a buggy server's `succeeded`, `pending`), a 412 is reported as `failed`,
+/// with the body's other fields kept when it is a status object.
+pub(crate) fn decode_status(answer: crate::transport::Answer) -> Result<StatusResponse> {
+    if answer.status == 412 {
+        let mut status = decode_json::<StatusResponse>(&answer, Safety::ReadOnly)
+            .unwrap_or_else(|_| StatusResponse::failed_without_details());
+        status.status = OperationStatus::Failed;
+        return Ok(status);
+    }
+    decode_json(&answer, Safety::ReadOnly)
+}
+
 /// A rejected ceremony answers 400 with a result object (`status: failed`); any other 400 body is
 /// a plain bad request.
-fn decode_fido2_result(answer: crate::transport::Answer) -> Result<Fido2Result> {
+pub(crate) fn decode_fido2_result(answer: crate::transport::Answer) -> Result<Fido2Result> {
     if answer.status == 400 {
         #[derive(Deserialize)]
         struct Probe {

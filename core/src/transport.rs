@@ -268,25 +268,7 @@ impl Transport {
             Ok(response) => response,
             Err(err) => return Err(classify_send_error(err, call.safety, may_resend)),
         };
-        let status = response.status();
-        let accepted = status.is_success() || call.answer_status == Some(status.as_u16());
-        if !accepted {
-            return Err(error_answer(response, call.safety, may_resend).await);
-        }
-        finish(response).await.map_err(|error| {
-            // The server answered with success; only a read can be repeated without doubt.
-            let retry = if call.safety == Safety::ReadOnly && error.is_retryable() {
-                retry::Decision::Backoff
-            } else {
-                retry::Decision::Stop
-            };
-            let applied = if error.kind().is_api_error() {
-                error.may_have_been_applied()
-            } else {
-                call.safety.after_success()
-            };
-            Failure { error: error.with_applied(applied), retry }
-        })
+        handle_response(response, call.safety, call.answer_status, may_resend, finish).await
     }
 
     fn build(&self, call: &Call<'_>, limits: Limits) -> Result<reqwest::Request> {
@@ -327,10 +309,45 @@ impl Transport {
     }
 }
 
+/// What one HTTP answer becomes: a status the call accepts is handed to `finish` (which reads and
+/// decodes the body), any other status is an API error. Shared by the retry loop and the fuzz
+/// entry points (`crate::fuzzing`), so the fuzzers exercise exactly this path.
+pub(crate) async fn handle_response<R, F, Fut>(
+    response: reqwest::Response,
+    safety: Safety,
+    answer_status: Option<u16>,
+    may_resend: bool,
+    finish: &F,
+) -> Result<R, Failure>
+where
+    F: Fn(reqwest::Response) -> Fut,
+    Fut: Future<Output = Result<R>>,
+{
+    let status = response.status();
+    let accepted = status.is_success() || answer_status == Some(status.as_u16());
+    if !accepted {
+        return Err(error_answer(response, safety, may_resend).await);
+    }
+    finish(response).await.map_err(|error| {
+        // The server answered with success; only a read can be repeated without doubt.
+        let retry = if safety == Safety::ReadOnly && error.is_retryable() {
+            retry::Decision::Backoff
+        } else {
+            retry::Decision::Stop
+        };
+        let applied = if error.kind().is_api_error() {
+            error.may_have_been_applied()
+        } else {
+            safety.after_success()
+        };
+        Failure { error: error.with_applied(applied), retry }
+    })
+}
+
 /// A failed attempt and whether the loop may try again.
 pub(crate) struct Failure {
-    error: Error,
-    retry: retry::Decision,
+    pub(crate) error: Error,
+    pub(crate) retry: retry::Decision,
 }
 
 impl Failure {
@@ -480,8 +497,32 @@ pub(crate) fn decode_json<T: DeserializeOwned>(answer: &Answer, safety: Safety) 
             .with_applied(applied));
     }
     serde_json::from_slice(&answer.body).map_err(|err| {
-        Error::new(ErrorKind::Decode, format!("the answer is not the documented JSON shape: {err}"))
-            .with_applied(applied)
-            .with_source(err)
+        // No `with_source(err)`: serde's own message would bring the quoted value back.
+        Error::new(ErrorKind::Decode, describe_json_error(&err)).with_applied(applied)
     })
+}
+
+/// What is wrong with a JSON answer, without the values serde quotes: a server (or a proxy) that
+/// puts a token or recovery codes in an unexpected shape must not get them into error messages,
+/// which end up in logs and exception reports. Keeps the position, the expected shape and
+/// missing field names, which come from the SDK's own types.
+pub(crate) fn describe_json_error(err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("at line {} column {}", err.line(), err.column());
+    match err.classify() {
+        Category::Syntax | Category::Io => format!("the answer is not valid JSON ({at})"),
+        Category::Eof => format!("the answer is not valid JSON: it ends too early ({at})"),
+        Category::Data => {
+            let text = err.to_string();
+            let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(message, _)| message);
+            let detail = if let Some(field) = text.strip_prefix("missing field ") {
+                format!(": missing field {field}")
+            } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
+                format!(": a value has the wrong type or form, expected {expected}")
+            } else {
+                String::new()
+            };
+            format!("the answer is not the documented JSON shape ({at}){detail}")
+        }
+    }
 }

@@ -192,7 +192,7 @@ pub(crate) fn enroll(request: &EnrollRequest) -> Result<()> {
         _ => {}
     }
     if let Some(token) = &request.intent_token {
-        non_empty("intentToken", token.expose())?;
+        intent_token(token.expose())?;
     }
     Ok(())
 }
@@ -244,7 +244,7 @@ pub(crate) fn approval(request: &ApprovalRequest) -> Result<()> {
         _ => {}
     }
     if let Some(token) = &request.intent_token {
-        non_empty("intentToken", token.expose())?;
+        intent_token(token.expose())?;
     }
     Ok(())
 }
@@ -252,6 +252,9 @@ pub(crate) fn approval(request: &ApprovalRequest) -> Result<()> {
 pub(crate) fn verify(request: &VerifyRequest) -> Result<()> {
     uuid("userId", &request.user_id)?;
     non_empty("code", request.code.expose())?;
+    if let Some(token) = &request.intent_token {
+        intent_token(token.expose())?;
+    }
     match &request.channel {
         Some(Channel::Recovery) => {}
         Some(Channel::Sms) | None => match &request.status_token {
@@ -299,6 +302,16 @@ pub(crate) fn log_export(query: &LogExportQuery) -> Result<()> {
         if !timespan.starts_with('P') || timespan.len() < 3 {
             return Err(Error::invalid("timespan", "must be an ISO-8601 duration such as P7D or PT12H"));
         }
+    }
+    Ok(())
+}
+
+/// An intent token travels as `Authorization: Bearer <token>`: it must be a non-empty run of
+/// visible ASCII (tokens are JWTs), so a damaged one fails here, named, before anything is sent.
+pub(crate) fn intent_token(value: &str) -> Result<()> {
+    non_empty("intentToken", value)?;
+    if !value.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Error::invalid("intentToken", "must be the token from create_intent: visible ASCII characters only"));
     }
     Ok(())
 }
