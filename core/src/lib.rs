@@ -24,6 +24,9 @@
 mod client;
 mod config;
 mod error;
+/// Entry points for the fuzz targets in `fuzz/` (only with `--cfg fuzzing`, set by cargo-fuzz).
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod logs;
 pub mod models;
 mod retry;
