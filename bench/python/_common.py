@@ -189,6 +189,7 @@ def write_result(
     rows: Sequence[Row],
     checks: Sequence[Dict[str, Any]],
     notes: str,
+    concurrency: Optional[int] = None,
 ) -> Path:
     """Writes `$BENCH_OUT/<benchmark>.json` in the shared layout and returns its path."""
     default = "target/bench-smoke" if smoke_mode() else "target/bench"
@@ -206,6 +207,8 @@ def write_result(
         "smoke": smoke_mode(),
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    if concurrency is not None:
+        result["concurrency"] = concurrency
     path = out_dir / f"{benchmark}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"  wrote {path}")

@@ -89,6 +89,7 @@ def main() -> None:
         "decodes the JSON answer (nevis_authcloud into a StatusResult). Each contender keeps one "
         f"connection alive. {ROUNDS} rounds of {SLICE_S} s per contender after a warm-up round, "
         f"interleaved. {common.pinning_note()}. {common.versions('nevis-authcloud', 'requests', 'httpx')}.",
+        concurrency=1,
     )
 
 

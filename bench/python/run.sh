@@ -44,8 +44,9 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$stamp"; then
   cp "$requirements" "$stamp"
 fi
 
-# The simulator and the wheel under test.
-sim=$CARGO_TARGET_DIR/$CARGO_BUILD_TARGET/$profile/authcloud-sim
+# The simulator (AUTHCLOUD_SIM when the caller built one, as `make bench` does) and the wheel
+# under test.
+sim=${AUTHCLOUD_SIM:-$CARGO_TARGET_DIR/$CARGO_BUILD_TARGET/$profile/authcloud-sim}
 if [ $smoke -eq 1 ]; then
   if [ ! -x "$sim" ]; then
     cargo build --locked -p nevis-authcloud-sim --bin authcloud-sim
@@ -57,7 +58,9 @@ if [ $smoke -eq 1 ]; then
   fi
 else
   echo "== release build: authcloud-sim and the nevis_authcloud wheel"
-  cargo build --locked --release -p nevis-authcloud-sim --bin authcloud-sim
+  if [ -z "${AUTHCLOUD_SIM:-}" ] || [ ! -x "$sim" ]; then
+    cargo build --locked --release -p nevis-authcloud-sim --bin authcloud-sim
+  fi
   wheels=$repo/build/bench-wheels
   rm -rf "$wheels"
   "$venv/bin/maturin" build --locked --release -m bindings-python/Cargo.toml --out "$wheels"
