@@ -71,7 +71,8 @@ pub fn operation_names() -> Vec<&'static str> {
     NAMES.to_vec()
 }
 
-/// The arguments object, with typed access to its members.
+/// The arguments object, with typed access to its members. Members are moved out, not copied: the
+/// strings parsed here become the operation's own (a status token is not allocated twice).
 struct Args(Map<String, Value>);
 
 impl Args {
@@ -82,18 +83,18 @@ impl Args {
         }
     }
 
-    fn string(&self, field: &str) -> Result<String, Failure> {
-        match self.0.get(field) {
-            Some(Value::String(text)) => Ok(text.clone()),
+    fn string(&mut self, field: &str) -> Result<String, Failure> {
+        match self.0.remove(field) {
+            Some(Value::String(text)) => Ok(text),
             Some(_) => Err(Failure::invalid(field, "must be a string")),
             None => Err(Failure::invalid(field, "is required")),
         }
     }
 
-    fn optional_secret(&self, field: &str) -> Result<Option<Secret>, Failure> {
-        match self.0.get(field) {
+    fn optional_secret(&mut self, field: &str) -> Result<Option<Secret>, Failure> {
+        match self.0.remove(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(text)) => Ok(Some(Secret::new(text.clone()))),
+            Some(Value::String(text)) => Ok(Some(Secret::new(text))),
             Some(_) => Err(Failure::invalid(field, "must be a string")),
         }
     }
@@ -112,8 +113,8 @@ impl Args {
     }
 
     /// The member `field` (the request object, in wire shape) as a core request type.
-    fn request<T: DeserializeOwned>(&self, field: &str) -> Result<T, Failure> {
-        let value = self.0.get(field).cloned().unwrap_or(Value::Object(Map::new()));
+    fn request<T: DeserializeOwned>(&mut self, field: &str) -> Result<T, Failure> {
+        let value = self.0.remove(field).unwrap_or(Value::Object(Map::new()));
         T::deserialize(value).map_err(|err| Failure::invalid(field, err))
     }
 }
@@ -121,7 +122,7 @@ impl Args {
 impl Operation {
     /// Reads the operation `name` with its JSON `arguments`.
     pub fn parse(name: &str, arguments: &str) -> Result<Operation, Failure> {
-        let args = Args::parse(arguments)?;
+        let mut args = Args::parse(arguments)?;
         let operation = match name {
             "ping" => Operation::Ping,
             "enroll" => {
