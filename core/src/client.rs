@@ -20,7 +20,7 @@ use crate::models::{
     IntrospectResponse, LogExportQuery, OperationStatus, StatusResponse, User, VerifyRequest,
 };
 use crate::retry::Safety;
-use crate::transport::{Auth, Call, Limits, Payload, Transport, decode_json};
+use crate::transport::{Auth, Call, Limits, Payload, Slot, Transport, decode_json};
 use crate::{Error, ErrorKind, Result, Secret, validate};
 
 /// A client for one Authentication Cloud instance.
@@ -110,6 +110,16 @@ impl Client {
     /// `POST /api/v1/status`: where an operation stands. A failed operation (HTTP 412) is an
     /// answer with status `failed`, not an error.
     pub async fn get_status(&self, status_token: &str) -> Result<StatusResponse> {
+        self.poll_status(status_token, None).await
+    }
+
+    /// A connection slot for [`Self::poll_status`], taken ahead (see [`Transport::slot`]).
+    pub(crate) async fn status_slot(&self) -> Option<Slot<'_>> {
+        self.transport.slot().await
+    }
+
+    /// `get_status`, whose first attempt uses `slot` when one was taken ahead.
+    pub(crate) async fn poll_status<'s>(&'s self, status_token: &str, slot: Option<Slot<'s>>) -> Result<StatusResponse> {
         validate::token("statusToken", status_token)?;
         #[derive(serde::Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -118,7 +128,8 @@ impl Client {
         }
         let mut call = Call::new(Method::POST, "/api/v1/status", Safety::ReadOnly)
             .json_body(&Body { status_token })?
-            .auth(Auth::None);
+            .auth(Auth::None)
+            .holding(slot);
         call.answer_status = Some(412);
         self.transport.send_decoded(call, self.limits, decode_status).await
     }

@@ -46,7 +46,13 @@ pub(crate) struct Call<'a> {
     /// A non-2xx status that is a regular answer of this endpoint (412 from status polling, 400
     /// from a rejected FIDO2 ceremony) rather than an error.
     pub answer_status: Option<u16>,
+    /// A connection slot the caller took ahead ([`Transport::slot`]); the first attempt uses it
+    /// instead of queueing for one.
+    held: std::sync::Mutex<Option<Slot<'a>>>,
 }
+
+/// One of the `max_connections` permits.
+pub(crate) type Slot<'t> = tokio::sync::SemaphorePermit<'t>;
 
 impl<'a> Call<'a> {
     pub fn new(method: Method, path: impl Into<String>, safety: Safety) -> Self {
@@ -59,7 +65,18 @@ impl<'a> Call<'a> {
             safety,
             accept: "application/json",
             answer_status: None,
+            held: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Lets the first attempt use `slot`, taken ahead with [`Transport::slot`].
+    pub fn holding(self, slot: Option<Slot<'a>>) -> Self {
+        *self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = slot;
+        self
+    }
+
+    fn take_held(&self) -> Option<Slot<'a>> {
+        self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
     }
 
     pub fn json_body(mut self, body: &impl serde::Serialize) -> Result<Self> {
@@ -131,6 +148,13 @@ impl Transport {
 
     pub fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// Waits for a free connection slot and takes it, for a caller that would otherwise queue for
+    /// one with a whole request's state (many waits due at the same moment); hand it to the call
+    /// with [`Call::holding`]. `None` never happens in practice (the semaphore is never closed).
+    pub async fn slot(&self) -> Option<Slot<'_>> {
+        self.slots.acquire().await.ok()
     }
 
     pub fn default_limits(&self) -> Limits {
@@ -250,7 +274,10 @@ impl Transport {
     {
         // Held until the answer has been read (or the attempt failed), so the connection is free
         // again when the permit is. The semaphore is never closed.
-        let _slot = self.slots.acquire().await.ok();
+        let _slot = match call.take_held() {
+            Some(slot) => Some(slot),
+            None => self.slots.acquire().await.ok(),
+        };
         // Boxed: the exchange's state (reqwest's request and response futures, ~2 KB) then exists
         // only while a slot is held, not in every call queued for one (10,000 waits polling at
         // once: bench/python, python-memory).

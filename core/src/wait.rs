@@ -69,10 +69,19 @@ impl Client {
         let mut interval = options.interval;
         let mut last: Option<StatusResponse> = None;
         loop {
-            // Boxed: a wait spends nearly all its life asleep between polls, and an inline poll
-            // future would make every waiting task carry its ~2 KB state the whole time (10,000
-            // concurrent waits: bench/python, python-memory).
-            let poll = tokio::time::timeout_at(deadline, Box::pin(self.get_status(status_token)));
+            // A connection slot first, then the poll: when thousands of waits are due at once
+            // (10,000 concurrent waits: bench/python, python-memory) they queue here with a few
+            // bytes each instead of each holding a whole request's state, and the poll is boxed
+            // so a wait asleep between polls does not carry that state either.
+            let slot = tokio::select! {
+                biased;
+                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last)),
+                slot = tokio::time::timeout_at(deadline, self.status_slot()) => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => return Err(timed_out(&options, last)),
+                },
+            };
+            let poll = tokio::time::timeout_at(deadline, Box::pin(self.poll_status(status_token, slot)));
             let status = tokio::select! {
                 biased;
                 _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last)),

@@ -5,8 +5,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::Harness;
-use nevis_authcloud::{ClientConfig, ErrorKind};
+use common::{Harness, fast_wait};
+use nevis_authcloud::{ApprovalRequest, ClientConfig, ErrorKind, OperationStatus, WaitOptions};
 use serde_json::json;
 
 #[test]
@@ -39,4 +39,45 @@ async fn calls_beyond_the_cap_wait_for_a_free_slot() {
     assert!(pings.iter().all(Result::is_ok), "{pings:?}");
     // Six delayed answers through two slots arrive in three waves.
     assert!(elapsed >= Duration::from_millis(3 * delay_ms - 50), "took only {elapsed:?}");
+}
+
+#[tokio::test]
+async fn many_waits_share_a_single_slot_and_all_end() {
+    let h = Harness::start().await;
+    h.active_app_user("slots").await;
+    let client = h.client_with(|config| config.max_connections(1));
+    let mut approvals = Vec::new();
+    for _ in 0..5 {
+        approvals.push(client.approve(&ApprovalRequest::push("slots")).await.unwrap());
+    }
+    let waits = approvals.iter().map(|approval| client.wait_for_status(approval.status_token.expose(), fast_wait()));
+    let all = futures_util::future::join_all(waits);
+    let accept = async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        for approval in &approvals {
+            h.accept(&approval.transaction_id).await;
+        }
+    };
+    let (statuses, ()) = tokio::join!(all, accept);
+    for status in statuses {
+        assert_eq!(status.unwrap().status, OperationStatus::Succeeded);
+    }
+}
+
+#[tokio::test]
+async fn a_wait_queued_for_a_slot_still_times_out_on_time() {
+    let h = Harness::start().await;
+    h.active_app_user("queued").await;
+    let client = h.client_with(|config| config.max_connections(1));
+    let approval = client.approve(&ApprovalRequest::push("queued")).await.unwrap();
+    h.fault("GET", "/ping", 1, json!({ "fault": "delay", "ms": 3000 })).await;
+    let busy = client.clone();
+    let occupying = tokio::spawn(async move { busy.ping().await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let options = WaitOptions::default().timeout(Duration::from_millis(300)).interval(Duration::from_millis(20));
+    let err = client.wait_for_status(approval.status_token.expose(), options).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(started.elapsed() < Duration::from_millis(2500), "waited {:?} for the slot", started.elapsed());
+    occupying.await.unwrap().unwrap();
 }
