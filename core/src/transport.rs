@@ -209,7 +209,8 @@ impl Transport {
         Fut: Future<Output = Result<R>>,
     {
         let started = Instant::now();
-        let deadline = limits.deadline.map(|d| started + d);
+        // A deadline too far away to be an `Instant` (Duration::MAX from a binding) is no deadline.
+        let deadline = limits.deadline.and_then(|d| started.checked_add(d));
         let may_resend = call.safety.may_resend() || limits.retry_non_idempotent;
         let method = call.method.as_str();
         let mut attempt: u32 = 0;
@@ -258,7 +259,7 @@ impl Transport {
                 retry::Decision::Backoff => self.backoff.delay(attempt),
             };
             if let Some(deadline) = deadline {
-                if Instant::now() + delay >= deadline {
+                if Instant::now().checked_add(delay).is_none_or(|at| at >= deadline) {
                     return Err(error);
                 }
             }

@@ -13,6 +13,9 @@ use tokio_util::sync::CancellationToken;
 use crate::models::StatusResponse;
 use crate::{Client, Error, ErrorKind, Result};
 
+/// Longer than any operation lives (they expire after 10 minutes); longer timeouts are cut to it.
+const LONGEST_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// How long and how often [`Client::wait_for_status`] polls.
 #[derive(Debug, Clone)]
 pub struct WaitOptions {
@@ -65,7 +68,8 @@ impl Client {
         if options.interval.is_zero() {
             return Err(Error::invalid("interval", "must be greater than zero"));
         }
-        let deadline = Instant::now() + options.timeout;
+        // Capped so that `now + timeout` cannot overflow (a binding may pass Duration::MAX).
+        let deadline = Instant::now() + options.timeout.min(LONGEST_WAIT);
         let mut interval = options.interval;
         let mut last: Option<StatusResponse> = None;
         loop {
@@ -107,7 +111,7 @@ impl Client {
             if Instant::now() >= deadline {
                 return Err(timed_out(&options, last));
             }
-            interval = interval.mul_f64(1.5).min(options.max_interval.max(options.interval));
+            interval = interval.saturating_add(interval / 2).min(options.max_interval.max(options.interval));
         }
     }
 }
