@@ -112,6 +112,15 @@ fn run() -> Result<(), String> {
             row("C (CPU time of the calling thread)", &c_cpu),
             row("C minus core, paired per round (calling-thread CPU)", &cpu_diff),
         ],
+        // What the sequential C calls amount to in requests per second, for the "share of the
+        // ceiling at the same concurrency" check in bench/report.py.
+        "throughput": [
+            {
+                "name": "C: nevis_client_get_status, sequential",
+                "concurrency": 1,
+                "reqPerSec": (1e6 / median(&c_wall)).round(),
+            },
+        ],
         "checks": [
             {
                 "name": "C overhead per call (median paired difference, wall clock)",
