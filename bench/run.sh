@@ -26,6 +26,11 @@ steps=$BENCH_OUT/steps.tsv
 [ -s "$BENCH_OUT/started-at" ] || date +%s >"$BENCH_OUT/started-at"
 date +%s >"$BENCH_OUT/measuring-from"
 
+# The native load generator, found (or installed) once: the ceiling benchmark uses it, and the Node
+# and C benchmarks run it in their own rounds as the ceiling row (skipped when there is none).
+. bench/lib/loadgen.sh
+find_loadgen || echo "== bench: no load generator: the ceiling rows will be missing" >&2
+
 failed=()
 # step NAME COMMAND...: runs one benchmark script, recording its wall time and exit status.
 step() {

@@ -86,6 +86,49 @@ async function throughput(op, total, concurrency) {
   return { rate: total / seconds, cpuPerCall: (used.user + used.system) / total }
 }
 
+/**
+ * The ceiling in the same run: the native load generator (BENCH_LOADGEN, found by bench/run.sh)
+ * sending the same request for `seconds` with `connections` connections; requests per second, or
+ * null when no load generator is available. It runs pinned like this process (it inherits the CPU
+ * affinity) while this process waits.
+ */
+function loadgen(connections, seconds) {
+  const tool = process.env.BENCH_LOADGEN
+  if (!tool) return null
+  const t = target()
+  const url = t.origin + t.path
+  let argv
+  if (path.basename(tool) === 'wrk') {
+    if (!loadgen.script) {
+      const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'bench-node-'))
+      loadgen.script = path.join(dir, 'status.lua')
+      fs.writeFileSync(
+        loadgen.script,
+        `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n` +
+          `wrk.headers["Accept"] = "application/json"\nwrk.body = '${t.body}'\n`,
+      )
+      process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+    }
+    argv = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', loadgen.script, url]
+  } else {
+    argv = ['-z', `${seconds}s`, '-c', String(connections), '-m', 'POST', '-H', 'Content-Type: application/json',
+      '-H', 'Accept: application/json', '-d', t.body, '--no-tui', '--output-format', 'json', url]
+  }
+  const out = require('node:child_process').execFileSync(tool, argv, { encoding: 'utf8', timeout: (seconds + 60) * 1000 })
+  if (path.basename(tool) === 'wrk') {
+    const bad = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)
+    const errors = /Socket errors:\s+connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
+    if ((bad && Number(bad[1]) > 0) || (errors && errors.slice(1).some((n) => Number(n) > 0))) {
+      throw new Error(`the load generator saw failed requests:\n${out}`)
+    }
+    const rate = /Requests\/sec:\s+([0-9.]+)/.exec(out)
+    if (!rate) throw new Error(`no Requests/sec in the load generator's output:\n${out}`)
+    return Number(rate[1])
+  }
+  const report = JSON.parse(out)
+  return report.summary.requestsPerSec
+}
+
 function versions() {
   return {
     node: process.version,
@@ -108,4 +151,4 @@ function write(result) {
   return file
 }
 
-module.exports = { smoke, env, target, expectPending, median, round, row, throughput, versions, write }
+module.exports = { smoke, env, target, expectPending, median, round, row, throughput, loadgen, versions, write }

@@ -17,6 +17,9 @@
 //! waiting, and every step the C entry point adds runs on that thread, so its paired difference
 //! is the low-noise view of the same overhead.
 //!
+//! When BENCH_LOADGEN names the native load generator (bench/run.sh finds it), each round also runs
+//! it for one second over one connection: the ceiling for sequential calls, in the same rounds.
+//!
 //! Writes one result file in the shared benchmark layout (issue 7) to `--out`.
 
 use std::ffi::{CStr, CString, c_char};
@@ -70,10 +73,14 @@ fn run() -> Result<(), String> {
         c.call()?;
     }
 
+    let loadgen = Loadgen::from_env(&base_url, &token)?;
     let mut core_wall = Vec::new();
     let mut c_wall = Vec::new();
     let mut core_cpu = Vec::new();
     let mut c_cpu = Vec::new();
+    // The ceiling in the same rounds (one connection, sequential requests), as microseconds per
+    // request, so its share survives a noisy machine.
+    let mut ceiling = Vec::new();
     for round in 0..settings.rounds {
         // ABBA order: neither contender always goes first after the other's batch.
         let c_first = round % 2 == 1;
@@ -89,12 +96,52 @@ fn run() -> Result<(), String> {
         core_cpu.push(core_result.cpu_us);
         c_wall.push(c_result.wall_us);
         c_cpu.push(c_result.cpu_us);
+        if let Some(loadgen) = &loadgen {
+            ceiling.push(1e6 / loadgen.measure()?);
+        }
     }
 
     let wall_diff: Vec<f64> = c_wall.iter().zip(&core_wall).map(|(c, core)| c - core).collect();
     let cpu_diff: Vec<f64> = c_cpu.iter().zip(&core_cpu).map(|(c, core)| c - core).collect();
     let overhead = median(&wall_diff);
     let cpu_overhead = median(&cpu_diff);
+
+    let mut rows = vec![
+        row("Rust core: runtime::block_on(client.get_status) (wall)", &core_wall),
+        row("C: nevis_client_get_status + nevis_string_free (wall)", &c_wall),
+        row("C minus core, paired per round (wall)", &wall_diff),
+        row("Rust core (CPU time of the calling thread)", &core_cpu),
+        row("C (CPU time of the calling thread)", &c_cpu),
+        row("C minus core, paired per round (calling-thread CPU)", &cpu_diff),
+    ];
+    let mut checks = vec![
+        json!({
+            "name": "C overhead per call (median paired difference, wall clock)",
+            "value": round3(overhead),
+            "target": format!("<= {TARGET_US}"),
+            "met": overhead <= TARGET_US,
+        }),
+        json!({
+            "name": "C overhead per call (median paired difference, calling-thread CPU)",
+            "value": round3(cpu_overhead),
+            "target": format!("<= {TARGET_US}"),
+            "met": cpu_overhead <= TARGET_US,
+        }),
+    ];
+    if let Some(loadgen) = &loadgen {
+        let mut ceiling_row = row(&format!("{}, 1 connection (ceiling: no JSON decoding), per request", loadgen.name), &ceiling);
+        ceiling_row["ceiling"] = json!(true);
+        ceiling_row["concurrency"] = json!(1);
+        rows.push(ceiling_row);
+        // Requests per second relative to the ceiling = the ceiling's time per request / C's.
+        let share = median(&ceiling) / median(&c_wall);
+        checks.push(json!({
+            "name": format!("C sequential calls / {} (share of the ceiling, same run)", loadgen.name),
+            "value": round3(share),
+            "target": ">= 0.70",
+            "met": share >= 0.70,
+        }));
+    }
 
     let command = std::env::var("BENCH_COMMAND").unwrap_or_else(|_| std::env::args().collect::<Vec<_>>().join(" "));
     let pinning = std::env::var("BENCH_PINNING").unwrap_or_else(|_| "not pinned".to_string());
@@ -104,14 +151,7 @@ fn run() -> Result<(), String> {
         "unit": "us/call",
         "higherIsBetter": false,
         "command": command,
-        "rows": [
-            row("Rust core: runtime::block_on(client.get_status) (wall)", &core_wall),
-            row("C: nevis_client_get_status + nevis_string_free (wall)", &c_wall),
-            row("C minus core, paired per round (wall)", &wall_diff),
-            row("Rust core (CPU time of the calling thread)", &core_cpu),
-            row("C (CPU time of the calling thread)", &c_cpu),
-            row("C minus core, paired per round (calling-thread CPU)", &cpu_diff),
-        ],
+        "rows": rows,
         // What the sequential C calls amount to in requests per second, for the "share of the
         // ceiling at the same concurrency" check in bench/report.py.
         "throughput": [
@@ -121,20 +161,7 @@ fn run() -> Result<(), String> {
                 "reqPerSec": (1e6 / median(&c_wall)).round(),
             },
         ],
-        "checks": [
-            {
-                "name": "C overhead per call (median paired difference, wall clock)",
-                "value": round3(overhead),
-                "target": format!("<= {TARGET_US}"),
-                "met": overhead <= TARGET_US,
-            },
-            {
-                "name": "C overhead per call (median paired difference, calling-thread CPU)",
-                "value": round3(cpu_overhead),
-                "target": format!("<= {TARGET_US}"),
-                "met": cpu_overhead <= TARGET_US,
-            },
-        ],
+        "checks": checks,
         "notes": format!(
             "{rounds} rounds after a warm-up of {warmup} calls each; per round one batch of {batch} sequential calls per \
              contender, order alternating (ABBA). Both contenders run on the calling thread of one process: the direct \
@@ -144,7 +171,14 @@ fn run() -> Result<(), String> {
              the caller releases with nevis_string_free (that wipes it). The wall-clock rows include the round trip; \
              the CPU rows count only the calling thread (CLOCK_THREAD_CPUTIME_ID), which excludes the wait for the \
              simulator and the connection task on the runtime's worker threads, so the paired CPU difference is the \
-             network-free view of what the C layer adds. {pinning}.{smoke}",
+             network-free view of what the C layer adds. {ceiling}{pinning}.{smoke}",
+            ceiling = match &loadgen {
+                Some(loadgen) => format!(
+                    "The ceiling row is {} with one connection for 1 s per round, in the same rounds, answers not decoded. ",
+                    loadgen.name
+                ),
+                None => "No load generator was available, so no ceiling row. ".to_string(),
+            },
             rounds = settings.rounds,
             warmup = settings.warmup,
             batch = settings.batch,
@@ -288,6 +322,84 @@ fn take_error(err: *mut nevis_error, function: &str) -> Result<(), String> {
     // SAFETY: released once.
     unsafe { nevis_error_free(err) };
     Err(format!("{function} failed: {message}"))
+}
+
+/// The native load generator named by BENCH_LOADGEN (wrk or oha), sending the benchmark request
+/// over one connection.
+struct Loadgen {
+    path: String,
+    name: String,
+    url: String,
+    body: String,
+    /// wrk's request script (in a temporary folder removed on drop).
+    script: Option<(PathBuf, PathBuf)>,
+}
+
+impl Loadgen {
+    fn from_env(base_url: &str, token: &str) -> Result<Option<Loadgen>, String> {
+        let Ok(path) = std::env::var("BENCH_LOADGEN") else { return Ok(None) };
+        let name = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let body = json!({ "statusToken": token }).to_string();
+        let mut loadgen = Loadgen { path, name, url: format!("{base_url}/api/v1/status"), body, script: None };
+        if loadgen.name == "wrk" {
+            let dir = std::env::temp_dir().join(format!("bench-ffi-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+            let script = dir.join("status.lua");
+            let text = format!(
+                "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n\
+                 wrk.headers[\"Accept\"] = \"application/json\"\nwrk.body = '{}'\n",
+                loadgen.body
+            );
+            std::fs::write(&script, text).map_err(|err| format!("cannot write {}: {err}", script.display()))?;
+            loadgen.script = Some((dir, script));
+        }
+        Ok(Some(loadgen))
+    }
+
+    /// One second of sequential requests; requests per second.
+    fn measure(&self) -> Result<f64, String> {
+        let mut command = std::process::Command::new(&self.path);
+        match &self.script {
+            Some((_, script)) => {
+                command.args(["-t1", "-c1", "-d1s", "--timeout", "10s", "-s"]).arg(script).arg(&self.url);
+            }
+            None => {
+                command
+                    .args(["-z", "1s", "-c", "1", "-m", "POST", "-H", "Content-Type: application/json"])
+                    .args(["-H", "Accept: application/json", "-d", &self.body, "--no-tui", "--output-format", "json"])
+                    .arg(&self.url);
+            }
+        }
+        let output = command.output().map_err(|err| format!("{} could not run: {err}", self.name))?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            return Err(format!("{} failed: {}", self.name, String::from_utf8_lossy(&output.stderr)));
+        }
+        if self.script.is_some() {
+            let failed = text.lines().any(|line| {
+                line.trim_start().starts_with("Non-2xx or 3xx responses:")
+                    || (line.trim_start().starts_with("Socket errors:") && line.split(|c: char| !c.is_ascii_digit()).any(|n| n.parse::<u64>().is_ok_and(|n| n > 0)))
+            });
+            if failed {
+                return Err(format!("{} saw failed requests:\n{text}", self.name));
+            }
+            text.lines()
+                .find_map(|line| line.strip_prefix("Requests/sec:"))
+                .and_then(|rate| rate.trim().parse::<f64>().ok())
+                .ok_or_else(|| format!("no Requests/sec in {}'s output:\n{text}", self.name))
+        } else {
+            let report: Value = serde_json::from_str(&text).map_err(|err| format!("{}'s report is not JSON: {err}", self.name))?;
+            report["summary"]["requestsPerSec"].as_f64().ok_or_else(|| format!("no requestsPerSec in {}'s report", self.name))
+        }
+    }
+}
+
+impl Drop for Loadgen {
+    fn drop(&mut self) {
+        if let Some((dir, _)) = &self.script {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 struct Batch {
