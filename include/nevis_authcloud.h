@@ -342,9 +342,12 @@ enum nevis_error_kind nevis_error_kind(const struct nevis_error *err);
 
 /**
  * The stable snake_case name of a kind ("not_found", "invalid_argument", ...). The string is
- * static: never free it. Unknown values give "other".
+ * static: never free it. Values that are not a `nevis_error_kind` give "other".
+ *
+ * Takes an `int` rather than the enum: C lets any integer into an enum variable, and a value
+ * outside the enum must be an "other", not undefined behaviour.
  */
-const char *nevis_error_kind_name(enum nevis_error_kind kind);
+const char *nevis_error_kind_name(int kind);
 
 /**
  * The message: kind, what happened and, for HTTP calls, the method and path. Never contains the

@@ -7,7 +7,7 @@
 //! every accessor can hand out a borrowed `const char *` that lives until `nevis_error_free`.
 
 use std::any::Any;
-use std::ffi::{CString, c_char};
+use std::ffi::{CString, c_char, c_int};
 use std::ptr;
 
 use nevis_authcloud::{Error, ErrorKind, MayHaveBeenApplied};
@@ -96,6 +96,36 @@ impl nevis_error_kind {
             // the core adds a kind that lands here.
             _ => NEVIS_ERROR_OTHER,
         }
+    }
+
+    /// The kind with this numeric value, if there is one.
+    pub(crate) fn from_raw(value: c_int) -> Option<nevis_error_kind> {
+        use nevis_error_kind::*;
+        const KINDS: [nevis_error_kind; 22] = [
+            NEVIS_ERROR_NONE,
+            NEVIS_ERROR_BAD_REQUEST,
+            NEVIS_ERROR_UNAUTHORIZED,
+            NEVIS_ERROR_FORBIDDEN,
+            NEVIS_ERROR_NOT_FOUND,
+            NEVIS_ERROR_METHOD_NOT_ALLOWED,
+            NEVIS_ERROR_CONFLICT,
+            NEVIS_ERROR_PRECONDITION_FAILED,
+            NEVIS_ERROR_UNSUPPORTED_MEDIA_TYPE,
+            NEVIS_ERROR_PAYLOAD_TOO_LARGE,
+            NEVIS_ERROR_RATE_LIMITED,
+            NEVIS_ERROR_SERVER,
+            NEVIS_ERROR_TIMEOUT,
+            NEVIS_ERROR_CONNECTION,
+            NEVIS_ERROR_TLS,
+            NEVIS_ERROR_DECODE,
+            NEVIS_ERROR_INVALID_REQUEST,
+            NEVIS_ERROR_CONFIG,
+            NEVIS_ERROR_CANCELLED,
+            NEVIS_ERROR_INVALID_ARGUMENT,
+            NEVIS_ERROR_PANIC,
+            NEVIS_ERROR_OTHER,
+        ];
+        KINDS.into_iter().find(|kind| *kind as c_int == value)
     }
 
     /// The stable snake_case name: the core's `ErrorKind::as_str` for core kinds.
@@ -262,10 +292,15 @@ pub unsafe extern "C" fn nevis_error_kind(err: *const nevis_error) -> nevis_erro
 }
 
 /// The stable snake_case name of a kind ("not_found", "invalid_argument", ...). The string is
-/// static: never free it. Unknown values give "other".
+/// static: never free it. Values that are not a `nevis_error_kind` give "other".
+///
+/// Takes an `int` rather than the enum: C lets any integer into an enum variable, and a value
+/// outside the enum must be an "other", not undefined behaviour.
 #[unsafe(no_mangle)]
-pub extern "C" fn nevis_error_kind_name(kind: nevis_error_kind) -> *const c_char {
-    guard_or(c"other".as_ptr(), || kind.name().as_ptr())
+pub extern "C" fn nevis_error_kind_name(kind: c_int) -> *const c_char {
+    guard_or(c"other".as_ptr(), || {
+        nevis_error_kind::from_raw(kind).map_or(c"other", nevis_error_kind::name).as_ptr()
+    })
 }
 
 /// The message: kind, what happened and, for HTTP calls, the method and path. Never contains the
@@ -419,6 +454,21 @@ mod tests {
             nevis_error_kind::NEVIS_ERROR_OTHER,
         ] {
             assert!(!seen.contains(&extra), "{extra:?} is reserved for the binding");
+        }
+    }
+
+    #[test]
+    fn kind_names_come_from_any_int_without_undefined_behaviour() {
+        let name = |value: c_int| unsafe { std::ffi::CStr::from_ptr(nevis_error_kind_name(value)) }.to_str().unwrap();
+        for &kind in ErrorKind::ALL {
+            let mapped = nevis_error_kind::from_core(kind);
+            assert_eq!(nevis_error_kind::from_raw(mapped as c_int), Some(mapped));
+            assert_eq!(name(mapped as c_int), kind.as_str());
+        }
+        assert_eq!(name(nevis_error_kind::NEVIS_ERROR_PANIC as c_int), "panic");
+        assert_eq!(name(nevis_error_kind::NEVIS_ERROR_NONE as c_int), "none");
+        for value in [-1, 19, 99, 103, c_int::MAX, c_int::MIN] {
+            assert_eq!(name(value), "other", "{value}");
         }
     }
 

@@ -36,11 +36,14 @@ fn describe(err: &serde_json::Error) -> String {
     match err.classify() {
         Category::Syntax | Category::Eof | Category::Io => format!("is not valid JSON {at}"),
         Category::Data => {
+            // serde quotes the offending value before ", expected ...": cut from the end so a
+            // value that itself contains those words cannot leak into the message.
             let text = err.to_string();
-            let detail = if let Some(rest) = text.strip_prefix("missing field ") {
-                format!(": missing field {}", rest.split(" at line").next().unwrap_or(rest))
-            } else if let Some((_, expected)) = text.split_once(", expected ") {
-                format!(": a value has the wrong type, expected {}", expected.split(" at line").next().unwrap_or(expected))
+            let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(message, _)| message);
+            let detail = if let Some(field) = text.strip_prefix("missing field ") {
+                format!(": missing field {field}")
+            } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
+                format!(": a value has the wrong type, expected {expected}")
             } else {
                 String::new()
             };

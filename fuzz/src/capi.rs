@@ -178,7 +178,7 @@ fn inspect_error(err: *mut nevis_error) -> (Kind, Option<String>) {
         assert_ne!(kind, Kind::NEVIS_ERROR_PANIC, "the library panicked: {message}");
         assert_ne!(kind, Kind::NEVIS_ERROR_NONE, "an error of kind none: {message}");
         assert!(!message.is_empty());
-        let name = CStr::from_ptr(nevis_error_kind_name(kind)).to_str().expect("kind names are UTF-8");
+        let name = CStr::from_ptr(nevis_error_kind_name(kind as std::ffi::c_int)).to_str().expect("kind names are UTF-8");
         assert!(message.starts_with(name), "the message starts with the kind's name: {name} / {message}");
         let field = nullable(nevis_error_field(err));
         let body = nullable(nevis_error_body(err));
