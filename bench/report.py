@@ -185,11 +185,14 @@ def section(result: Dict[str, Any], extra_checks: List[Dict[str, Any]]) -> List[
 
 
 def same_kind(first: Dict[str, Any], row: Dict[str, Any]) -> bool:
-    """Ratios only between rows measuring the same thing (not between a p50 and a max, say)."""
-    def kind(name: str) -> str:
-        match = re.search(r":\s*([^:]+)$", name)
-        return match.group(1).strip() if match else ""
-    return kind(first["name"]) == kind(row["name"])
+    """Ratios only between rows measuring the same thing (not between a p50 and a max, say): a row's
+    "kind" when the file gives one, else a one-word suffix after ": " in its name ("...: p99")."""
+    def kind(row: Dict[str, Any]) -> str:
+        if "kind" in row:
+            return str(row["kind"])
+        match = re.search(r": (\w+)$", row["name"])
+        return match.group(1) if match else ""
+    return kind(first) == kind(row)
 
 
 def machine_section() -> List[str]:

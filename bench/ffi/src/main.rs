@@ -106,13 +106,14 @@ fn run() -> Result<(), String> {
     let overhead = median(&wall_diff);
     let cpu_overhead = median(&cpu_diff);
 
+    // `kind` tells the report which rows a ratio may compare.
     let mut rows = vec![
-        row("Rust core: runtime::block_on(client.get_status) (wall)", &core_wall),
-        row("C: nevis_client_get_status + nevis_string_free (wall)", &c_wall),
-        row("C minus core, paired per round (wall)", &wall_diff),
-        row("Rust core (CPU time of the calling thread)", &core_cpu),
-        row("C (CPU time of the calling thread)", &c_cpu),
-        row("C minus core, paired per round (calling-thread CPU)", &cpu_diff),
+        kind(row("Rust core: runtime::block_on(client.get_status) (wall)", &core_wall), "wall"),
+        kind(row("C: nevis_client_get_status + nevis_string_free (wall)", &c_wall), "wall"),
+        kind(row("C minus core, paired per round (wall)", &wall_diff), "difference"),
+        kind(row("Rust core (CPU time of the calling thread)", &core_cpu), "cpu"),
+        kind(row("C (CPU time of the calling thread)", &c_cpu), "cpu"),
+        kind(row("C minus core, paired per round (calling-thread CPU)", &cpu_diff), "difference"),
     ];
     let mut checks = vec![
         json!({
@@ -129,7 +130,7 @@ fn run() -> Result<(), String> {
         }),
     ];
     if let Some(loadgen) = &loadgen {
-        let mut ceiling_row = row(&format!("{}, 1 connection (ceiling: no JSON decoding), per request", loadgen.name), &ceiling);
+        let mut ceiling_row = kind(row(&format!("{}, 1 connection (ceiling: no JSON decoding), per request", loadgen.name), &ceiling), "wall");
         ceiling_row["ceiling"] = json!(true);
         ceiling_row["concurrency"] = json!(1);
         rows.push(ceiling_row);
@@ -441,6 +442,11 @@ fn median(samples: &[f64]) -> f64 {
 
 fn round3(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
+}
+
+fn kind(mut row: Value, kind: &str) -> Value {
+    row["kind"] = json!(kind);
+    row
 }
 
 fn row(name: &str, samples: &[f64]) -> Value {
