@@ -99,16 +99,67 @@ def rss_mb() -> float:
 class Row:
     name: str
     samples: List[float] = field(default_factory=list)
+    # Extra keys of the shared layout, e.g. {"ceiling": True, "concurrency": 64} for a
+    # load-generator row measured in the same rounds.
+    extra: Dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> Dict[str, Any]:
         samples = [round(value, 3) for value in self.samples]
         return {
+            **self.extra,
             "name": self.name,
             "samples": samples,
             "median": round(statistics.median(self.samples), 3) if self.samples else None,
             "min": min(samples) if samples else None,
             "max": max(samples) if samples else None,
         }
+
+
+def loadgen_name() -> Optional[str]:
+    """The native load generator bench/run.sh found (BENCH_LOADGEN), or None."""
+    tool = os.environ.get("BENCH_LOADGEN")
+    return os.path.basename(tool) if tool and os.access(tool, os.X_OK) else None
+
+
+def loadgen(connections: int, seconds: float, body: Dict[str, Any]) -> float:
+    """The ceiling inside the same rounds: the load generator sends the same request with
+    `connections` connections for `seconds` (inheriting this process's CPU pinning while this process
+    waits) and returns its requests per second. Fails loudly if it saw any failed request."""
+    import re
+    import subprocess
+    import tempfile
+
+    tool = os.environ["BENCH_LOADGEN"]
+    url = status_url()
+    payload = json.dumps(body)
+    whole = max(1, round(seconds))
+    if os.path.basename(tool) == "wrk":
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(
+                'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                f'wrk.headers["Accept"] = "application/json"\nwrk.body = \'{payload}\'\n'
+            )
+        try:
+            out = subprocess.run(
+                [tool, "-t1", f"-c{connections}", f"-d{whole}s", "--timeout", "10s", "-s", script.name, url],
+                check=True, capture_output=True, text=True, timeout=whole + 60,
+            ).stdout
+        finally:
+            os.unlink(script.name)
+        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+        errors = re.search(r"Socket errors:\s+connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+        if (bad and int(bad.group(1))) or (errors and any(int(n) for n in errors.groups())):
+            raise RuntimeError(f"the load generator saw failed requests:\n{out}")
+        rate = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+        if not rate:
+            raise RuntimeError(f"no Requests/sec in the load generator's output:\n{out}")
+        return float(rate.group(1))
+    out = subprocess.run(
+        [tool, "-z", f"{whole}s", "-c", str(connections), "-m", "POST", "-H", "Content-Type: application/json",
+         "-H", "Accept: application/json", "-d", payload, "--no-tui", "--output-format", "json", url],
+        check=True, capture_output=True, text=True, timeout=whole + 60,
+    ).stdout
+    return float(json.loads(out)["summary"]["requestsPerSec"])
 
 
 def median(row: Row) -> float:

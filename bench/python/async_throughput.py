@@ -45,6 +45,10 @@ async def throughput(call: Callable[[], Awaitable[Any]], seconds: float) -> floa
     return done / (time.perf_counter() - start)
 
 
+def ceiling_name(tool: str) -> str:
+    return f"{tool}, {IN_FLIGHT} connections (ceiling: no JSON decoding)"
+
+
 async def run(token: str) -> Dict[str, common.Row]:
     url = common.status_url()
     body = {"statusToken": token}
@@ -70,15 +74,23 @@ async def run(token: str) -> Dict[str, common.Row]:
         if await call() != "pending":
             raise RuntimeError(f"{name} did not see the pending approval")
 
-    # The same warm-up + interleaved rounds as common.interleave, on this one event loop.
+    # The same warm-up + interleaved rounds as common.interleave, on this one event loop; the
+    # load generator (the ceiling) is the last contender of each round while this loop waits.
+    tool = common.loadgen_name()
     rows = {name: common.Row(name) for name in calls}
+    if tool:
+        rows[ceiling_name(tool)] = common.Row(ceiling_name(tool), extra={"ceiling": True, "concurrency": IN_FLIGHT})
     for round_number in range(ROUNDS + 1):
         for name, call in calls.items():
             rate = await throughput(call, SLICE_S)
             if round_number:
                 rows[name].samples.append(rate)
+        if tool:
+            rate = common.loadgen(IN_FLIGHT, SLICE_S, body)
+            if round_number:
+                rows[ceiling_name(tool)].samples.append(rate)
         if round_number:
-            figures = ", ".join(f"{name} {rows[name].samples[-1]:,.1f}" for name in calls)
+            figures = ", ".join(f"{name} {row.samples[-1]:,.1f}" for name, row in rows.items())
             print(f"  round {round_number}/{ROUNDS}: {figures}", flush=True)
         else:
             print("  warm-up round done", flush=True)
@@ -98,12 +110,16 @@ def main() -> None:
         common.check("AsyncClient / httpx", nevis / common.median(rows[HTTPX]), ">= 2.0"),
         common.report_check("AsyncClient / aiohttp", nevis / common.median(rows[AIOHTTP])),
     ]
+    tool = common.loadgen_name()
+    if tool:
+        checks.append(common.check(f"AsyncClient / {tool} (share of the ceiling, same run)",
+                                   nevis / common.median(rows[ceiling_name(tool)]), ">= 0.70"))
     common.write_result(
         "python-async",
         f"Python asyncio, {IN_FLIGHT} in flight, get_status",
         "req/s",
         True,
-        [rows[NEVIS], rows[HTTPX], rows[AIOHTTP]],
+        list(rows.values()),
         checks,
         f"One event loop (the default asyncio loop), {IN_FLIGHT} worker coroutines per contender each awaiting "
         "POST /api/v1/status on one pending approval back to back; httpx limits and the aiohttp "
