@@ -69,8 +69,8 @@ impl NativeClient {
 impl NativeClient {
     #[new]
     #[pyo3(signature = (*, instance=None, base_url=None, access_key=None, timeout=None, connect_timeout=None,
-        deadline=None, max_retries=None, retry_backoff=None, ca_certs_pem=None, proxy=None, use_env_proxy=false,
-        app_info=None))]
+        deadline=None, max_retries=None, max_connections=None, retry_backoff=None, ca_certs_pem=None, proxy=None,
+        use_env_proxy=false, app_info=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -81,6 +81,7 @@ impl NativeClient {
         connect_timeout: Option<f64>,
         deadline: Option<f64>,
         max_retries: Option<u32>,
+        max_connections: Option<usize>,
         retry_backoff: Option<(f64, f64)>,
         ca_certs_pem: Option<String>,
         proxy: Option<String>,
@@ -95,6 +96,7 @@ impl NativeClient {
             connect_timeout,
             deadline,
             max_retries,
+            max_connections,
             retry_backoff,
             ca_certs_pem,
             proxy,
@@ -157,6 +159,7 @@ impl NativeClient {
             ("connect_timeout", Some(config.connect_timeout().as_secs_f64().to_string())),
             ("deadline", config.deadline().map(|deadline| deadline.as_secs_f64().to_string())),
             ("max_retries", Some(config.max_retries().to_string())),
+            ("max_connections", Some(config.max_connections().to_string())),
             ("user_agent", Some(config.user_agent().to_string())),
         ]
     }

@@ -22,6 +22,7 @@ pub struct Settings {
     pub connect_timeout: Option<f64>,
     pub deadline: Option<f64>,
     pub max_retries: Option<u32>,
+    pub max_connections: Option<usize>,
     pub retry_backoff: Option<(f64, f64)>,
     pub ca_certs_pem: Option<String>,
     pub proxy: Option<String>,
@@ -56,6 +57,9 @@ impl Settings {
         }
         if let Some(retries) = self.max_retries {
             builder = builder.max_retries(retries);
+        }
+        if let Some(connections) = self.max_connections {
+            builder = builder.max_connections(connections);
         }
         if let Some((initial, max)) = self.retry_backoff {
             builder = builder.retry_backoff(seconds("retry_backoff", initial)?, seconds("retry_backoff", max)?);
@@ -110,5 +114,19 @@ mod tests {
         let agent = config.unwrap_or_default();
         assert!(agent.starts_with("nevis-authcloud-python/"), "{agent}");
         assert!(agent.ends_with(" shop/1"), "{agent}");
+    }
+
+    #[test]
+    fn max_connections_reaches_the_core_and_zero_is_refused() {
+        let with = |max_connections| Settings {
+            base_url: Some("http://127.0.0.1:9".into()),
+            access_key: Some("k".into()),
+            max_connections,
+            ..Settings::default()
+        }
+        .build();
+        assert_eq!(with(Some(3)).ok().map(|(config, _)| config.max_connections()), Some(3));
+        assert_eq!(with(None).ok().map(|(config, _)| config.max_connections()), Some(100));
+        assert_eq!(with(Some(0)).err().map(|f| f.kind()), Some(nevis_authcloud::ErrorKind::Config));
     }
 }

@@ -49,7 +49,8 @@ def blocking(client: Client) -> Optional[str]:
     asserted: models.Fido2Result = client.complete_assertion(credential={"type": "public-key"}, status_token="t")
     client.delete_user(user.user_id)
     config: ClientConfig = client.config
-    del qr, status, introspection, exists, rows, attested, asserted, config
+    cap: int = config.max_connections
+    del qr, status, introspection, exists, rows, attested, asserted, config, cap
     return waited.token
 
 
@@ -77,7 +78,8 @@ async def nonblocking(client: AsyncClient) -> bool:
 
 def main() -> None:
     with Simulator() as sim:
-        with Client(base_url=sim.base_url, access_key=sim.access_key, timeout=5.0, max_retries=1) as client:
+        with Client(base_url=sim.base_url, access_key=sim.access_key, timeout=5.0, max_retries=1,
+                    max_connections=4) as client:
             blocking(client)
         asyncio.run(nonblocking(sim.async_client(ca_certs=None, app_info="typecheck/1")))
     version: str = nevis_authcloud.__version__

@@ -23,6 +23,7 @@ class BaseClient:
         connect_timeout: Optional[Seconds] = None,
         deadline: Optional[Seconds] = None,
         max_retries: Optional[int] = None,
+        max_connections: Optional[int] = None,
         retry_backoff: Optional[Tuple[Seconds, Seconds]] = None,
         ca_certs: Optional[PathOrPem] = None,
         proxy: Optional[str] = None,
@@ -40,7 +41,9 @@ class BaseClient:
         ``timeout`` bounds one HTTP attempt (default 30 s), ``connect_timeout`` the connection set-up
         (10 s), ``deadline`` a whole call with its retries (none). ``max_retries`` (default 2)
         retries only what is safe to repeat: an approval is never re-sent once the server may have
-        acted. ``retry_backoff`` is ``(first, longest)`` pause in seconds. ``ca_certs`` is PEM text or
+        acted. ``retry_backoff`` is ``(first, longest)`` pause in seconds. ``max_connections``
+        (default 100) caps the requests in flight at once, and so the connections this client
+        opens; calls beyond it wait for a free slot, within their ``deadline``. ``ca_certs`` is PEM text or
         the path of a PEM file of extra CAs to trust. ``proxy`` routes every request through an
         HTTP(S) proxy; ``use_env_proxy`` honours ``HTTPS_PROXY``/``NO_PROXY``. ``app_info`` is appended
         to the ``User-Agent`` (``"shop-backend/2.3"``).
@@ -56,6 +59,7 @@ class BaseClient:
                 connect_timeout=connect_timeout,
                 deadline=deadline,
                 max_retries=max_retries,
+                max_connections=max_connections,
                 retry_backoff=retry_backoff,
                 ca_certs=ca_certs,
                 proxy=proxy,
@@ -82,7 +86,8 @@ class BaseClient:
         state = ", closed" if self.closed else ""
         return (
             f"{type(self).__name__}(base_url={config.base_url!r}, access_key={config.access_key_hint!r}, "
-            f"timeout={config.timeout}, max_retries={config.max_retries}{state})"
+            f"timeout={config.timeout}, max_retries={config.max_retries}, "
+            f"max_connections={config.max_connections}{state})"
         )
 
     __str__ = __repr__

@@ -8,6 +8,7 @@ limits) is checked by the Rust core, so the rules are the same in every language
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Dict, Optional, Tuple, Union
@@ -32,6 +33,7 @@ class ClientConfig:
     connect_timeout: float
     deadline: Optional[float]
     max_retries: int
+    max_connections: int
     user_agent: str
 
 
@@ -71,6 +73,7 @@ def native_arguments(
     connect_timeout: Optional[Seconds],
     deadline: Optional[Seconds],
     max_retries: Optional[int],
+    max_connections: Optional[int],
     retry_backoff: Optional[Tuple[Seconds, Seconds]],
     ca_certs: Optional[PathOrPem],
     proxy: Optional[str],
@@ -85,6 +88,11 @@ def native_arguments(
     if max_retries is not None and (isinstance(max_retries, bool) or not isinstance(max_retries, int)
                                     or max_retries < 0):
         raise ConfigurationError("config: max_retries: must be a non-negative integer", field="max_retries")
+    # 0 passes on: the core refuses it with its own message, as in every other language. A number
+    # beyond what the native side can hold is refused here, naming the field, not as OverflowError.
+    if max_connections is not None and (isinstance(max_connections, bool) or not isinstance(max_connections, int)
+                                        or not 0 <= max_connections <= sys.maxsize):
+        raise ConfigurationError("config: max_connections: must be a positive integer", field="max_connections")
     backoff: Optional[Tuple[float, float]] = None
     if retry_backoff is not None:
         first, longest = retry_backoff
@@ -97,6 +105,7 @@ def native_arguments(
         "connect_timeout": _seconds("connect_timeout", connect_timeout),
         "deadline": _seconds("deadline", deadline),
         "max_retries": max_retries,
+        "max_connections": max_connections,
         "retry_backoff": backoff,
         "ca_certs_pem": _pem(ca_certs),
         "proxy": proxy,
@@ -116,5 +125,6 @@ def read_config(settings: "list[tuple[str, Optional[str]]]") -> ClientConfig:
         connect_timeout=float(values.get("connect_timeout") or 0),
         deadline=float(deadline) if deadline is not None else None,
         max_retries=int(values.get("max_retries") or 0),
+        max_connections=int(values.get("max_connections") or 0),
         user_agent=values.get("user_agent") or "",
     )

@@ -19,6 +19,7 @@ class NativeClient:
         connect_timeout: Optional[float] = None,
         deadline: Optional[float] = None,
         max_retries: Optional[int] = None,
+        max_connections: Optional[int] = None,
         retry_backoff: Optional[Tuple[float, float]] = None,
         ca_certs_pem: Optional[str] = None,
         proxy: Optional[str] = None,
