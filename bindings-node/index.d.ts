@@ -44,6 +44,11 @@ export interface ClientOptions {
   deadline?: number
   /** Retries for failures that are safe to retry, 0-10. Default 2. */
   maxRetries?: number
+  /**
+   * Requests in flight at once, and so connections, 1 or more; more calls wait for a free slot
+   * within their `deadline`. Default 100.
+   */
+  maxConnections?: number
   /** Backoff before the first retry and its cap. Default 500 / 8 000. */
   retryBackoff?: { initial: number; max: number }
   /** The longest `Retry-After` the client waits for. Default 30 000. */

@@ -35,6 +35,9 @@ pub struct ClientOptions {
     pub deadline: Option<f64>,
     /// Retries after the first attempt for failures that are safe to retry (0-10). Default 2.
     pub max_retries: Option<f64>,
+    /// Requests in flight at once, and so connections (1 or more); more calls wait for a free
+    /// slot within their deadline. Default 100.
+    pub max_connections: Option<f64>,
     /// The backoff before the first retry and its cap. Defaults 500 and 8 000.
     pub retry_backoff: Option<RetryBackoff>,
     /// The longest `Retry-After` the client waits for. Default 30 000.
@@ -75,6 +78,9 @@ pub fn millis(value: f64) -> Result<Duration, &'static str> {
     Duration::try_from_secs_f64(value / 1000.0).map_err(|_| "is too large")
 }
 
+/// `Number.MAX_SAFE_INTEGER`: beyond it a JavaScript number is no longer a whole count.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 fn config_millis(field: &str, value: f64) -> Result<Duration, Failure> {
     millis(value).map_err(|rule| Failure::config(field, rule))
 }
@@ -106,6 +112,15 @@ impl ClientOptions {
                 return Err(Failure::config("maxRetries", "must be a whole number from 0 to 10"));
             }
             builder = builder.max_retries(retries as u32);
+        }
+        if let Some(connections) = self.max_connections {
+            // Checked here, not only by the core, so that the error names the option as JavaScript
+            // spells it.
+            let whole = connections.is_finite() && connections.fract() == 0.0;
+            if !(whole && (1.0..=MAX_SAFE_INTEGER).contains(&connections)) {
+                return Err(Failure::config("maxConnections", "must be a whole number, 1 or more"));
+            }
+            builder = builder.max_connections(connections as usize);
         }
         if let Some(backoff) = self.retry_backoff {
             builder = builder.retry_backoff(
@@ -196,5 +211,23 @@ mod tests {
         assert!(failure.message().starts_with("maxRetries:"), "{}", failure.message());
         let wait = NativeWaitOptions { interval: Some(-5.0), ..Default::default() }.build().err().unwrap();
         assert_eq!(wait.kind(), ErrorKind::InvalidRequest);
+    }
+
+    #[test]
+    fn max_connections_reaches_the_core_and_a_bad_count_names_the_option() {
+        let with = |max_connections| ClientOptions {
+            base_url: Some("http://127.0.0.1:9".into()),
+            access_key: Some("k".into()),
+            max_connections,
+            ..ClientOptions::default()
+        }
+        .build();
+        assert_eq!(with(Some(3.0)).ok().map(|(config, _)| config.max_connections()), Some(3));
+        assert_eq!(with(None).ok().map(|(config, _)| config.max_connections()), Some(100));
+        for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, 1e300] {
+            let failure = with(Some(bad)).err().unwrap();
+            assert_eq!(failure.kind(), ErrorKind::Config, "{bad}");
+            assert!(failure.message().starts_with("maxConnections:"), "{bad}: {}", failure.message());
+        }
     }
 }

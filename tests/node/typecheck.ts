@@ -48,6 +48,7 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
     connectTimeout: 1_000,
     deadline: 20_000,
     maxRetries: 2,
+    maxConnections: 50,
     retryBackoff: { initial: 100, max: 1_000 },
     maxRetryAfter: 10_000,
     caCerts: [Buffer.from('pem'), 'pem'],
