@@ -18,15 +18,15 @@
 
 use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void};
-use std::fmt::{self, Write as _};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{OnceLock, PoisonError, RwLock};
 
-use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata, Subscriber};
+
+use nevis_authcloud::log_event::LogEventFields;
 
 use crate::error::{NevisError, nevis_error};
 use crate::ffi_guard::guard;
@@ -206,10 +206,8 @@ fn deliver(event: &Event<'_>) {
     let Some(sink) = sink.as_ref().filter(|sink| level <= sink.max) else {
         return;
     };
-    let mut fields = Fields::default();
-    event.record(&mut fields);
     let target = lossy_c_string(event.metadata().target());
-    let message = lossy_c_string(&fields.render());
+    let message = lossy_c_string(&LogEventFields::from_event(event).render());
     /// Clears the re-entrancy flag however the callback returns.
     struct Leave;
     impl Drop for Leave {
@@ -222,43 +220,6 @@ fn deliver(event: &Event<'_>) {
     // SAFETY: the caller registered this function under the nevis_log_fn contract; both strings
     // live until the end of this function.
     unsafe { (sink.callback)(level, target.as_ptr(), message.as_ptr(), sink.user_data) };
-}
-
-/// The event's message and its `key=value` fields, as text.
-#[derive(Default)]
-struct Fields {
-    message: String,
-    pairs: Vec<(&'static str, String)>,
-}
-
-impl Fields {
-    /// "request completed method=GET path=/ping attempt=1 elapsed_ms=3"
-    fn render(&self) -> String {
-        let mut text = self.message.clone();
-        for (name, value) in &self.pairs {
-            let _ = write!(text, " {name}={value}");
-        }
-        text
-    }
-}
-
-impl Visit for Fields {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.message = value.to_string();
-        } else {
-            self.pairs.push((field.name(), value.to_string()));
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let text = format!("{value:?}");
-        if field.name() == "message" {
-            self.message = text;
-        } else {
-            self.pairs.push((field.name(), text));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -369,9 +330,4 @@ mod tests {
         assert!(records.iter().all(|(level, _, message)| *level == nevis_log_level::NEVIS_LOG_DEBUG && message.starts_with("event worker=")));
     }
 
-    #[test]
-    fn fields_render_as_key_value_pairs() {
-        let fields = Fields { message: "retrying".into(), pairs: vec![("method", "GET".into()), ("attempt", "1".into())] };
-        assert_eq!(fields.render(), "retrying method=GET attempt=1");
-    }
 }

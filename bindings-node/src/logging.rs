@@ -16,7 +16,6 @@
 //! If the process already has a global `tracing` subscriber (another Rust addon installed one),
 //! that one wins and `setLogger` says so instead of silently delivering nothing.
 
-use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -25,8 +24,8 @@ use napi::bindgen_prelude::Env;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use nevis_authcloud::ErrorKind;
+use nevis_authcloud::log_event::LogEventFields;
 use serde_json::{Map, Value};
-use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata, Subscriber};
@@ -168,13 +167,12 @@ impl Subscriber for JsLogging {
     fn event(&self, event: &Event<'_>) {
         let Some(logger) = sink().clone() else { return };
         let metadata = event.metadata();
-        let mut fields = Fields::default();
-        event.record(&mut fields);
+        let fields = LogEventFields::from_event(event);
         let record = LogRecord {
             level: level_name(metadata.level()).to_string(),
             target: metadata.target().to_string(),
             message: fields.message,
-            fields: fields.values,
+            fields: fields.fields.into_iter().map(|(name, value)| (name.to_string(), value)).collect(),
         };
         // Never waits: a full queue (JavaScript busy) or a closing environment drops the record.
         let _ = logger.call(record, ThreadsafeFunctionCallMode::NonBlocking);
@@ -183,52 +181,6 @@ impl Subscriber for JsLogging {
     fn enter(&self, _span: &Id) {}
 
     fn exit(&self, _span: &Id) {}
-}
-
-/// The event's message and its other fields as JSON values.
-#[derive(Default)]
-struct Fields {
-    message: String,
-    values: Map<String, Value>,
-}
-
-impl Fields {
-    fn put(&mut self, field: &Field, value: Value) {
-        if field.name() == "message" {
-            self.message = match value {
-                Value::String(text) => text,
-                other => other.to_string(),
-            };
-        } else {
-            self.values.insert(field.name().to_string(), value);
-        }
-    }
-}
-
-impl Visit for Fields {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.put(field, Value::from(value));
-    }
-
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.put(field, Value::from(value));
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.put(field, Value::from(value));
-    }
-
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.put(field, Value::from(value));
-    }
-
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.put(field, Value::from(value));
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.put(field, Value::from(format!("{value:?}")));
-    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,6 @@
 //! one), that one wins and the events go there instead.
 
 use std::cell::Cell;
-use std::fmt::{self, Write as _};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -28,10 +27,11 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
-use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata, Subscriber};
+
+use nevis_authcloud::log_event::LogEventFields;
 
 use crate::shutdown;
 
@@ -160,12 +160,11 @@ fn forward(py: Python<'_>, level: u8, event: &Event<'_>) -> PyResult<()> {
     if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
         return Ok(());
     }
-    let mut fields = Fields::default();
-    event.record(&mut fields);
+    let fields = LogEventFields::from_event(event);
     let extra = PyDict::new(py);
     let details = PyDict::new(py);
-    for (name, value) in &fields.pairs {
-        details.set_item(*name, value)?;
+    for (name, value) in fields.text_fields() {
+        details.set_item(name, value)?;
     }
     extra.set_item("nevis", details)?;
     let kwargs = PyDict::new(py);
@@ -173,43 +172,6 @@ fn forward(py: Python<'_>, level: u8, event: &Event<'_>) -> PyResult<()> {
     // "%s" keeps any '%' in the text from being read as a format directive.
     logger.call_method("log", (level, "%s", fields.render()), Some(&kwargs))?;
     Ok(())
-}
-
-/// The event's message and its `key=value` fields, as text.
-#[derive(Default)]
-struct Fields {
-    message: String,
-    pairs: Vec<(&'static str, String)>,
-}
-
-impl Fields {
-    /// "request completed method=GET path=/ping attempt=1 elapsed_ms=3"
-    fn render(&self) -> String {
-        let mut text = self.message.clone();
-        for (name, value) in &self.pairs {
-            let _ = write!(text, " {name}={value}");
-        }
-        text
-    }
-}
-
-impl Visit for Fields {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.message = value.to_string();
-        } else {
-            self.pairs.push((field.name(), value.to_string()));
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let text = format!("{value:?}");
-        if field.name() == "message" {
-            self.message = text;
-        } else {
-            self.pairs.push((field.name(), text));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -223,12 +185,4 @@ mod tests {
         assert_eq!(python_level(&Level::ERROR), 40);
     }
 
-    #[test]
-    fn fields_render_as_key_value_pairs() {
-        let fields = Fields {
-            message: "retrying".into(),
-            pairs: vec![("method", "GET".into()), ("attempt", "1".into())],
-        };
-        assert_eq!(fields.render(), "retrying method=GET attempt=1");
-    }
 }

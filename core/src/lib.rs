@@ -27,6 +27,7 @@ mod error;
 /// Entry points for the fuzz targets in `fuzz/` (only with `--cfg fuzzing`, set by cargo-fuzz).
 #[cfg(fuzzing)]
 pub mod fuzzing;
+pub mod log_event;
 mod logs;
 pub mod models;
 mod retry;
