@@ -288,6 +288,12 @@ typedef struct nevis_client_options {
    * Appended to the User-Agent, e.g. "shop-backend/2.3". NULL: nothing.
    */
   const char *app_info;
+  /**
+   * At most this many requests in flight at once, and so at most this many connections, open
+   * or idle, per client. Calls beyond it (from other threads) wait for a free slot within their
+   * deadline. 0: default 100; negative values are refused.
+   */
+  int32_t max_connections;
 } nevis_client_options;
 
 /**
@@ -705,7 +711,7 @@ struct nevis_error *nevis_client_complete_assertion(const struct nevis_client *c
 
 /**
  * Fills `*opts` with the defaults: every pointer NULL, every time 0 (default), max_retries -1
- * (default). Does nothing when `opts` is NULL.
+ * (default), max_connections 0 (default). Does nothing when `opts` is NULL.
  *
  * # Safety
  * `opts` is NULL or writable.

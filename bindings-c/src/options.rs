@@ -55,6 +55,10 @@ pub struct nevis_client_options {
     pub use_env_proxy: bool,
     /// Appended to the User-Agent, e.g. "shop-backend/2.3". NULL: nothing.
     pub app_info: *const c_char,
+    /// At most this many requests in flight at once, and so at most this many connections, open
+    /// or idle, per client. Calls beyond it (from other threads) wait for a free slot within their
+    /// deadline. 0: default 100; negative values are refused.
+    pub max_connections: i32,
 }
 
 impl Default for nevis_client_options {
@@ -74,12 +78,13 @@ impl Default for nevis_client_options {
             proxy: std::ptr::null(),
             use_env_proxy: false,
             app_info: std::ptr::null(),
+            max_connections: 0,
         }
     }
 }
 
 /// Fills `*opts` with the defaults: every pointer NULL, every time 0 (default), max_retries -1
-/// (default). Does nothing when `opts` is NULL.
+/// (default), max_connections 0 (default). Does nothing when `opts` is NULL.
 ///
 /// # Safety
 /// `opts` is NULL or writable.
@@ -126,6 +131,13 @@ pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(Cli
         }
         retries => builder = builder.max_retries(retries.unsigned_abs()),
     }
+    match opts.max_connections {
+        0 => {}
+        connections if connections < 0 => {
+            return Err(NevisError::invalid_argument("max_connections", "must be 0 (default) or more"));
+        }
+        connections => builder = builder.max_connections(connections.unsigned_abs() as usize),
+    }
     if opts.retry_initial_backoff_ms > 0 || opts.retry_max_backoff_ms > 0 {
         let initial = if opts.retry_initial_backoff_ms > 0 { ms(opts.retry_initial_backoff_ms) } else { ms(500) };
         let max = if opts.retry_max_backoff_ms > 0 { ms(opts.retry_max_backoff_ms) } else { ms(8_000) };
@@ -169,6 +181,7 @@ mod tests {
             access_key: c"key-1234567890".as_ptr(),
             request_timeout_ms: 1500,
             max_retries: 0,
+            max_connections: 3,
             app_info: c"shop/2.3".as_ptr(),
             ..Default::default()
         };
@@ -176,6 +189,7 @@ mod tests {
         let (config, key) = unsafe { build_config(&opts) }.unwrap();
         assert_eq!(config.request_timeout(), Duration::from_millis(1500));
         assert_eq!(config.max_retries(), 0);
+        assert_eq!(config.max_connections(), 3);
         assert!(config.user_agent().starts_with("nevis-authcloud-c/"), "{}", config.user_agent());
         assert!(config.user_agent().ends_with(" shop/2.3"));
         assert_eq!(key.expose(), "key-1234567890");
@@ -197,5 +211,22 @@ mod tests {
         // SAFETY: literal C strings.
         let err = unsafe { build_config(&opts) }.unwrap_err();
         assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT);
+        let opts = nevis_client_options { instance: std::ptr::null(), max_retries: -1, max_connections: -1, ..opts };
+        // SAFETY: literal C strings.
+        let err = unsafe { build_config(&opts) }.unwrap_err();
+        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT);
+        assert!(err.message.to_str().unwrap().contains("max_connections"), "{:?}", err.message);
+    }
+
+    #[test]
+    fn zero_connections_means_the_default() {
+        let opts = nevis_client_options {
+            base_url: c"http://127.0.0.1:9".as_ptr(),
+            access_key: c"key".as_ptr(),
+            ..Default::default()
+        };
+        // SAFETY: literal C strings.
+        let (config, _) = unsafe { build_config(&opts) }.unwrap();
+        assert_eq!(config.max_connections(), 100);
     }
 }

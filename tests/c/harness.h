@@ -93,5 +93,6 @@ void tls_tests(void);
 /* The shared fault matrix; the "untrusted-tls" rows need the HTTPS simulator's URL and key. */
 void fault_matrix_tests(const char *tls_url, const char *tls_key);
 void logging_tests(void);
+void connection_tests(void);
 
 #endif

@@ -50,6 +50,7 @@ int main(void) {
     error_tests();
     safety_tests();
     logging_tests();
+    connection_tests();
     /* Last over HTTP: each row resets the simulator. */
     fault_matrix_tests(tls_url, tls_url != NULL ? key : NULL);
   }
