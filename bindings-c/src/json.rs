@@ -26,30 +26,7 @@ pub(crate) unsafe fn parse_arg<T: DeserializeOwned>(ptr: *const c_char, name: &s
 }
 
 pub(crate) fn parse_text<T: DeserializeOwned>(text: &str, name: &str) -> FfiResult<T> {
-    serde_json::from_str(text).map_err(|err| NevisError::invalid_argument(name, &describe(&err)))
-}
-
-/// A serde error without the values it may quote.
-fn describe(err: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let at = format!("(line {}, column {})", err.line(), err.column());
-    match err.classify() {
-        Category::Syntax | Category::Eof | Category::Io => format!("is not valid JSON {at}"),
-        Category::Data => {
-            // serde quotes the offending value before ", expected ...": cut from the end so a
-            // value that itself contains those words cannot leak into the message.
-            let text = err.to_string();
-            let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(message, _)| message);
-            let detail = if let Some(field) = text.strip_prefix("missing field ") {
-                format!(": missing field {field}")
-            } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
-                format!(": a value has the wrong type, expected {expected}")
-            } else {
-                String::new()
-            };
-            format!("does not have the documented shape {at}{detail}")
-        }
-    }
+    serde_json::from_str(text).map_err(|err| NevisError::invalid_argument(name, &nevis_authcloud::json_problem(&err)))
 }
 
 /// Serializes a core response in the wire shape.

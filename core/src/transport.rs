@@ -532,15 +532,24 @@ pub(crate) fn decode_json<T: DeserializeOwned>(answer: &Answer, safety: Safety) 
 
 /// What is wrong with a JSON answer, without the values serde quotes: a server (or a proxy) that
 /// puts a token or recovery codes in an unexpected shape must not get them into error messages,
-/// which end up in logs and exception reports. Keeps the position, the expected shape and
-/// missing field names, which come from the SDK's own types.
+/// which end up in logs and exception reports.
 pub(crate) fn describe_json_error(err: &serde_json::Error) -> String {
+    format!("the answer {}", json_problem(err))
+}
+
+/// What is wrong with a JSON text, as the end of a sentence ("is not valid JSON (at line 1 column
+/// 5)", "is not the documented JSON shape (…): missing field `userId`"), without any value the
+/// text contained: only the position, the expected shape and missing field names, which come from
+/// the SDK's own types. The C binding uses it for its JSON arguments.
+pub fn json_problem(err: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let at = format!("at line {} column {}", err.line(), err.column());
     match err.classify() {
-        Category::Syntax | Category::Io => format!("the answer is not valid JSON ({at})"),
-        Category::Eof => format!("the answer is not valid JSON: it ends too early ({at})"),
+        Category::Syntax | Category::Io => format!("is not valid JSON ({at})"),
+        Category::Eof => format!("is not valid JSON: it ends too early ({at})"),
         Category::Data => {
+            // serde quotes the offending value before ", expected …": cut from the end so a
+            // value that itself contains those words cannot come back.
             let text = err.to_string();
             let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(message, _)| message);
             let detail = if let Some(field) = text.strip_prefix("missing field ") {
@@ -550,7 +559,7 @@ pub(crate) fn describe_json_error(err: &serde_json::Error) -> String {
             } else {
                 String::new()
             };
-            format!("the answer is not the documented JSON shape ({at}){detail}")
+            format!("is not the documented JSON shape ({at}){detail}")
         }
     }
 }
