@@ -6,7 +6,9 @@
 #   scripts/with-sim.sh [--tls] -- COMMAND [ARGS...]
 #
 # The command sees NEVIS_AUTHCLOUD_BASE_URL, NEVIS_AUTHCLOUD_ACCESS_KEY and, with --tls,
-# NEVIS_AUTHCLOUD_CA_FILE. AUTHCLOUD_SIM names the simulator binary.
+# NEVIS_AUTHCLOUD_CA_FILE. AUTHCLOUD_SIM names the simulator binary. Two optional knobs, for
+# callers with special needs (the benchmarks): AUTHCLOUD_SIM_PREFIX runs the simulator under a
+# command (e.g. "taskset -c 0") and AUTHCLOUD_SIM_ARGS adds simulator flags (e.g. "--log warn").
 set -euo pipefail
 
 tls=()
@@ -34,10 +36,13 @@ trap cleanup EXIT INT TERM
 
 mkfifo "$work/stdin"
 args=(--listen 127.0.0.1:0 --exit-on-stdin-eof)
+read -r -a prefix <<<"${AUTHCLOUD_SIM_PREFIX:-}"
+read -r -a extra <<<"${AUTHCLOUD_SIM_ARGS:-}"
+args+=("${extra[@]}")
 if [ ${#tls[@]} -gt 0 ]; then
   args+=(--tls --ca-out "$work/ca.pem")
 fi
-"$sim" "${args[@]}" <"$work/stdin" >"$work/out" 2>"$work/log" &
+"${prefix[@]}" "$sim" "${args[@]}" <"$work/stdin" >"$work/out" 2>"$work/log" &
 sim_pid=$!
 exec 9>"$work/stdin"
 

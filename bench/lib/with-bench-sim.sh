@@ -32,40 +32,21 @@ else
   export BENCH_PINNING="not pinned (fewer than 2 CPUs or no taskset): client and simulator share the CPUs"
 fi
 
-work=$(mktemp -d)
-sim_pid=""
-cleanup() {
-  exec 9>&- 2>/dev/null || true
-  if [ -n "$sim_pid" ]; then
-    kill "$sim_pid" 2>/dev/null || true
-    wait "$sim_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-# A pending operation must not time out while a long run polls it.
-mkfifo "$work/stdin"
-"${sim_pin[@]}" "$sim" --listen 127.0.0.1:0 --exit-on-stdin-eof --log warn --operation-timeout 86400 \
-  <"$work/stdin" >"$work/out" 2>"$work/log" &
-sim_pid=$!
-exec 9>"$work/stdin"
-for _ in $(seq 1 200); do
-  [ -s "$work/out" ] && break
-  if ! kill -0 "$sim_pid" 2>/dev/null; then
-    echo "authcloud-sim exited before it was ready:" >&2
-    cat "$work/log" >&2
-    exit 1
-  fi
-  sleep 0.05
-done
+# The simulator comes from scripts/with-sim.sh (pinned, quiet, and a pending operation must not
+# time out while a long run polls it); this script then re-enters itself inside it as the second
+# stage, which prepares the approval and runs the command.
+if [ -z "${BENCH_SIM_STAGE:-}" ]; then
+  export BENCH_SIM_STAGE=inside AUTHCLOUD_SIM_PREFIX="${sim_pin[*]}" \
+    AUTHCLOUD_SIM_ARGS="--log warn --operation-timeout 86400" BENCH_SELF="$0" BENCH_ARGS="$*"
+  exec "$(dirname "$0")/../../scripts/with-sim.sh" -- "$0" -- "$@"
+fi
+unset BENCH_SIM_STAGE AUTHCLOUD_SIM_PREFIX AUTHCLOUD_SIM_ARGS
 
 # Reads the address line, enrols a user, confirms the enrolment and leaves one push approval
 # pending; prints the three values on separate lines.
-mapfile -t setup < <(python3 - "$work/out" <<'PY'
-import json, sys, urllib.request
-line = json.loads(open(sys.argv[1]).readline())
-base, key = line["baseUrl"], line["accessKey"]
+mapfile -t setup < <(python3 - <<'PY'
+import json, os, sys, urllib.request
+base, key = os.environ["NEVIS_AUTHCLOUD_BASE_URL"], os.environ["NEVIS_AUTHCLOUD_ACCESS_KEY"]
 
 def call(path, body=None, auth=False):
     data = None if body is None else json.dumps(body).encode()
@@ -88,12 +69,11 @@ print(key)
 print(token)
 PY
 )
-[ ${#setup[@]} -eq 3 ] || { echo "with-bench-sim: could not prepare the pending approval" >&2; cat "$work/log" >&2; exit 1; }
-export NEVIS_AUTHCLOUD_BASE_URL="${setup[0]}"
-export NEVIS_AUTHCLOUD_ACCESS_KEY="${setup[1]}"
+[ ${#setup[@]} -eq 3 ] || { echo "with-bench-sim: could not prepare the pending approval" >&2; exit 1; }
 export BENCH_STATUS_TOKEN="${setup[2]}"
-unset NEVIS_AUTHCLOUD_INSTANCE NEVIS_AUTHCLOUD_CA_FILE
+unset NEVIS_AUTHCLOUD_CA_FILE
 # What a result file quotes as its command line.
-export BENCH_COMMAND="$(realpath --relative-to="$PWD" "$0") -- $*"
+export BENCH_COMMAND="$(realpath --relative-to="$PWD" "$BENCH_SELF") -- $BENCH_ARGS"
+unset BENCH_SELF BENCH_ARGS
 
 "${client_pin[@]}" "$@"
