@@ -7,6 +7,7 @@
 //! reached the server. Nothing here ever logs a header, a body or a token.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -217,23 +218,32 @@ impl Transport {
         loop {
             attempt += 1;
             let attempt_started = Instant::now();
+            let sending = AtomicBool::new(false);
             let outcome = match deadline {
                 Some(deadline) => {
-                    let bounded = tokio::time::timeout_at(deadline.into(), self.attempt(call, limits, may_resend, &finish));
+                    let bounded =
+                        tokio::time::timeout_at(deadline.into(), self.attempt(call, limits, may_resend, &finish, &sending));
                     match bounded.await {
                         Ok(outcome) => outcome,
                         Err(_) => {
+                            // Still queued for a connection slot: this attempt sent nothing, and an
+                            // earlier one was only retried after an answer that acted on nothing.
+                            let applied = if sending.load(Ordering::Relaxed) {
+                                call.safety.unsure()
+                            } else {
+                                MayHaveBeenApplied::No
+                            };
                             return Err(Error::new(
                                 ErrorKind::Timeout,
                                 format!("no answer within the call deadline of {:?}", limits.deadline.unwrap_or_default()),
                             )
-                            .with_applied(call.safety.unsure())
+                            .with_applied(applied)
                             .with_attempts(attempt)
                             .with_request(method, &call.path));
                         }
                     }
                 }
-                None => self.attempt(call, limits, may_resend, &finish).await,
+                None => self.attempt(call, limits, may_resend, &finish, &sending).await,
             };
             let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
             let Failure { error, retry } = match outcome {
@@ -268,7 +278,15 @@ impl Transport {
         }
     }
 
-    async fn attempt<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, may_resend: bool, finish: &F) -> Result<R, Failure>
+    /// `sending` turns true once a slot is held and the request may leave.
+    async fn attempt<R, F, Fut>(
+        &self,
+        call: &Call<'_>,
+        limits: Limits,
+        may_resend: bool,
+        finish: &F,
+        sending: &AtomicBool,
+    ) -> Result<R, Failure>
     where
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<R>>,
@@ -279,6 +297,7 @@ impl Transport {
             Some(slot) => Some(slot),
             None => self.slots.acquire().await.ok(),
         };
+        sending.store(true, Ordering::Relaxed);
         // Boxed: the exchange's state (reqwest's request and response futures, ~2 KB) then exists
         // only while a slot is held, not in every call queued for one (10,000 waits polling at
         // once: bench/python, python-memory).

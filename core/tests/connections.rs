@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Harness, fast_wait};
-use nevis_authcloud::{ApprovalRequest, ClientConfig, ErrorKind, OperationStatus, WaitOptions};
+use nevis_authcloud::{ApprovalRequest, ClientConfig, ErrorKind, MayHaveBeenApplied, OperationStatus, RequestOptions, WaitOptions};
 use serde_json::json;
 
 #[test]
@@ -80,4 +80,23 @@ async fn a_wait_queued_for_a_slot_still_times_out_on_time() {
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert!(started.elapsed() < Duration::from_millis(2500), "waited {:?} for the slot", started.elapsed());
     occupying.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn an_approval_whose_deadline_passes_in_the_queue_reports_that_nothing_was_sent() {
+    let h = Harness::start().await;
+    h.active_app_user("queued-push").await;
+    let client = h.client_with(|config| config.max_connections(1));
+    h.fault("GET", "/ping", 1, json!({ "fault": "delay", "ms": 1500 })).await;
+    let busy = client.clone();
+    let occupying = tokio::spawn(async move { busy.ping().await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let approvals_before = h.created("approval").await;
+    let hurried = client.with_options(RequestOptions { deadline: Some(Duration::from_millis(200)), ..Default::default() });
+    let err = hurried.approve(&ApprovalRequest::push("queued-push")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    // Never sent, so safe to send again: unlike a deadline that passes while the request is out.
+    assert_eq!(err.may_have_been_applied(), MayHaveBeenApplied::No, "{err}");
+    occupying.await.unwrap().unwrap();
+    assert_eq!(h.created("approval").await, approvals_before, "the queued approval was sent");
 }
