@@ -34,6 +34,9 @@ FAULT_REPORT_LANGUAGES := rust
 help:
 	@echo "make demo   - build, start the local simulator and run the passwordless flow"
 	@echo "make test   - build and run every test suite"
+	@echo "make bench  - benchmarks against hand-written HTTP and the ceiling -> bench/RESULTS.md"
+	@echo "make fuzz   - the cargo-fuzz targets (FUZZ_SECONDS=25 each; part of make test)"
+	@echo "make soak   - 10 minutes of mixed traffic from Python, Node and C at once (SOAK_SECONDS)"
 	@echo "make bench-sim - measure the simulator's own throughput (bench/)"
 
 build:
