@@ -98,34 +98,15 @@ impl nevis_error_kind {
         }
     }
 
-    /// The kind with this numeric value, if there is one.
+    /// The kind with this numeric value, if there is one: every kind the core's kinds map to,
+    /// plus the binding's own.
     pub(crate) fn from_raw(value: c_int) -> Option<nevis_error_kind> {
         use nevis_error_kind::*;
-        const KINDS: [nevis_error_kind; 22] = [
-            NEVIS_ERROR_NONE,
-            NEVIS_ERROR_BAD_REQUEST,
-            NEVIS_ERROR_UNAUTHORIZED,
-            NEVIS_ERROR_FORBIDDEN,
-            NEVIS_ERROR_NOT_FOUND,
-            NEVIS_ERROR_METHOD_NOT_ALLOWED,
-            NEVIS_ERROR_CONFLICT,
-            NEVIS_ERROR_PRECONDITION_FAILED,
-            NEVIS_ERROR_UNSUPPORTED_MEDIA_TYPE,
-            NEVIS_ERROR_PAYLOAD_TOO_LARGE,
-            NEVIS_ERROR_RATE_LIMITED,
-            NEVIS_ERROR_SERVER,
-            NEVIS_ERROR_TIMEOUT,
-            NEVIS_ERROR_CONNECTION,
-            NEVIS_ERROR_TLS,
-            NEVIS_ERROR_DECODE,
-            NEVIS_ERROR_INVALID_REQUEST,
-            NEVIS_ERROR_CONFIG,
-            NEVIS_ERROR_CANCELLED,
-            NEVIS_ERROR_INVALID_ARGUMENT,
-            NEVIS_ERROR_PANIC,
-            NEVIS_ERROR_OTHER,
-        ];
-        KINDS.into_iter().find(|kind| *kind as c_int == value)
+        ErrorKind::ALL
+            .iter()
+            .map(|&kind| nevis_error_kind::from_core(kind))
+            .chain([NEVIS_ERROR_NONE, NEVIS_ERROR_INVALID_ARGUMENT, NEVIS_ERROR_PANIC, NEVIS_ERROR_OTHER])
+            .find(|kind| *kind as c_int == value)
     }
 
     /// The stable snake_case name: the core's `ErrorKind::as_str` for core kinds.
