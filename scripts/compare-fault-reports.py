@@ -43,6 +43,15 @@ def expected_created(scenario: dict) -> dict[str, int]:
     return {kind: int(listed.get(kind, 0)) for kind in CREATED_KINDS}
 
 
+def table_totals(table: dict) -> dict[str, int]:
+    """Operations of each kind the whole matrix may create."""
+    totals = dict.fromkeys(CREATED_KINDS, 0)
+    for scenario in table["scenarios"]:
+        for kind, count in expected_created(scenario).items():
+            totals[kind] += count
+    return totals
+
+
 def compare(table: dict, reports: dict[str, dict]) -> list[str]:
     problems: list[str] = []
     names = [scenario["name"] for scenario in table["scenarios"]]
@@ -81,10 +90,7 @@ def compare(table: dict, reports: dict[str, dict]) -> list[str]:
                 if row.get(field) != value:
                     problems.append(f"{name!r}: {language} {field}={row.get(field)!r}, the table says {value!r}")
 
-    want_totals = dict.fromkeys(CREATED_KINDS, 0)
-    for scenario in table["scenarios"]:
-        for kind, count in expected_created(scenario).items():
-            want_totals[kind] += count
+    want_totals = table_totals(table)
     for language, total in totals.items():
         if total != want_totals:
             problems.append(f"{language}: created {total} over the matrix, the table says {want_totals}")
@@ -109,11 +115,7 @@ def main() -> int:
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
-    totals = dict.fromkeys(CREATED_KINDS, 0)
-    for scenario in table["scenarios"]:
-        for kind, count in expected_created(scenario).items():
-            totals[kind] += count
-    created = ", ".join(f"{count} {kind}" for kind, count in totals.items() if count)
+    created = ", ".join(f"{count} {kind}" for kind, count in table_totals(table).items() if count)
     print(
         f"fault matrix: {', '.join(languages)} gave identical answers on all {rows} rows; "
         f"operations created over the matrix in each language: {created} (as the table says)"
