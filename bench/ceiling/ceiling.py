@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Dict, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from loadgen import LoadGenerator  # noqa: E402  (bench/lib: the load generator the Python benchmarks share)
 
 SMOKE = "--smoke" in sys.argv[1:]
 CONCURRENCIES = (1, 64)
@@ -37,29 +38,13 @@ def main() -> int:
     loadgen = os.environ.get("BENCH_LOADGEN", "wrk")
     is_wrk = Path(loadgen).name == "wrk"
 
-    with tempfile.TemporaryDirectory() as work:
-        script = Path(work) / "status.lua"
-        # The request every client sends: POST, JSON content type, the statusToken body.
-        script.write_text(
-            'wrk.method = "POST"\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
-            'wrk.headers["Accept"] = "application/json"\n'
-            f"wrk.body = {lua_string(body)}\n"
-        )
-
-        def command(connections: int, seconds: int) -> List[str]:
-            if is_wrk:
-                return [loadgen, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url]
-            return [loadgen, "-z", f"{seconds}s", "-c", str(connections), "-m", "POST",
-                    "-H", "Content-Type: application/json", "-H", "Accept: application/json",
-                    "-d", body, "--no-tui", "--output-format", "json", url]
+    with LoadGenerator(loadgen, url, body) as generator:
 
         def measure(connections: int, seconds: int) -> float:
-            argv = command(connections, seconds)
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
-            if done.returncode != 0:
-                raise SystemExit(f"ceiling: {argv[0]} failed ({done.returncode}): {done.stderr.strip()}")
-            return parse_wrk(done.stdout) if is_wrk else parse_oha(done.stdout)
+            try:
+                return generator.measure(connections, seconds)
+            except RuntimeError as error:
+                raise SystemExit(f"ceiling: {error}")
 
         if WARMUP_SECONDS:
             for connections in CONCURRENCIES:
@@ -105,33 +90,6 @@ def main() -> int:
     print("ceiling: " + ", ".join(f"{r['name']} {r['median']:.0f} req/s" for r in rows)
           + f" -> {out_dir / 'ceiling.json'}")
     return 0
-
-
-def lua_string(text: str) -> str:
-    """A Lua string literal (the body is JSON with a base64url token: no quotes to escape in practice)."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def parse_wrk(text: str) -> float:
-    """Requests/s from wrk's report; any non-2xx answer or socket error makes the run invalid."""
-    match = re.search(r"Requests/sec:\s+([0-9.]+)", text)
-    if not match:
-        raise SystemExit("ceiling: no Requests/sec in wrk's output:\n" + text)
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    if bad and int(bad.group(1)) > 0:
-        raise SystemExit(f"ceiling: wrk saw {bad.group(1)} non-2xx answers:\n" + text)
-    errors = re.search(r"Socket errors:\s+connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    if errors and any(int(n) > 0 for n in errors.groups()):
-        raise SystemExit("ceiling: wrk saw socket errors:\n" + text)
-    return float(match.group(1))
-
-
-def parse_oha(text: str) -> float:
-    report = json.loads(text)
-    codes: Dict[str, int] = report.get("statusCodeDistribution", {})
-    if any(code != "200" for code in codes) or report.get("errorDistribution"):
-        raise SystemExit("ceiling: oha saw failed requests: " + json.dumps(codes))
-    return float(report["summary"]["requestsPerSec"])
 
 
 def loadgen_version(loadgen: str, is_wrk: bool) -> str:

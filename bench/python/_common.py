@@ -125,41 +125,11 @@ def loadgen(connections: int, seconds: float, body: Dict[str, Any]) -> float:
     """The ceiling inside the same rounds: the load generator sends the same request with
     `connections` connections for `seconds` (inheriting this process's CPU pinning while this process
     waits) and returns its requests per second. Fails loudly if it saw any failed request."""
-    import re
-    import subprocess
-    import tempfile
+    sys.path.insert(0, str(REPO / "bench" / "lib"))
+    from loadgen import LoadGenerator
 
-    tool = os.environ["BENCH_LOADGEN"]
-    url = status_url()
-    payload = json.dumps(body)
-    whole = max(1, round(seconds))
-    if os.path.basename(tool) == "wrk":
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(
-                'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                f'wrk.headers["Accept"] = "application/json"\nwrk.body = \'{payload}\'\n'
-            )
-        try:
-            out = subprocess.run(
-                [tool, "-t1", f"-c{connections}", f"-d{whole}s", "--timeout", "10s", "-s", script.name, url],
-                check=True, capture_output=True, text=True, timeout=whole + 60,
-            ).stdout
-        finally:
-            os.unlink(script.name)
-        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-        errors = re.search(r"Socket errors:\s+connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-        if (bad and int(bad.group(1))) or (errors and any(int(n) for n in errors.groups())):
-            raise RuntimeError(f"the load generator saw failed requests:\n{out}")
-        rate = re.search(r"Requests/sec:\s+([0-9.]+)", out)
-        if not rate:
-            raise RuntimeError(f"no Requests/sec in the load generator's output:\n{out}")
-        return float(rate.group(1))
-    out = subprocess.run(
-        [tool, "-z", f"{whole}s", "-c", str(connections), "-m", "POST", "-H", "Content-Type: application/json",
-         "-H", "Accept: application/json", "-d", payload, "--no-tui", "--output-format", "json", url],
-        check=True, capture_output=True, text=True, timeout=whole + 60,
-    ).stdout
-    return float(json.loads(out)["summary"]["requestsPerSec"])
+    with LoadGenerator(os.environ["BENCH_LOADGEN"], status_url(), json.dumps(body)) as generator:
+        return generator.measure(connections, max(1, round(seconds)))
 
 
 def median(row: Row) -> float:
