@@ -87,3 +87,31 @@ def parse_oha(text: str) -> float:
     if any(code != "200" for code in codes) or report.get("errorDistribution"):
         raise RuntimeError("oha saw failed requests: " + json.dumps(codes))
     return float(report["summary"]["requestsPerSec"])
+
+
+def main() -> int:
+    """`python3 bench/lib/loadgen.py --connections N --seconds S`: prints the requests per second
+    of the benchmark request, for the benchmarks in other languages (bench/node, bench/ffi). Reads
+    BENCH_LOADGEN, NEVIS_AUTHCLOUD_BASE_URL and BENCH_STATUS_TOKEN as bench/lib/with-bench-sim.sh
+    sets them; exits 1 with the reason on stderr when the run is invalid."""
+    import argparse
+    import os
+    import sys
+
+    parser = argparse.ArgumentParser(description="the benchmark request through the native load generator")
+    parser.add_argument("--connections", type=int, required=True)
+    parser.add_argument("--seconds", type=int, required=True)
+    args = parser.parse_args()
+    url = os.environ["NEVIS_AUTHCLOUD_BASE_URL"] + "/api/v1/status"
+    body = json.dumps({"statusToken": os.environ["BENCH_STATUS_TOKEN"]}, separators=(",", ":"))
+    try:
+        with LoadGenerator(os.environ["BENCH_LOADGEN"], url, body) as generator:
+            print(generator.measure(args.connections, args.seconds))
+    except RuntimeError as error:
+        print(f"loadgen: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

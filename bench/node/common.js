@@ -89,44 +89,19 @@ async function throughput(op, total, concurrency) {
 /**
  * The ceiling in the same run: the native load generator (BENCH_LOADGEN, found by bench/run.sh)
  * sending the same request for `seconds` with `connections` connections; requests per second, or
- * null when no load generator is available. It runs pinned like this process (it inherits the CPU
- * affinity) while this process waits.
+ * null when no load generator is available. It runs through bench/lib/loadgen.py, the runner every
+ * benchmark shares (same request script, same rejection of failed requests), pinned like this
+ * process (it inherits the CPU affinity) while this process waits.
  */
 function loadgen(connections, seconds) {
-  const tool = process.env.BENCH_LOADGEN
-  if (!tool) return null
-  const t = target()
-  const url = t.origin + t.path
-  let argv
-  if (path.basename(tool) === 'wrk') {
-    if (!loadgen.script) {
-      const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'bench-node-'))
-      loadgen.script = path.join(dir, 'status.lua')
-      fs.writeFileSync(
-        loadgen.script,
-        `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n` +
-          `wrk.headers["Accept"] = "application/json"\nwrk.body = '${t.body}'\n`,
-      )
-      process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
-    }
-    argv = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', loadgen.script, url]
-  } else {
-    argv = ['-z', `${seconds}s`, '-c', String(connections), '-m', 'POST', '-H', 'Content-Type: application/json',
-      '-H', 'Accept: application/json', '-d', t.body, '--no-tui', '--output-format', 'json', url]
-  }
-  const out = require('node:child_process').execFileSync(tool, argv, { encoding: 'utf8', timeout: (seconds + 60) * 1000 })
-  if (path.basename(tool) === 'wrk') {
-    const bad = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)
-    const errors = /Socket errors:\s+connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
-    if ((bad && Number(bad[1]) > 0) || (errors && errors.slice(1).some((n) => Number(n) > 0))) {
-      throw new Error(`the load generator saw failed requests:\n${out}`)
-    }
-    const rate = /Requests\/sec:\s+([0-9.]+)/.exec(out)
-    if (!rate) throw new Error(`no Requests/sec in the load generator's output:\n${out}`)
-    return Number(rate[1])
-  }
-  const report = JSON.parse(out)
-  return report.summary.requestsPerSec
+  if (!process.env.BENCH_LOADGEN) return null
+  const runner = path.join(__dirname, '..', 'lib', 'loadgen.py')
+  const out = require('node:child_process').execFileSync(
+    'python3',
+    [runner, '--connections', String(connections), '--seconds', String(seconds)],
+    { encoding: 'utf8', timeout: (seconds + 60) * 1000 },
+  )
+  return Number(out.trim())
 }
 
 function versions() {

@@ -73,7 +73,7 @@ fn run() -> Result<(), String> {
         c.call()?;
     }
 
-    let loadgen = Loadgen::from_env(&base_url, &token)?;
+    let loadgen = Loadgen::from_env();
     let mut core_wall = Vec::new();
     let mut c_wall = Vec::new();
     let mut core_cpu = Vec::new();
@@ -326,80 +326,31 @@ fn take_error(err: *mut nevis_error, function: &str) -> Result<(), String> {
 }
 
 /// The native load generator named by BENCH_LOADGEN (wrk or oha), sending the benchmark request
-/// over one connection.
+/// over one connection through bench/lib/loadgen.py, the runner every benchmark shares (same
+/// request script, same rejection of failed requests).
 struct Loadgen {
-    path: String,
     name: String,
-    url: String,
-    body: String,
-    /// wrk's request script (in a temporary folder removed on drop).
-    script: Option<(PathBuf, PathBuf)>,
 }
 
 impl Loadgen {
-    fn from_env(base_url: &str, token: &str) -> Result<Option<Loadgen>, String> {
-        let Ok(path) = std::env::var("BENCH_LOADGEN") else { return Ok(None) };
+    fn from_env() -> Option<Loadgen> {
+        let path = std::env::var("BENCH_LOADGEN").ok()?;
         let name = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let body = json!({ "statusToken": token }).to_string();
-        let mut loadgen = Loadgen { path, name, url: format!("{base_url}/api/v1/status"), body, script: None };
-        if loadgen.name == "wrk" {
-            let dir = std::env::temp_dir().join(format!("bench-ffi-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
-            let script = dir.join("status.lua");
-            let text = format!(
-                "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n\
-                 wrk.headers[\"Accept\"] = \"application/json\"\nwrk.body = '{}'\n",
-                loadgen.body
-            );
-            std::fs::write(&script, text).map_err(|err| format!("cannot write {}: {err}", script.display()))?;
-            loadgen.script = Some((dir, script));
-        }
-        Ok(Some(loadgen))
+        Some(Loadgen { name })
     }
 
     /// One second of sequential requests; requests per second.
     fn measure(&self) -> Result<f64, String> {
-        let mut command = std::process::Command::new(&self.path);
-        match &self.script {
-            Some((_, script)) => {
-                command.args(["-t1", "-c1", "-d1s", "--timeout", "10s", "-s"]).arg(script).arg(&self.url);
-            }
-            None => {
-                command
-                    .args(["-z", "1s", "-c", "1", "-m", "POST", "-H", "Content-Type: application/json"])
-                    .args(["-H", "Accept: application/json", "-d", &self.body, "--no-tui", "--output-format", "json"])
-                    .arg(&self.url);
-            }
-        }
-        let output = command.output().map_err(|err| format!("{} could not run: {err}", self.name))?;
+        let runner = concat!(env!("CARGO_MANIFEST_DIR"), "/../lib/loadgen.py");
+        let output = std::process::Command::new("python3")
+            .args([runner, "--connections", "1", "--seconds", "1"])
+            .output()
+            .map_err(|err| format!("{runner} could not run: {err}"))?;
         let text = String::from_utf8_lossy(&output.stdout);
         if !output.status.success() {
             return Err(format!("{} failed: {}", self.name, String::from_utf8_lossy(&output.stderr)));
         }
-        if self.script.is_some() {
-            let failed = text.lines().any(|line| {
-                line.trim_start().starts_with("Non-2xx or 3xx responses:")
-                    || (line.trim_start().starts_with("Socket errors:") && line.split(|c: char| !c.is_ascii_digit()).any(|n| n.parse::<u64>().is_ok_and(|n| n > 0)))
-            });
-            if failed {
-                return Err(format!("{} saw failed requests:\n{text}", self.name));
-            }
-            text.lines()
-                .find_map(|line| line.strip_prefix("Requests/sec:"))
-                .and_then(|rate| rate.trim().parse::<f64>().ok())
-                .ok_or_else(|| format!("no Requests/sec in {}'s output:\n{text}", self.name))
-        } else {
-            let report: Value = serde_json::from_str(&text).map_err(|err| format!("{}'s report is not JSON: {err}", self.name))?;
-            report["summary"]["requestsPerSec"].as_f64().ok_or_else(|| format!("no requestsPerSec in {}'s report", self.name))
-        }
-    }
-}
-
-impl Drop for Loadgen {
-    fn drop(&mut self) {
-        if let Some((dir, _)) = &self.script {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        text.trim().parse::<f64>().map_err(|_| format!("{runner} printed no rate: {text}"))
     }
 }
 
