@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Method;
+use http::Method;
 use serde::Deserialize;
 
 use crate::config::ClientConfig;
@@ -161,7 +161,7 @@ impl Client {
         let form = serde_urlencoded::to_string([("token", token)])
             .map_err(|err| Error::new(ErrorKind::InvalidRequest, "token could not be form-encoded").with_source(err))?;
         let mut call = Call::new(Method::POST, "/api/v1/introspect", Safety::ReadOnly);
-        call.payload = Payload::Form(form);
+        call.payload = Payload::Form(form.into());
         self.transport.json(call, self.limits).await
     }
 

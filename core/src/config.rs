@@ -257,7 +257,9 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Send every request through this proxy (`http://host:port`, credentials allowed).
+    /// Send every request through this proxy (`http://host:port`, credentials allowed, sent as
+    /// `Proxy-Authorization`). HTTPS travels through its `CONNECT` tunnel; only `http://` proxies
+    /// are supported, and the loopback simulator is always reached directly.
     pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
         self.proxy = Some(proxy.into());
         self

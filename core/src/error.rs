@@ -437,7 +437,7 @@ pub(crate) fn reason_phrase(status: u16) -> &'static str {
 }
 
 fn http_reason(status: u16) -> Option<&'static str> {
-    reqwest::StatusCode::from_u16(status).ok().and_then(|code| code.canonical_reason())
+    http::StatusCode::from_u16(status).ok().and_then(|code| code.canonical_reason())
 }
 
 #[cfg(test)]

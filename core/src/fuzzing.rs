@@ -18,6 +18,7 @@ use crate::models::{
     ApprovalResponse, Authenticator, AzureUser, EnrollResponse, Fido2Result, IntentResponse,
     IntrospectResponse, StatusResponse, User,
 };
+use crate::response::{Response, ResponseBody};
 use crate::retry::{self, Safety};
 use crate::transport::{Answer, Failure, decode_json, handle_response, read_capped};
 use crate::{Error, Result};
@@ -166,13 +167,13 @@ pub struct Outcome {
 }
 
 /// Runs `response` through the transport and `endpoint`'s decoder, with `max_response_bytes` as
-/// the body cap (the client's default is 4 MiB). The body must already be in memory (a
-/// `reqwest::Response` made from an `http::Response`): decoding it never waits, and a decoder that
-/// did would hang the client, so that panics here.
-pub fn answer(endpoint: Endpoint, response: reqwest::Response, max_response_bytes: usize) -> Outcome {
+/// the body cap (the client's default is 4 MiB). The body is in memory: decoding it never waits,
+/// and a decoder that did would hang the client, so that panics here.
+pub fn answer(endpoint: Endpoint, response: http::Response<bytes::Bytes>, max_response_bytes: usize) -> Outcome {
+    let response: Response = response.map(ResponseBody::buffered);
     let safety = endpoint.safety();
     let may_resend = safety.may_resend();
-    let json = move |response: reqwest::Response| async move {
+    let json = move |response: Response| async move {
         let (status, headers, body) = read_capped(response, max_response_bytes).await?;
         Ok::<Answer, Error>(Answer { status, headers, body })
     };
@@ -180,7 +181,7 @@ pub fn answer(endpoint: Endpoint, response: reqwest::Response, max_response_byte
         let answer_status = endpoint.answer_status();
         match endpoint {
             Endpoint::ExportLogs => {
-                let finish = |response: reqwest::Response| async move { Ok(response) };
+                let finish = |response: Response| async move { Ok(response) };
                 let response = handle_response(response, safety, answer_status, may_resend, &finish).await?;
                 let export = LogExport::new(response);
                 let content_type = export.content_type().map(str::to_string);
@@ -214,7 +215,7 @@ pub fn answer(endpoint: Endpoint, response: reqwest::Response, max_response_byte
                         Endpoint::ExportLogs => unreachable!("handled above"),
                     })
                 };
-                let finish = |response: reqwest::Response| async { decode(json(response).await?) };
+                let finish = |response: Response| async { decode(json(response).await?) };
                 handle_response(response, safety, answer_status, may_resend, &finish).await
             }
         }

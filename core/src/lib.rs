@@ -23,6 +23,7 @@
 
 mod client;
 mod config;
+mod connector;
 mod error;
 /// Entry points for the fuzz targets in `fuzz/` (only with `--cfg fuzzing`, set by cargo-fuzz).
 #[cfg(fuzzing)]
@@ -30,6 +31,7 @@ pub mod fuzzing;
 pub mod log_event;
 mod logs;
 pub mod models;
+mod response;
 mod retry;
 pub mod runtime;
 mod secret;

@@ -1,14 +1,15 @@
 //! The CSV log export as a stream, so a large export never has to sit in memory whole.
 
 use bytes::Bytes;
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 
+use crate::response::{BodyError, Response, ResponseBody};
 use crate::{Error, ErrorKind, Result};
 
 /// An export whose CSV body is still arriving. Read it chunk by chunk with
 /// [`LogExport::next_chunk`], or whole with [`LogExport::text`].
 pub struct LogExport {
-    response: reqwest::Response,
+    body: ResponseBody,
     content_type: Option<String>,
     filename: Option<String>,
 }
@@ -17,15 +18,16 @@ pub struct LogExport {
 pub const MAX_LOG_EXPORT_TEXT_BYTES: usize = 256 * 1024 * 1024;
 
 impl LogExport {
-    pub(crate) fn new(response: reqwest::Response) -> LogExport {
-        let header = |name| response.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_string);
+    pub(crate) fn new(response: Response) -> LogExport {
+        let (head, body) = response.into_parts();
+        let header = |name| head.headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_string);
         let content_type = header(CONTENT_TYPE);
         let filename = header(CONTENT_DISPOSITION).and_then(|value| {
             value.split(';').map(str::trim).find_map(|part| {
                 part.strip_prefix("filename=").map(|name| name.trim_matches('"').to_string())
             })
         });
-        LogExport { response, content_type, filename }
+        LogExport { body, content_type, filename }
     }
 
     /// The media type the server declared (`text/csv`).
@@ -40,9 +42,13 @@ impl LogExport {
 
     /// The next piece of the CSV, or `None` at the end.
     pub async fn next_chunk(&mut self) -> Result<Option<Bytes>> {
-        self.response.chunk().await.map_err(|err| {
-            let kind = if err.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection };
-            Error::new(kind, "the log export broke off while streaming").with_source(err)
+        self.body.chunk().await.map_err(|err| match err {
+            BodyError::Stalled => {
+                Error::new(ErrorKind::Timeout, "the log export stalled: it did not finish within the request timeout")
+            }
+            BodyError::Broken(err) => {
+                Error::new(ErrorKind::Connection, "the log export broke off while streaming").with_source(err)
+            }
         })
     }
 

@@ -10,7 +10,7 @@
 use std::time::{Duration, SystemTime};
 
 use rand::Rng;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use http::header::{HeaderMap, RETRY_AFTER};
 
 use crate::error::MayHaveBeenApplied;
 
@@ -114,7 +114,7 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use http::header::HeaderValue;
 
     #[test]
     fn non_idempotent_calls_are_retried_only_when_the_api_refused() {

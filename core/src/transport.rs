@@ -11,12 +11,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
-use reqwest::Method;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use http::{Method, Uri};
+use http_body_util::Full;
+use hyper_util::client::legacy::Client as Pool;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde::de::DeserializeOwned;
 
 use crate::config::ClientConfig;
+use crate::connector::{ConnectError, Connector};
 use crate::error::{ApiErrorBody, MayHaveBeenApplied};
+use crate::response::{BodyError, Response, ResponseBody};
 use crate::retry::{self, Backoff, Safety};
 use crate::{Error, ErrorKind, Result, Secret};
 
@@ -31,8 +36,9 @@ pub(crate) enum Auth<'a> {
 
 pub(crate) enum Payload {
     Empty,
-    Json(Vec<u8>),
-    Form(String),
+    /// `Bytes`, so that a retry resends the same buffer without copying it.
+    Json(Bytes),
+    Form(Bytes),
 }
 
 /// What the API is asked, and how to treat the answer.
@@ -83,7 +89,7 @@ impl<'a> Call<'a> {
     pub fn json_body(mut self, body: &impl serde::Serialize) -> Result<Self> {
         let bytes = serde_json::to_vec(body)
             .map_err(|err| Error::new(ErrorKind::InvalidRequest, "request could not be encoded as JSON").with_source(err))?;
-        self.payload = Payload::Json(bytes);
+        self.payload = Payload::Json(Bytes::from(bytes));
         Ok(self)
     }
 
@@ -109,42 +115,40 @@ pub(crate) struct Limits {
     pub retry_non_idempotent: bool,
 }
 
+/// The client's HTTP/1.1 connection pool. Redirects are never followed (hyper does not follow
+/// them), so the `Authorization` header cannot travel to another host.
+type Http = Pool<Connector, Full<Bytes>>;
+
 pub(crate) struct Transport {
-    http: reqwest::Client,
+    http: Http,
+    /// `scheme://host[:port]` of the base URL; every request URI is this plus the call's path.
+    origin: String,
+    user_agent: HeaderValue,
     config: ClientConfig,
     backoff: Backoff,
-    /// One permit per request in flight (`max_connections`): reqwest's pool opens a connection for
-    /// every concurrent request and has no cap of its own.
+    /// One permit per request in flight (`max_connections`): the pool opens a connection for every
+    /// concurrent request and has no cap of its own.
     slots: tokio::sync::Semaphore,
 }
 
 impl Transport {
     pub fn new(config: ClientConfig) -> Result<Transport> {
         let tls = crate::tls::client_config(&config.ca_certificates_pem, config.base_url.scheme() == "https")?;
-        let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            // The Authorization header must never follow a redirect; the API does not redirect.
-            .redirect(reqwest::redirect::Policy::none())
+        let origin = config.base_url.origin().ascii_serialization();
+        let origin_uri = Uri::try_from(origin.as_str())
+            .map_err(|err| Error::config("base_url", format!("cannot be used as a request address ({err})")))?;
+        let connector =
+            Connector::new(&origin_uri, tls, config.connect_timeout, config.proxy.as_ref(), config.use_env_proxy)?;
+        let http = Pool::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(config.max_connections)
-            .tcp_nodelay(true)
-            .https_only(config.base_url.scheme() == "https");
-        builder = match (&config.proxy, config.use_env_proxy) {
-            (Some(proxy), _) => builder.proxy(
-                reqwest::Proxy::all(proxy.as_str())
-                    .map_err(|err| Error::config("proxy", format!("cannot be used ({err})")))?,
-            ),
-            (None, true) => builder,
-            (None, false) => builder.no_proxy(),
-        };
-        let http = builder
-            .build()
-            .map_err(|err| Error::new(ErrorKind::Config, "HTTP client could not be built").with_source(err))?;
+            .pool_timer(TokioTimer::new())
+            .build(connector);
+        let user_agent = HeaderValue::from_str(&config.user_agent)
+            .map_err(|_| Error::config("app_info", "contains characters not allowed in an HTTP header"))?;
         let backoff = Backoff::new(config.initial_backoff, config.max_backoff);
         let slots = tokio::sync::Semaphore::new(config.max_connections.min(tokio::sync::Semaphore::MAX_PERMITS));
-        Ok(Transport { http, config, backoff, slots })
+        Ok(Transport { http, origin, user_agent, config, backoff, slots })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -197,7 +201,7 @@ impl Transport {
     }
 
     /// Sends the call and returns the answer with its body still streaming.
-    pub async fn stream(&self, call: Call<'_>, limits: Limits) -> Result<reqwest::Response> {
+    pub async fn stream(&self, call: Call<'_>, limits: Limits) -> Result<Response> {
         self.run(&call, limits, |response| async move { Ok(response) }).await
     }
 
@@ -206,7 +210,7 @@ impl Transport {
     /// server has already answered with success.
     async fn run<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, finish: F) -> Result<R>
     where
-        F: Fn(reqwest::Response) -> Fut,
+        F: Fn(Response) -> Fut,
         Fut: Future<Output = Result<R>>,
     {
         let started = Instant::now();
@@ -288,7 +292,7 @@ impl Transport {
         sending: &AtomicBool,
     ) -> Result<R, Failure>
     where
-        F: Fn(reqwest::Response) -> Fut,
+        F: Fn(Response) -> Fut,
         Fut: Future<Output = Result<R>>,
     {
         // Held until the answer has been read (or the attempt failed), so the connection is free
@@ -298,7 +302,7 @@ impl Transport {
             None => self.slots.acquire().await.ok(),
         };
         sending.store(true, Ordering::Relaxed);
-        // Boxed: the exchange's state (reqwest's request and response futures, ~2 KB) then exists
+        // Boxed: the exchange's state (the pool's request and response futures) then exists
         // only while a slot is held, not in every call queued for one (10,000 waits polling at
         // once: bench/python, python-memory).
         Box::pin(self.exchange(call, limits, may_resend, finish)).await
@@ -307,29 +311,50 @@ impl Transport {
     /// One request and its answer, with a slot held.
     async fn exchange<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, may_resend: bool, finish: &F) -> Result<R, Failure>
     where
-        F: Fn(reqwest::Response) -> Fut,
+        F: Fn(Response) -> Fut,
         Fut: Future<Output = Result<R>>,
     {
-        let request = self.build(call, limits).map_err(Failure::stop)?;
-        let response = match self.http.execute(request).await {
-            Ok(response) => response,
+        let request = self.build(call).map_err(Failure::stop)?;
+        // The request timeout bounds the attempt from sending to the answer's last byte.
+        let deadline = tokio::time::Instant::now().checked_add(limits.request_timeout);
+        let sent = self.http.request(request);
+        let answered = match deadline {
+            Some(deadline) => match tokio::time::timeout_at(deadline, sent).await {
+                Ok(answered) => answered,
+                Err(_) => return Err(no_answer_in_time(call.safety, may_resend)),
+            },
+            None => sent.await,
+        };
+        let response = match answered {
+            Ok(response) => response.map(|body| ResponseBody::received(body, deadline)),
             Err(err) => return Err(classify_send_error(err, call.safety, may_resend)),
         };
         handle_response(response, call.safety, call.answer_status, may_resend, finish).await
     }
 
-    fn build(&self, call: &Call<'_>, limits: Limits) -> Result<reqwest::Request> {
-        let mut url = self.config.base_url.clone();
-        url.set_path(&call.path);
+    fn build(&self, call: &Call<'_>) -> Result<http::Request<Full<Bytes>>> {
+        let mut target = String::with_capacity(self.origin.len() + call.path.len() + 64);
+        target.push_str(&self.origin);
+        target.push_str(&call.path);
         if !call.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
+            target.push('?');
+            let start = target.len();
+            target = url::form_urlencoded::Serializer::for_suffix(target, start)
+                .extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
         }
-        let mut builder = self
-            .http
-            .request(call.method.clone(), url)
-            .timeout(limits.request_timeout)
-            .header(USER_AGENT, &self.config.user_agent)
-            .header(ACCEPT, call.accept);
+        let uri = Uri::try_from(target)
+            .map_err(|err| Error::new(ErrorKind::InvalidRequest, "request could not be built").with_source(err))?;
+        let body = match &call.payload {
+            Payload::Empty => Bytes::new(),
+            Payload::Json(bytes) | Payload::Form(bytes) => bytes.clone(),
+        };
+        let mut request = http::Request::new(Full::new(body));
+        *request.method_mut() = call.method.clone();
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static(call.accept));
         let bearer = match &call.auth {
             Auth::AccessKey => Some(&self.config.access_key),
             Auth::Bearer(token) => Some(*token),
@@ -339,20 +364,17 @@ impl Transport {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", secret.expose()))
                 .map_err(|_| Error::invalid("authorization", "credential contains characters not allowed in an HTTP header"))?;
             value.set_sensitive(true);
-            builder = builder.header(AUTHORIZATION, value);
+            headers.insert(AUTHORIZATION, value);
         }
-        builder = match &call.payload {
-            Payload::Empty => builder,
-            Payload::Json(bytes) => builder
-                .header(CONTENT_TYPE, "application/json;charset=utf-8")
-                .body(bytes.clone()),
-            Payload::Form(text) => builder
-                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(text.clone()),
+        let content_type = match &call.payload {
+            Payload::Empty => None,
+            Payload::Json(_) => Some("application/json;charset=utf-8"),
+            Payload::Form(_) => Some("application/x-www-form-urlencoded"),
         };
-        builder
-            .build()
-            .map_err(|err| Error::new(ErrorKind::InvalidRequest, "request could not be built").with_source(err))
+        if let Some(content_type) = content_type {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        Ok(request)
     }
 }
 
@@ -360,14 +382,14 @@ impl Transport {
 /// decodes the body), any other status is an API error. Shared by the retry loop and the fuzz
 /// entry points (`crate::fuzzing`), so the fuzzers exercise exactly this path.
 pub(crate) async fn handle_response<R, F, Fut>(
-    response: reqwest::Response,
+    response: Response,
     safety: Safety,
     answer_status: Option<u16>,
     may_resend: bool,
     finish: &F,
 ) -> Result<R, Failure>
 where
-    F: Fn(reqwest::Response) -> Fut,
+    F: Fn(Response) -> Fut,
     Fut: Future<Output = Result<R>>,
 {
     let status = response.status();
@@ -405,17 +427,18 @@ impl Failure {
 
 /// Reads a body up to `max` bytes; a longer one is a `Decode` error, never an allocation of
 /// whatever size the peer announces.
-pub(crate) async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<(u16, HeaderMap, Bytes)> {
-    let status = response.status().as_u16();
-    if let Some(length) = response.content_length() {
+pub(crate) async fn read_capped(response: Response, max: usize) -> Result<(u16, HeaderMap, Bytes)> {
+    let (head, mut source) = response.into_parts();
+    let status = head.status.as_u16();
+    if let Some(length) = source.exact_len() {
         if length > max as u64 {
             return Err(too_large(max));
         }
     }
-    let headers = std::mem::take(response.headers_mut());
+    let headers = head.headers;
     let mut body = BytesMut::new();
     loop {
-        match response.chunk().await {
+        match source.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > max {
                     return Err(too_large(max));
@@ -434,7 +457,7 @@ fn too_large(max: usize) -> Error {
 }
 
 /// An HTTP error answer: read (a bounded part of) its body and decide about retrying.
-async fn error_answer(response: reqwest::Response, safety: Safety, may_resend: bool) -> Failure {
+async fn error_answer(response: Response, safety: Safety, may_resend: bool) -> Failure {
     let status = response.status();
     let retry_after = retry::parse_retry_after(response.headers());
     let body = match read_capped(response, 64 * 1024).await {
@@ -460,7 +483,7 @@ async fn error_answer(response: reqwest::Response, safety: Safety, may_resend: b
 }
 
 /// A failure before any response head arrived.
-fn classify_send_error(err: reqwest::Error, safety: Safety, may_resend: bool) -> Failure {
+fn classify_send_error(err: hyper_util::client::legacy::Error, safety: Safety, may_resend: bool) -> Failure {
     if is_tls_error(&err) {
         let error = Error::new(ErrorKind::Tls, format!("TLS handshake failed: {}", root_cause(&err)))
             .with_source(err);
@@ -468,32 +491,49 @@ fn classify_send_error(err: reqwest::Error, safety: Safety, may_resend: bool) ->
     }
     if err.is_connect() {
         // Nothing was sent: safe to retry whatever the call is.
-        let kind = if err.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection };
+        let kind = if connect_timed_out(&err) { ErrorKind::Timeout } else { ErrorKind::Connection };
         let error = Error::new(kind, format!("could not connect: {}", root_cause(&err))).with_source(err);
         return Failure { error, retry: retry::Decision::Backoff };
     }
-    let (kind, text) = if err.is_timeout() {
-        (ErrorKind::Timeout, "no answer within the request timeout".to_string())
-    } else {
-        (ErrorKind::Connection, format!("the connection failed after the request was sent: {}", root_cause(&err)))
-    };
-    let error = Error::new(kind, text).with_applied(safety.unsure()).with_source(err);
+    let text = format!("the connection failed after the request was sent: {}", root_cause(&err));
+    let error = Error::new(ErrorKind::Connection, text).with_applied(safety.unsure()).with_source(err);
+    let retry = if may_resend { retry::Decision::Backoff } else { retry::Decision::Stop };
+    Failure { error, retry }
+}
+
+/// The request timeout ran out before the answer's head arrived (the request may have been sent).
+fn no_answer_in_time(safety: Safety, may_resend: bool) -> Failure {
+    let error = Error::new(ErrorKind::Timeout, "no answer within the request timeout").with_applied(safety.unsure());
     let retry = if may_resend { retry::Decision::Backoff } else { retry::Decision::Stop };
     Failure { error, retry }
 }
 
 /// A failure while reading a body whose head said success.
-fn classify_body_error(err: reqwest::Error) -> Error {
-    if err.is_timeout() {
-        Error::new(ErrorKind::Timeout, "the answer stalled: its body did not arrive within the request timeout")
-            .with_source(err)
-    } else {
-        Error::new(ErrorKind::Connection, format!("the connection broke while reading the answer: {}", root_cause(&err)))
-            .with_source(err)
+fn classify_body_error(err: BodyError) -> Error {
+    match err {
+        BodyError::Stalled => {
+            Error::new(ErrorKind::Timeout, "the answer stalled: its body did not arrive within the request timeout")
+        }
+        BodyError::Broken(err) => Error::new(
+            ErrorKind::Connection,
+            format!("the connection broke while reading the answer: {}", root_cause(&err)),
+        )
+        .with_source(err),
     }
 }
 
-fn is_tls_error(err: &reqwest::Error) -> bool {
+fn connect_timed_out(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(err);
+    while let Some(current) = source {
+        if matches!(current.downcast_ref::<ConnectError>(), Some(ConnectError::TimedOut(_))) {
+            return true;
+        }
+        source = current.source();
+    }
+    false
+}
+
+fn is_tls_error(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(current) = source {
         if is_rustls_error(current) {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use nevis_authcloud::fuzzing::{self, Decoded, Endpoint, Outcome, Retry};
 use nevis_authcloud::{ApiErrorBody, Error, ErrorKind, MayHaveBeenApplied, OperationStatus};
-use reqwest::header::{HeaderName, HeaderValue};
+use http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use arbitrary::Unstructured;
@@ -81,12 +81,12 @@ impl RawAnswer {
 
     /// The answer as the client receives it. `None` for a status outside 100..=999, which no HTTP
     /// library hands on.
-    pub fn response(&self) -> Option<reqwest::Response> {
+    pub fn response(&self) -> Option<http::Response<bytes::Bytes>> {
         let mut builder = http::Response::builder().status(self.status);
         for (name, value) in &self.headers {
             builder = builder.header(name, value);
         }
-        builder.body(self.body.clone()).ok().map(reqwest::Response::from)
+        builder.body(bytes::Bytes::from(self.body.clone())).ok()
     }
 
     fn header(&self, name: &str) -> Option<&HeaderValue> {
