@@ -28,13 +28,14 @@ async function run(promiseFactory) {
   } catch (err) {
     throw fromNative(err)
   }
-  let value
+  let answer
   try {
-    value = await promise
+    answer = await promise
   } catch (err) {
     throw fromNative(err)
   }
-  return protect(value)
+  // The addon hands answers over as JSON text (bindings-node/src/promise.rs explains why).
+  return answer === undefined ? undefined : protect(JSON.parse(answer))
 }
 
 async function runVoid(promiseFactory) {

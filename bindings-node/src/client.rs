@@ -28,14 +28,14 @@ pub struct NativeClient {
     access_key_hint: String,
 }
 
-/// The answer as JSON in the wire shape (`Secret`s included: the caller asked for them).
+/// The answer as JSON text in the wire shape (`Secret`s included: the caller asked for them).
 fn answer<T: Serialize>(result: nevis_authcloud::Result<T>) -> Outcome {
-    Ok(serde_json::to_value(result?)?)
+    Ok(Some(serde_json::to_string(&result?)?))
 }
 
 fn done(result: nevis_authcloud::Result<()>) -> Outcome {
     result?;
-    Ok(Value::Null)
+    Ok(None)
 }
 
 /// A string argument, named as the API names it.
@@ -82,26 +82,26 @@ impl NativeClient {
         self.lock().take();
     }
 
-    #[napi(catch_unwind, ts_return_type = "Promise<null>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn ping<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
         self.call(env, Ok(()), |client, ()| async move { done(client.ping().await) })
     }
 
-    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<string>")]
     pub fn enroll<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
         self.call(env, requests::enroll(request), |client, request| async move {
             answer(client.enroll(&request).await)
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<string>")]
     pub fn approve<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
         self.call(env, requests::approval(request), |client, request| async move {
             answer(client.approve(&request).await)
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "statusToken: string", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "statusToken: string", ts_return_type = "Promise<string>")]
     pub fn get_status<'env>(&self, env: &'env Env, status_token: Value) -> napi::Result<Object<'env>> {
         self.call(env, text("statusToken", status_token), |client, token| async move {
             answer(client.get_status(&token).await)
@@ -112,7 +112,7 @@ impl NativeClient {
     #[napi(
         catch_unwind,
         ts_args_type = "statusToken: string, options?: NativeWaitOptions | undefined | null, canceller?: Canceller | undefined | null",
-        ts_return_type = "Promise<unknown>"
+        ts_return_type = "Promise<string>"
     )]
     pub fn wait_for_status<'env>(
         &self,
@@ -132,49 +132,49 @@ impl NativeClient {
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<null>")]
+    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<void>")]
     pub fn verify<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
         self.call(env, requests::verify(request), |client, request| async move {
             done(client.verify(&request).await)
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<string>")]
     pub fn create_intent<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
         self.call(env, requests::intent(request), |client, request| async move {
             answer(client.create_intent(&request).await)
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "token: string", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "token: string", ts_return_type = "Promise<string>")]
     pub fn introspect<'env>(&self, env: &'env Env, token: Value) -> napi::Result<Object<'env>> {
         self.call(env, text("token", token), |client, token| async move {
             answer(client.introspect(&token).await)
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<string>")]
     pub fn get_user<'env>(&self, env: &'env Env, user_id: Value) -> napi::Result<Object<'env>> {
         self.call(env, text("userId", user_id), |client, user_id| async move {
             answer(client.get_user(&user_id).await)
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "username: string", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "username: string", ts_return_type = "Promise<string>")]
     pub fn find_user<'env>(&self, env: &'env Env, username: Value) -> napi::Result<Object<'env>> {
         self.call(env, text("username", username), |client, username| async move {
             answer(client.find_user(&username).await)
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<null>")]
+    #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<void>")]
     pub fn delete_user<'env>(&self, env: &'env Env, user_id: Value) -> napi::Result<Object<'env>> {
         self.call(env, text("userId", user_id), |client, user_id| async move {
             done(client.delete_user(&user_id).await)
         })
     }
 
-    #[napi(catch_unwind, js_name = "findAadb2cUser", ts_args_type = "objectId: string", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, js_name = "findAadb2cUser", ts_args_type = "objectId: string", ts_return_type = "Promise<string>")]
     pub fn find_aadb2c_user<'env>(&self, env: &'env Env, object_id: Value) -> napi::Result<Object<'env>> {
         self.call(env, text("objectId", object_id), |client, object_id| async move {
             answer(client.find_aadb2c_user(&object_id).await)
@@ -184,7 +184,7 @@ impl NativeClient {
     #[napi(
         catch_unwind,
         ts_args_type = "authenticatorId: string, name: string",
-        ts_return_type = "Promise<unknown>"
+        ts_return_type = "Promise<string>"
     )]
     pub fn rename_authenticator<'env>(
         &self,
@@ -198,7 +198,7 @@ impl NativeClient {
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "authenticatorId: string", ts_return_type = "Promise<null>")]
+    #[napi(catch_unwind, ts_args_type = "authenticatorId: string", ts_return_type = "Promise<void>")]
     pub fn delete_authenticator<'env>(&self, env: &'env Env, authenticator_id: Value) -> napi::Result<Object<'env>> {
         self.call(env, text("authenticatorId", authenticator_id), |client, id| async move {
             done(client.delete_authenticator(&id).await)
@@ -206,25 +206,25 @@ impl NativeClient {
     }
 
     /// The CSV export, collected as text: `{ contentType, filename, text }`.
-    #[napi(catch_unwind, ts_args_type = "query?: object | undefined | null", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "query?: object | undefined | null", ts_return_type = "Promise<string>")]
     pub fn export_logs<'env>(&self, env: &'env Env, query: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(env, requests::log_query(query), |client, query| async move {
             let export = client.export_logs(&query).await?;
             let content_type = export.content_type().map(str::to_string);
             let filename = export.filename().map(str::to_string);
             let text = export.text().await?;
-            Ok(json!({ "contentType": content_type, "filename": filename, "text": text }))
+            Ok(Some(json!({ "contentType": content_type, "filename": filename, "text": text }).to_string()))
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "credential: object", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "credential: object", ts_return_type = "Promise<string>")]
     pub fn complete_attestation<'env>(&self, env: &'env Env, credential: Value) -> napi::Result<Object<'env>> {
         self.call(env, requests::attestation(credential), |client, credential| async move {
             answer(client.complete_attestation(&credential).await)
         })
     }
 
-    #[napi(catch_unwind, ts_args_type = "credential: object", ts_return_type = "Promise<unknown>")]
+    #[napi(catch_unwind, ts_args_type = "credential: object", ts_return_type = "Promise<string>")]
     pub fn complete_assertion<'env>(&self, env: &'env Env, credential: Value) -> napi::Result<Object<'env>> {
         self.call(env, requests::assertion(credential), |client, credential| async move {
             answer(client.complete_assertion(&credential).await)
