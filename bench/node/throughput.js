@@ -93,7 +93,8 @@ async function main() {
       `${CONCURRENCY} calls in flight (async workers awaiting one call at a time). Node ${v.node}; undici ${v.undici} ` +
       `(pinned in bench/node/package-lock.json; undici 8 needs Node 22); fetch is Node's bundled undici ${v.fetchUndici} ` +
       `with its default global agent. Every contender decodes the JSON answer and checks status == "pending". ` +
-      `Binding: ${v.addon}; it runs the HTTP exchange on the core's tokio runtime (2 worker threads), which shares ` +
+      `Binding: ${v.addon}; it runs the HTTP exchange on the core's tokio runtime (one worker thread per CPU the process may use: ` +
+      `${require('node:os').availableParallelism()} here), which shares ` +
       `CPU 1 with the JavaScript thread. binding / fetch = ${common.round(rows[0].median / rows[2].median, 3)}. ` +
       `CPU time of the whole Node process per call (all threads, median of rounds): ` +
       `${rows.slice(0, 3).map((r) => `${r.name.split(' ')[0]} ${r.cpuUsPerCall} us`).join(', ')}. ` +

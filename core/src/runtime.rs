@@ -49,7 +49,12 @@ pub fn handle() -> Result<Handle> {
 }
 
 fn build() -> Result<Runtime> {
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 8);
+    // One worker per CPU this process may run on (its affinity mask and cgroup quota), at most 8:
+    // the workers only move bytes, and a worker more than there are CPUs only takes turns with the
+    // thread that called (the Python or JavaScript thread), which then waits longer for its
+    // answers. Pinned to one CPU (bench/), two workers instead of one cost the blocking Python
+    // client 5% of its calls and doubled Node's event-loop delay p99.
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
     Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name("nevis-authcloud")
