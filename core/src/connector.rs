@@ -135,7 +135,7 @@ fn proxy_for(
         return Ok(None);
     };
     let uri = intercept.uri().clone();
-    only_http_proxies(uri.scheme_str().unwrap_or("none"), "HTTPS_PROXY")?;
+    only_http_proxies(uri.scheme_str().unwrap_or("none"), "the environment (HTTPS_PROXY or ALL_PROXY)")?;
     Ok(Some((uri, intercept.basic_auth().cloned())))
 }
 

@@ -167,6 +167,32 @@ async fn refused_connection_is_retried_then_reported_as_not_applied() {
 }
 
 #[tokio::test]
+async fn a_stalled_tls_handshake_is_a_connect_timeout_retried_and_never_applied() {
+    let h = Harness::start().await;
+    // Accepts TCP connections and never answers the TLS handshake.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let held = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            held.lock().unwrap().push(socket);
+        }
+    });
+    let client = h.client_with(|c| {
+        c.base_url(format!("https://127.0.0.1:{port}")).connect_timeout(Duration::from_millis(200)).max_retries(1)
+    });
+    let started = Instant::now();
+    let err = client.approve(&ApprovalRequest::push("x")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(err.to_string().contains("could not connect: timed out after 200ms"), "{err}");
+    assert_eq!(err.may_have_been_applied(), MayHaveBeenApplied::No);
+    assert_eq!(err.attempts(), 2, "nothing was sent, so even an approval is retried");
+    assert_eq!(accepted.lock().unwrap().len(), 2);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
 async fn broken_bodies_are_decode_errors() {
     let h = Harness::start().await;
     h.active_app_user("lia").await;

@@ -3,80 +3,10 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use nevis_authcloud::{ApprovalRequest, ClientConfig, ErrorKind};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 use common::Harness;
-
-/// A minimal forward proxy that records the head of every `CONNECT` it gets and answers with
-/// `answer` ("200 Connection established" to tunnel, anything else to refuse).
-struct Proxy {
-    url: String,
-    heads: Arc<Mutex<Vec<String>>>,
-    /// Every byte that crossed the tunnel from the client, as the proxy saw it.
-    seen: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Proxy {
-    async fn start(credentials: &str, answer: &'static str) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        let heads = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let (heads_in, seen_in) = (heads.clone(), seen.clone());
-        tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                tokio::spawn(tunnel(client, answer, heads_in.clone(), seen_in.clone()));
-            }
-        });
-        Proxy { url: format!("http://{credentials}127.0.0.1:{port}"), heads, seen }
-    }
-
-    fn heads(&self) -> Vec<String> {
-        self.heads.lock().expect("heads").clone()
-    }
-}
-
-async fn tunnel(mut client: TcpStream, answer: &str, heads: Arc<Mutex<Vec<String>>>, seen: Arc<Mutex<Vec<u8>>>) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match client.read(&mut byte).await {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).to_string();
-    let target = head.split_whitespace().nth(1).unwrap_or_default().to_string();
-    heads.lock().expect("heads").push(head);
-    if client.write_all(format!("HTTP/1.1 {answer}\r\ncontent-length: 0\r\n\r\n").as_bytes()).await.is_err() {
-        return;
-    }
-    if !answer.starts_with("200") {
-        return;
-    }
-    let Ok(mut server) = TcpStream::connect(target).await else { return };
-    let (mut client_read, mut client_write) = client.split();
-    let (mut server_read, mut server_write) = server.split();
-    let upstream = async {
-        let mut buffer = [0u8; 16 * 1024];
-        while let Ok(n @ 1..) = client_read.read(&mut buffer).await {
-            seen.lock().expect("seen").extend_from_slice(&buffer[..n]);
-            if server_write.write_all(&buffer[..n]).await.is_err() {
-                break;
-            }
-        }
-        let _ = server_write.shutdown().await;
-    };
-    let downstream = async {
-        let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
-        let _ = client_write.shutdown().await;
-    };
-    tokio::join!(upstream, downstream);
-}
+use common::proxy::{Proxy, contains};
 
 #[tokio::test]
 async fn https_goes_through_the_proxy_tunnel_and_the_proxy_sees_no_secret() {
@@ -96,7 +26,7 @@ async fn https_goes_through_the_proxy_tunnel_and_the_proxy_sees_no_secret() {
     // Basic base64("relay:s3cret-proxy-pass")
     assert!(heads[0].to_ascii_lowercase().contains("proxy-authorization: basic cmvsyxk6cznjcmv0lxbyb3h5lxbhc3m="), "{}", heads[0]);
 
-    let seen = proxy.seen.lock().expect("seen").clone();
+    let seen = proxy.seen();
     assert!(seen.len() > 200, "the calls crossed the tunnel ({} bytes)", seen.len());
     for secret in [harness.sim.access_key(), approval.status_token.expose(), "Authorization", "Log in?"] {
         assert!(!contains(&seen, secret.as_bytes()), "the proxy saw {secret:?} in clear text");
@@ -138,8 +68,4 @@ async fn the_plain_http_simulator_is_reached_directly_even_with_a_proxy_set() {
     let client = nevis_authcloud::Client::new(config.build().expect("config")).expect("client");
     client.ping().await.expect("ping");
     assert!(proxy.heads().is_empty());
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|window| window == needle)
 }
