@@ -228,6 +228,13 @@ typedef struct nevis_error nevis_error;
  */
 typedef struct nevis_client_options {
   /**
+   * sizeof(nevis_client_options) as the program was compiled; nevis_client_options_init() sets
+   * it. With it a later library accepts options from a program built against an older header
+   * (settings added since take their defaults). A struct not filled by the init function is
+   * refused with NEVIS_ERROR_INVALID_ARGUMENT.
+   */
+  size_t struct_size;
+  /**
    * The instance id from the management console (the API is then
    * https://{instance}.mauth.nevis.cloud). Give this or `base_url`, not both.
    */
@@ -710,8 +717,9 @@ struct nevis_error *nevis_client_complete_assertion(const struct nevis_client *c
                                                     char **out_json);
 
 /**
- * Fills `*opts` with the defaults: every pointer NULL, every time 0 (default), max_retries -1
- * (default), max_connections 0 (default). Does nothing when `opts` is NULL.
+ * Fills `*opts` with the defaults and sets its `struct_size`: every pointer NULL, every time 0
+ * (default), max_retries -1 (default), max_connections 0 (default). Does nothing when `opts` is
+ * NULL. Always start from this: nevis_client_new() refuses options it did not fill.
  *
  * # Safety
  * `opts` is NULL or writable.

@@ -11,7 +11,7 @@ use nevis_authcloud::{Client, Secret, runtime};
 
 use crate::error::{NevisError, nevis_error};
 use crate::ffi_guard::{FfiResult, Out, guard, guard_or, required_ref};
-use crate::options::{build_config, nevis_client_options};
+use crate::options::{build_config, nevis_client_options, read_options};
 
 /// A client for one Authentication Cloud instance. Thread-safe: share one per process (or per
 /// instance) among all threads. Opaque; create with nevis_client_new(), release with
@@ -58,8 +58,8 @@ pub unsafe extern "C" fn nevis_client_new(opts: *const nevis_client_options, out
         if !out.is_wanted() {
             return Err(NevisError::invalid_argument("out", "must not be NULL"));
         }
-        let opts = required_ref(opts, "opts")?;
-        let (config, access_key) = build_config(opts)?;
+        let opts = read_options(opts)?;
+        let (config, access_key) = build_config(&opts)?;
         let inner = Client::new(config).map_err(|err| NevisError::from_core(&err, &[access_key.expose()]))?;
         out.set(Box::into_raw(Box::new(nevis_client { inner, access_key })));
         Ok(())

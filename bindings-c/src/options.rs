@@ -22,6 +22,11 @@ const SDK_USER_AGENT: &str = concat!("nevis-authcloud-c/", env!("CARGO_PKG_VERSI
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct nevis_client_options {
+    /// sizeof(nevis_client_options) as the program was compiled; nevis_client_options_init() sets
+    /// it. With it a later library accepts options from a program built against an older header
+    /// (settings added since take their defaults). A struct not filled by the init function is
+    /// refused with NEVIS_ERROR_INVALID_ARGUMENT.
+    pub struct_size: usize,
     /// The instance id from the management console (the API is then
     /// https://{instance}.mauth.nevis.cloud). Give this or `base_url`, not both.
     pub instance: *const c_char,
@@ -64,6 +69,7 @@ pub struct nevis_client_options {
 impl Default for nevis_client_options {
     fn default() -> Self {
         nevis_client_options {
+            struct_size: std::mem::size_of::<nevis_client_options>(),
             instance: std::ptr::null(),
             base_url: std::ptr::null(),
             access_key: std::ptr::null(),
@@ -83,8 +89,9 @@ impl Default for nevis_client_options {
     }
 }
 
-/// Fills `*opts` with the defaults: every pointer NULL, every time 0 (default), max_retries -1
-/// (default), max_connections 0 (default). Does nothing when `opts` is NULL.
+/// Fills `*opts` with the defaults and sets its `struct_size`: every pointer NULL, every time 0
+/// (default), max_retries -1 (default), max_connections 0 (default). Does nothing when `opts` is
+/// NULL. Always start from this: nevis_client_new() refuses options it did not fill.
 ///
 /// # Safety
 /// `opts` is NULL or writable.
@@ -96,6 +103,45 @@ pub unsafe extern "C" fn nevis_client_options_init(opts: *mut nevis_client_optio
             unsafe { opts.write(nevis_client_options::default()) };
         }
     })
+}
+
+/// The smallest `struct_size` accepted: the struct as first published with that field. When a
+/// field is appended, this stays at the earlier size (as a number), so that programs built against
+/// an older header keep working.
+const FIRST_STRUCT_SIZE: usize = std::mem::size_of::<nevis_client_options>();
+
+/// A copy of the caller's options: the part its header declared (`struct_size`), the defaults for
+/// the rest.
+///
+/// # Safety
+/// `opts` is NULL or points to at least `struct_size` readable bytes, starting with that field.
+pub(crate) unsafe fn read_options(opts: *const nevis_client_options) -> FfiResult<nevis_client_options> {
+    if opts.is_null() {
+        return Err(NevisError::invalid_argument("opts", "must not be NULL"));
+    }
+    // SAFETY: every version of the struct starts with `struct_size` (caller's contract).
+    let declared = unsafe { std::ptr::addr_of!((*opts).struct_size).read_unaligned() };
+    let current = std::mem::size_of::<nevis_client_options>();
+    if declared < FIRST_STRUCT_SIZE {
+        return Err(NevisError::invalid_argument(
+            "opts",
+            &format!("has struct_size {declared}: fill it with nevis_client_options_init() before setting fields"),
+        ));
+    }
+    if declared > current {
+        return Err(NevisError::invalid_argument(
+            "opts",
+            &format!(
+                "has struct_size {declared}, larger than this library's {current}: the program was built against a newer nevis_authcloud.h than the library it runs with"
+            ),
+        ));
+    }
+    let mut options = nevis_client_options::default();
+    // SAFETY: the caller's struct is `declared` bytes long, a prefix of this version's layout, and
+    // `options` is at least that long.
+    unsafe { std::ptr::copy_nonoverlapping(opts.cast::<u8>(), (&raw mut options).cast::<u8>(), declared) };
+    options.struct_size = current;
+    Ok(options)
 }
 
 /// The validated core configuration and the access key (kept to redact it from error texts).

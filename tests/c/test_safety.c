@@ -80,6 +80,28 @@ static void test_null_arguments_are_named(void) {
   CHECK(made == NULL);
 }
 
+/* Options must come from nevis_client_options_init(): its struct_size lets the library tell
+ * which version of the struct a program was built with. */
+static void test_options_not_from_init_are_refused(void) {
+  nevis_client_options zeroed;
+  memset(&zeroed, 0, sizeof zeroed);
+  nevis_client *made = NULL;
+  nevis_error *err = nevis_client_new(&zeroed, &made);
+  CHECK(str_contains(nevis_error_message(err), "nevis_client_options_init"));
+  check_argument(__LINE__, err, "opts"); /* frees err */
+
+  nevis_client_options newer = sim_options();
+  newer.struct_size = sizeof newer + 8; /* as a program built against a later header would say */
+  err = nevis_client_new(&newer, &made);
+  CHECK(str_contains(nevis_error_message(err), "newer nevis_authcloud.h"));
+  check_argument(__LINE__, err, "opts"); /* frees err */
+  CHECK(made == NULL);
+
+  nevis_client_options from_init;
+  nevis_client_options_init(&from_init);
+  CHECK(from_init.struct_size == sizeof from_init);
+}
+
 static void test_invalid_utf8_is_refused_without_echo(void) {
   char request[128];
   snprintf(request, sizeof request, "{\"username\":\"%s\"}", bad_utf8);
@@ -221,6 +243,7 @@ void safety_tests(void) {
   client = new_client(&opts);
   run_test("a NULL client is refused by every operation", test_null_client_everywhere);
   run_test("NULL arguments are refused and named", test_null_arguments_are_named);
+  run_test("options not filled by nevis_client_options_init are refused", test_options_not_from_init_are_refused);
   run_test("invalid UTF-8 is refused without echoing it", test_invalid_utf8_is_refused_without_echo);
   run_test("JSON that is not the documented shape", test_json_that_is_not_the_documented_shape);
   run_test("out-parameters are cleared on failure; accessors take NULL", test_out_parameters_and_accessors);
