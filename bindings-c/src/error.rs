@@ -189,7 +189,15 @@ impl NevisError {
     /// A core error; `secrets` (the access key, tokens of this call) are cut out of the texts in
     /// case a server ever echoes them.
     pub(crate) fn from_core(err: &Error, secrets: &[&str]) -> NevisError {
-        let mut out = NevisError::new(nevis_error_kind::from_core(err.kind()), &redact(&err.to_string(), secrets));
+        // The kind's name leads the message ("connection: ..."); only what follows it can hold
+        // text from outside, so a secret that happens to spell part of the name cannot garble it.
+        let kind = err.kind().as_str();
+        let text = err.to_string();
+        let message = match text.strip_prefix(kind) {
+            Some(detail) => format!("{kind}{}", redact(detail, secrets)),
+            None => redact(&text, secrets),
+        };
+        let mut out = NevisError::new(nevis_error_kind::from_core(err.kind()), &message);
         out.status = err.status().unwrap_or(0);
         out.body = err.api().map(|api| lossy_c_string(&redact(&api.body, secrets)));
         out.field = err.field().map(lossy_c_string);
@@ -241,9 +249,14 @@ impl NevisError {
     }
 }
 
+/// The shortest secret cut out of texts. Real access keys and tokens are far longer; cutting out
+/// a few characters a caller passed as a token would garble ordinary words ("conne[redacted]n")
+/// and protect nothing. Found by the `c_api` fuzz target with a four-character intent token.
+const MIN_REDACTED_LEN: usize = 8;
+
 fn redact(text: &str, secrets: &[&str]) -> String {
     let mut text = text.to_string();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+    for secret in secrets.iter().filter(|s| s.len() >= MIN_REDACTED_LEN) {
         if text.contains(secret) {
             text = text.replace(secret, "[redacted]");
         }
@@ -470,5 +483,38 @@ mod tests {
     fn secrets_are_cut_out_of_messages() {
         assert_eq!(redact("bad token abcdef123 here", &["abcdef123"]), "bad token [redacted] here");
         assert_eq!(redact("short ab", &["ab"]), "short ab");
+        assert_eq!(redact("connection refused", &["ctio"]), "connection refused");
+    }
+
+    #[test]
+    fn a_secret_that_spells_part_of_the_kind_name_leaves_the_name_intact() {
+        use crate::client::{nevis_client_free, nevis_client_new};
+        use crate::options::nevis_client_options;
+        // A closed port: the approval fails with `connection: could not connect: Connection
+        // refused`, and the intent token is one of the call's secrets.
+        let opts = nevis_client_options {
+            base_url: c"http://127.0.0.1:9".as_ptr(),
+            access_key: c"test-access-key".as_ptr(),
+            max_retries: 0,
+            ..Default::default()
+        };
+        let mut client = ptr::null_mut();
+        // SAFETY: locals that outlive the calls; the error and client are freed once.
+        unsafe {
+            assert!(nevis_client_new(&opts, &mut client).is_null());
+            let mut out = ptr::null_mut();
+            let err = crate::operations::nevis_client_approve(
+                client,
+                c"{\"channel\":\"push\",\"username\":\"ada\"}".as_ptr(),
+                c"onnection".as_ptr(),
+                &mut out,
+            );
+            assert_eq!((*err).kind, nevis_error_kind::NEVIS_ERROR_CONNECTION);
+            let message = std::ffi::CStr::from_ptr(nevis_error_message(err)).to_string_lossy().into_owned();
+            assert!(message.starts_with("connection: could not connect: "), "{message}");
+            assert!(!message[10..].contains("onnection"), "{message}");
+            nevis_error_free(err);
+            nevis_client_free(client);
+        }
     }
 }
