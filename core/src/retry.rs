@@ -68,6 +68,12 @@ pub(crate) fn decide_for_status(status: u16, may_resend: bool, retry_after: Opti
     }
 }
 
+/// The decision after a failure once the request may have reached the server (a timeout, a
+/// connection broken after sending): only a call that may be resent is tried again.
+pub(crate) fn after_sending(may_resend: bool) -> Decision {
+    if may_resend { Decision::Backoff } else { Decision::Stop }
+}
+
 /// `Retry-After` as delay-seconds or an HTTP date; a date in the past means "now".
 pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();

@@ -497,15 +497,13 @@ fn classify_send_error(err: hyper_util::client::legacy::Error, safety: Safety, m
     }
     let text = format!("the connection failed after the request was sent: {}", root_cause(&err));
     let error = Error::new(ErrorKind::Connection, text).with_applied(safety.unsure()).with_source(err);
-    let retry = if may_resend { retry::Decision::Backoff } else { retry::Decision::Stop };
-    Failure { error, retry }
+    Failure { error, retry: retry::after_sending(may_resend) }
 }
 
 /// The request timeout ran out before the answer's head arrived (the request may have been sent).
 fn no_answer_in_time(safety: Safety, may_resend: bool) -> Failure {
     let error = Error::new(ErrorKind::Timeout, "no answer within the request timeout").with_applied(safety.unsure());
-    let retry = if may_resend { retry::Decision::Backoff } else { retry::Decision::Stop };
-    Failure { error, retry }
+    Failure { error, retry: retry::after_sending(may_resend) }
 }
 
 /// A failure while reading a body whose head said success.
@@ -522,26 +520,17 @@ fn classify_body_error(err: BodyError) -> Error {
     }
 }
 
+/// Whether `err` or any error in its source chain is one `is` recognises.
+fn chain_contains(err: &(dyn std::error::Error + 'static), is: impl Fn(&(dyn std::error::Error + 'static)) -> bool) -> bool {
+    std::iter::successors(Some(err), |current| current.source()).any(is)
+}
+
 fn connect_timed_out(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(err);
-    while let Some(current) = source {
-        if matches!(current.downcast_ref::<ConnectError>(), Some(ConnectError::TimedOut(_))) {
-            return true;
-        }
-        source = current.source();
-    }
-    false
+    chain_contains(err, |current| matches!(current.downcast_ref::<ConnectError>(), Some(ConnectError::TimedOut(_))))
 }
 
 fn is_tls_error(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(current) = source {
-        if is_rustls_error(current) {
-            return true;
-        }
-        source = current.source();
-    }
-    false
+    chain_contains(err, is_rustls_error)
 }
 
 /// rustls errors reach us wrapped in (possibly nested) `io::Error`s, whose `source()` skips the
