@@ -126,28 +126,53 @@ unsafe extern "C" fn flush(_env: sys::napi_env, _info: sys::napi_callback_info) 
 unsafe fn call_soon(env: sys::napi_env, function: sys::napi_ref) -> bool {
     // SAFETY: forwarded from the caller; out-pointers are valid; the name is NUL-terminated.
     unsafe {
-        let mut scope = ptr::null_mut();
-        let opened = sys::napi_open_handle_scope(env, &mut scope) == sys::Status::napi_ok;
-        let mut deferred = ptr::null_mut();
-        let mut promise = ptr::null_mut();
-        let mut undefined = ptr::null_mut();
-        let mut then = ptr::null_mut();
-        let mut callback = ptr::null_mut();
-        let mut ignored = ptr::null_mut();
-        let queued = sys::napi_create_promise(env, &mut deferred, &mut promise) == sys::Status::napi_ok
-            && sys::napi_get_undefined(env, &mut undefined) == sys::Status::napi_ok
-            && sys::napi_resolve_deferred(env, deferred, undefined) == sys::Status::napi_ok
-            && sys::napi_get_named_property(env, promise, c"then".as_ptr(), &mut then) == sys::Status::napi_ok
-            && sys::napi_get_reference_value(env, function, &mut callback) == sys::Status::napi_ok
-            && sys::napi_call_function(env, promise, then, 1, &callback, &mut ignored) == sys::Status::napi_ok;
-        if !queued {
-            sys::napi_get_and_clear_last_exception(env, &mut ignored);
-        }
-        if opened {
-            sys::napi_close_handle_scope(env, scope);
-        }
-        queued
+        in_handle_scope(env, || {
+            let mut deferred = ptr::null_mut();
+            let mut promise = ptr::null_mut();
+            let mut undefined = ptr::null_mut();
+            let mut then = ptr::null_mut();
+            let mut callback = ptr::null_mut();
+            let mut ignored = ptr::null_mut();
+            let queued = sys::napi_create_promise(env, &mut deferred, &mut promise) == sys::Status::napi_ok
+                && sys::napi_get_undefined(env, &mut undefined) == sys::Status::napi_ok
+                && sys::napi_resolve_deferred(env, deferred, undefined) == sys::Status::napi_ok
+                && sys::napi_get_named_property(env, promise, c"then".as_ptr(), &mut then) == sys::Status::napi_ok
+                && sys::napi_get_reference_value(env, function, &mut callback) == sys::Status::napi_ok
+                && sys::napi_call_function(env, promise, then, 1, &callback, &mut ignored) == sys::Status::napi_ok;
+            cleared_unless(env, queued)
+        })
     }
+}
+
+/// Runs `work` in a handle scope of its own, so that the JavaScript values it creates are released
+/// when it returns (these run from the event loop, outside any scope Node opened for a call).
+///
+/// # Safety
+/// `env` is a live environment, on its thread.
+unsafe fn in_handle_scope<T>(env: sys::napi_env, work: impl FnOnce() -> T) -> T {
+    let mut scope = ptr::null_mut();
+    // SAFETY: forwarded from the caller.
+    let opened = unsafe { sys::napi_open_handle_scope(env, &mut scope) } == sys::Status::napi_ok;
+    let result = work();
+    if opened {
+        // SAFETY: the scope opened above, closed once.
+        unsafe { sys::napi_close_handle_scope(env, scope) };
+    }
+    result
+}
+
+/// `succeeded`, the result of a chain of N-API steps; when a step failed, the exception it may have
+/// left pending is cleared, so that it cannot surface in unrelated JavaScript.
+///
+/// # Safety
+/// `env` is a live environment, on its thread.
+unsafe fn cleared_unless(env: sys::napi_env, succeeded: bool) -> bool {
+    if !succeeded {
+        let mut ignored = ptr::null_mut();
+        // SAFETY: forwarded from the caller; the out-pointer is valid.
+        unsafe { sys::napi_get_and_clear_last_exception(env, &mut ignored) };
+    }
+    succeeded
 }
 
 /// Rejects at once (for arguments refused on the JavaScript thread), keeping calls uniformly
@@ -469,23 +494,17 @@ fn drain_some(env: sys::napi_env, shared: &Shared) {
 unsafe fn call_later(env: sys::napi_env, set_immediate: sys::napi_ref, resume: sys::napi_ref) -> bool {
     // SAFETY: forwarded from the caller; out-pointers are valid.
     unsafe {
-        let mut scope = ptr::null_mut();
-        let opened = sys::napi_open_handle_scope(env, &mut scope) == sys::Status::napi_ok;
-        let mut function = ptr::null_mut();
-        let mut argument = ptr::null_mut();
-        let mut receiver = ptr::null_mut();
-        let mut ignored = ptr::null_mut();
-        let called = sys::napi_get_reference_value(env, set_immediate, &mut function) == sys::Status::napi_ok
-            && sys::napi_get_reference_value(env, resume, &mut argument) == sys::Status::napi_ok
-            && sys::napi_get_undefined(env, &mut receiver) == sys::Status::napi_ok
-            && sys::napi_call_function(env, receiver, function, 1, &argument, &mut ignored) == sys::Status::napi_ok;
-        if !called {
-            sys::napi_get_and_clear_last_exception(env, &mut ignored);
-        }
-        if opened {
-            sys::napi_close_handle_scope(env, scope);
-        }
-        called
+        in_handle_scope(env, || {
+            let mut function = ptr::null_mut();
+            let mut argument = ptr::null_mut();
+            let mut receiver = ptr::null_mut();
+            let mut ignored = ptr::null_mut();
+            let called = sys::napi_get_reference_value(env, set_immediate, &mut function) == sys::Status::napi_ok
+                && sys::napi_get_reference_value(env, resume, &mut argument) == sys::Status::napi_ok
+                && sys::napi_get_undefined(env, &mut receiver) == sys::Status::napi_ok
+                && sys::napi_call_function(env, receiver, function, 1, &argument, &mut ignored) == sys::Status::napi_ok;
+            cleared_unless(env, called)
+        })
     }
 }
 
@@ -524,28 +543,25 @@ unsafe extern "C" fn finalize(_env: sys::napi_env, _data: *mut c_void, context: 
 
 /// Resolves or rejects one promise on the JavaScript thread, in a handle scope of its own.
 fn settle(env: sys::napi_env, deferred: Deferred, outcome: Outcome) {
-    let mut scope = ptr::null_mut();
-    // SAFETY: a live environment on its thread.
-    let opened = unsafe { sys::napi_open_handle_scope(env, &mut scope) } == sys::Status::napi_ok;
-    let converted = catch_unwind(AssertUnwindSafe(|| convert(env, outcome)))
-        .unwrap_or_else(|payload| Err(Failure::panic(payload.as_ref()).into_js_error(&Env::from_raw(env))));
-    // SAFETY: `deferred` belongs to this environment and is settled exactly once, here.
+    // SAFETY: a live environment on its thread; `deferred` belongs to it and is settled exactly
+    // once, here.
     unsafe {
-        match converted {
-            Ok(value) => {
-                sys::napi_resolve_deferred(env, deferred.0, value);
-            }
-            Err(error) => {
-                let reason = match ToNapiValue::to_napi_value(env, error) {
-                    Ok(reason) => reason,
-                    Err(_) => plain_error(env),
-                };
-                sys::napi_reject_deferred(env, deferred.0, reason);
-            }
-        }
-        if opened {
-            sys::napi_close_handle_scope(env, scope);
-        }
+        in_handle_scope(env, || {
+                let converted = catch_unwind(AssertUnwindSafe(|| convert(env, outcome)))
+                    .unwrap_or_else(|payload| Err(Failure::panic(payload.as_ref()).into_js_error(&Env::from_raw(env))));
+                match converted {
+                    Ok(value) => {
+                        sys::napi_resolve_deferred(env, deferred.0, value);
+                    }
+                    Err(error) => {
+                        let reason = match ToNapiValue::to_napi_value(env, error) {
+                            Ok(reason) => reason,
+                            Err(_) => plain_error(env),
+                        };
+                        sys::napi_reject_deferred(env, deferred.0, reason);
+                    }
+                }
+        })
     }
 }
 
