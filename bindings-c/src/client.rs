@@ -26,7 +26,11 @@ pub struct nevis_client {
 impl nevis_client {
     /// Blocks on `future` on the shared runtime and turns a core error into a C error, cutting the
     /// access key and `secrets` (tokens of this call) out of its texts.
-    pub(crate) fn run<T>(&self, secrets: &[Option<&str>], future: impl Future<Output = nevis_authcloud::Result<T>>) -> FfiResult<T> {
+    pub(crate) fn run<T>(
+        &self,
+        secrets: &[Option<&str>],
+        future: impl Future<Output = nevis_authcloud::Result<T>>,
+    ) -> FfiResult<T> {
         let outcome = runtime::block_on(future).and_then(|result| result);
         outcome.map_err(|err| {
             let mut hide: Vec<&str> = secrets.iter().flatten().copied().collect();
@@ -52,7 +56,10 @@ pub(crate) unsafe fn client_ref<'a>(client: *const nevis_client) -> FfiResult<&'
 /// # Safety
 /// `opts` is NULL or a valid options struct whose strings are NUL-terminated; `out` is writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn nevis_client_new(opts: *const nevis_client_options, out: *mut *mut nevis_client) -> *mut nevis_error {
+pub unsafe extern "C" fn nevis_client_new(
+    opts: *const nevis_client_options,
+    out: *mut *mut nevis_client,
+) -> *mut nevis_error {
     guard(|| unsafe {
         let out = Out::clear(out, std::ptr::null_mut());
         if !out.is_wanted() {

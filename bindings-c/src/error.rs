@@ -292,9 +292,7 @@ pub unsafe extern "C" fn nevis_error_kind(err: *const nevis_error) -> nevis_erro
 /// outside the enum must be an "other", not undefined behaviour.
 #[unsafe(no_mangle)]
 pub extern "C" fn nevis_error_kind_name(kind: c_int) -> *const c_char {
-    guard_or(c"other".as_ptr(), || {
-        nevis_error_kind::from_raw(kind).map_or(c"other", nevis_error_kind::name).as_ptr()
-    })
+    guard_or(c"other".as_ptr(), || nevis_error_kind::from_raw(kind).map_or(c"other", nevis_error_kind::name).as_ptr())
 }
 
 /// The message: kind, what happened and, for HTTP calls, the method and path. Never contains the
@@ -385,7 +383,10 @@ pub unsafe extern "C" fn nevis_error_is_retryable(err: *const nevis_error) -> bo
     use nevis_error_kind::*;
     guard_or(false, || unsafe {
         with_error(err, false, |err| {
-            matches!(err.kind, NEVIS_ERROR_RATE_LIMITED | NEVIS_ERROR_SERVER | NEVIS_ERROR_TIMEOUT | NEVIS_ERROR_CONNECTION)
+            matches!(
+                err.kind,
+                NEVIS_ERROR_RATE_LIMITED | NEVIS_ERROR_SERVER | NEVIS_ERROR_TIMEOUT | NEVIS_ERROR_CONNECTION
+            )
         })
     })
 }

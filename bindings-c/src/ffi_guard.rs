@@ -35,8 +35,7 @@ pub(crate) fn guard_or<T>(fallback: T, body: impl FnOnce() -> T) -> T {
 /// `ptr` is NULL or points to a NUL-terminated string that stays valid during the call.
 pub(crate) unsafe fn required_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<&'a str> {
     // SAFETY: forwarded from the caller's contract.
-    unsafe { optional_str(ptr, name) }?
-        .ok_or_else(|| NevisError::invalid_argument(name, "must not be NULL"))
+    unsafe { optional_str(ptr, name) }?.ok_or_else(|| NevisError::invalid_argument(name, "must not be NULL"))
 }
 
 /// An optional string argument: NULL means "not given".

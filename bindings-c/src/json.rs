@@ -31,8 +31,7 @@ pub(crate) fn parse_text<T: DeserializeOwned>(text: &str, name: &str) -> FfiResu
 
 /// Serializes a core response in the wire shape.
 pub(crate) fn to_json(value: &impl Serialize) -> FfiResult<String> {
-    serde_json::to_string(value)
-        .map_err(|_| NevisError::decode("the answer could not be turned back into JSON"))
+    serde_json::to_string(value).map_err(|_| NevisError::decode("the answer could not be turned back into JSON"))
 }
 
 fn parse_document(text: &str, name: &str) -> FfiResult<Value> {
@@ -49,7 +48,11 @@ fn parse_document(text: &str, name: &str) -> FfiResult<Value> {
 /// # Safety
 /// `json` and `pointer` are NUL-terminated strings; `out_value` is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn nevis_json_get(json: *const c_char, pointer: *const c_char, out_value: *mut *mut c_char) -> *mut nevis_error {
+pub unsafe extern "C" fn nevis_json_get(
+    json: *const c_char,
+    pointer: *const c_char,
+    out_value: *mut *mut c_char,
+) -> *mut nevis_error {
     guard(|| unsafe {
         let out = OutString::clear(out_value);
         let document = parse_document(required_str(json, "json")?, "json")?;
@@ -74,7 +77,10 @@ pub unsafe extern "C" fn nevis_json_get(json: *const c_char, pointer: *const c_c
 /// # Safety
 /// `response_json` is a NUL-terminated string; `out_token` is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn nevis_json_status_token(response_json: *const c_char, out_token: *mut *mut c_char) -> *mut nevis_error {
+pub unsafe extern "C" fn nevis_json_status_token(
+    response_json: *const c_char,
+    out_token: *mut *mut c_char,
+) -> *mut nevis_error {
     guard(|| unsafe {
         let out = OutString::clear(out_token);
         let document = parse_document(required_str(response_json, "response_json")?, "response_json")?;
@@ -95,7 +101,10 @@ pub unsafe extern "C" fn nevis_json_status_token(response_json: *const c_char, o
 /// # Safety
 /// `response_json` is a NUL-terminated string; `out_id` is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn nevis_json_transaction_id(response_json: *const c_char, out_id: *mut *mut c_char) -> *mut nevis_error {
+pub unsafe extern "C" fn nevis_json_transaction_id(
+    response_json: *const c_char,
+    out_id: *mut *mut c_char,
+) -> *mut nevis_error {
     guard(|| unsafe {
         let out = OutString::clear(out_id);
         let document = parse_document(required_str(response_json, "response_json")?, "response_json")?;
@@ -128,7 +137,10 @@ mod tests {
         assert!(err.message.to_str().unwrap().contains("is not valid JSON"));
     }
 
-    fn read(f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> *mut nevis_error, json: &std::ffi::CStr) -> Option<String> {
+    fn read(
+        f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> *mut nevis_error,
+        json: &std::ffi::CStr,
+    ) -> Option<String> {
         let mut out = std::ptr::null_mut();
         // SAFETY: literal C strings and a local out slot.
         unsafe {

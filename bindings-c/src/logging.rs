@@ -129,12 +129,19 @@ thread_local! {
 /// `callback` is NULL or a function that follows the nevis_log_fn contract for as long as it is
 /// registered; `user_data` stays valid for that long.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn nevis_log_set_callback(max_level: c_int, callback: nevis_log_fn, user_data: *mut c_void) -> *mut nevis_error {
+pub unsafe extern "C" fn nevis_log_set_callback(
+    max_level: c_int,
+    callback: nevis_log_fn,
+    user_data: *mut c_void,
+) -> *mut nevis_error {
     guard(|| {
         let max = match callback {
             None => None,
             Some(_) => Some(nevis_log_level::from_c(max_level).ok_or_else(|| {
-                NevisError::invalid_argument("max_level", "must be a nevis_log_level (NEVIS_LOG_ERROR to NEVIS_LOG_TRACE)")
+                NevisError::invalid_argument(
+                    "max_level",
+                    "must be a nevis_log_level (NEVIS_LOG_ERROR to NEVIS_LOG_TRACE)",
+                )
             })?),
         };
         if IN_CALLBACK.with(Cell::get) {
@@ -236,11 +243,15 @@ mod tests {
     #[derive(Default)]
     struct Captured(Mutex<Vec<(nevis_log_level, String, String)>>);
 
-    unsafe extern "C" fn capture(level: nevis_log_level, target: *const c_char, message: *const c_char, user_data: *mut c_void) {
+    unsafe extern "C" fn capture(
+        level: nevis_log_level,
+        target: *const c_char,
+        message: *const c_char,
+        user_data: *mut c_void,
+    ) {
         // SAFETY: `user_data` is the `Captured` of the test; the strings are valid during the call.
-        let (captured, target, message) = unsafe {
-            (&*(user_data as *const Captured), CStr::from_ptr(target), CStr::from_ptr(message))
-        };
+        let (captured, target, message) =
+            unsafe { (&*(user_data as *const Captured), CStr::from_ptr(target), CStr::from_ptr(message)) };
         let record = (level, target.to_string_lossy().into_owned(), message.to_string_lossy().into_owned());
         captured.0.lock().unwrap_or_else(PoisonError::into_inner).push(record);
     }
@@ -273,17 +284,24 @@ mod tests {
         let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
         let captured = Captured::default();
         let data = &captured as *const Captured as *mut c_void;
-        assert_eq!(set(nevis_log_level::NEVIS_LOG_INFO as c_int, Some(capture), data), nevis_error_kind::NEVIS_ERROR_NONE);
+        assert_eq!(
+            set(nevis_log_level::NEVIS_LOG_INFO as c_int, Some(capture), data),
+            nevis_error_kind::NEVIS_ERROR_NONE
+        );
         tracing::debug!(target: "nevis_authcloud", attempt = 1, "too verbose");
         tracing::info!(target: "nevis_authcloud", method = "GET", attempt = 2, "retrying");
         tracing::info!(target: "somebody_else", "not ours");
-        assert_eq!(set(nevis_log_level::NEVIS_LOG_TRACE as c_int, Some(capture), data), nevis_error_kind::NEVIS_ERROR_NONE);
+        assert_eq!(
+            set(nevis_log_level::NEVIS_LOG_TRACE as c_int, Some(capture), data),
+            nevis_error_kind::NEVIS_ERROR_NONE
+        );
         tracing::trace!(target: "nevis_authcloud::tls", "fine detail");
         assert_eq!(set(0, None, std::ptr::null_mut()), nevis_error_kind::NEVIS_ERROR_NONE);
         tracing::error!(target: "nevis_authcloud", "after turning it off");
         // Other tests of this crate may log concurrently; only this test's messages count.
         let ours = ["too verbose", "retrying", "not ours", "fine detail", "after turning it off"];
-        let records: Vec<_> = captured.0.into_inner().unwrap().into_iter().filter(|r| ours.iter().any(|m| r.2.starts_with(m))).collect();
+        let records: Vec<_> =
+            captured.0.into_inner().unwrap().into_iter().filter(|r| ours.iter().any(|m| r.2.starts_with(m))).collect();
         assert_eq!(
             records,
             vec![
@@ -302,7 +320,10 @@ mod tests {
         assert_eq!(set(-1, None, data), nevis_error_kind::NEVIS_ERROR_NONE);
         let seen: Mutex<Option<nevis_error_kind>> = Mutex::new(None);
         let data = &seen as *const _ as *mut c_void;
-        assert_eq!(set(nevis_log_level::NEVIS_LOG_ERROR as c_int, Some(reenter), data), nevis_error_kind::NEVIS_ERROR_NONE);
+        assert_eq!(
+            set(nevis_log_level::NEVIS_LOG_ERROR as c_int, Some(reenter), data),
+            nevis_error_kind::NEVIS_ERROR_NONE
+        );
         tracing::error!(target: "nevis_authcloud", "trigger");
         assert_eq!(set(0, None, std::ptr::null_mut()), nevis_error_kind::NEVIS_ERROR_NONE);
         assert_eq!(*seen.lock().unwrap(), Some(nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT));
@@ -318,16 +339,22 @@ mod tests {
                 scope.spawn(move || {
                     for round in 0..200 {
                         let callback: nevis_log_fn = if (round + worker) % 3 == 0 { None } else { Some(capture) };
-                        assert_eq!(set(nevis_log_level::NEVIS_LOG_DEBUG as c_int, callback, data as *mut c_void), nevis_error_kind::NEVIS_ERROR_NONE);
+                        assert_eq!(
+                            set(nevis_log_level::NEVIS_LOG_DEBUG as c_int, callback, data as *mut c_void),
+                            nevis_error_kind::NEVIS_ERROR_NONE
+                        );
                         tracing::debug!(target: "nevis_authcloud", worker, round, "event");
                     }
                 });
             }
         });
         assert_eq!(set(0, None, std::ptr::null_mut()), nevis_error_kind::NEVIS_ERROR_NONE);
-        let records: Vec<_> = captured.0.into_inner().unwrap().into_iter().filter(|r| r.2.starts_with("event ")).collect();
+        let records: Vec<_> =
+            captured.0.into_inner().unwrap().into_iter().filter(|r| r.2.starts_with("event ")).collect();
         assert!(!records.is_empty());
-        assert!(records.iter().all(|(level, _, message)| *level == nevis_log_level::NEVIS_LOG_DEBUG && message.starts_with("event worker=")));
+        assert!(
+            records.iter().all(|(level, _, message)| *level == nevis_log_level::NEVIS_LOG_DEBUG
+                && message.starts_with("event worker="))
+        );
     }
-
 }

@@ -8,8 +8,8 @@
 use std::ffi::c_char;
 
 use nevis_authcloud::{
-    ApprovalRequest, AssertionRequest, AttestationRequest, EnrollRequest, Extra, Fido2Result,
-    Fido2ResultStatus, IntentRequest, LogExportQuery, Secret, VerifyRequest,
+    ApprovalRequest, AssertionRequest, AttestationRequest, EnrollRequest, Extra, Fido2Result, Fido2ResultStatus,
+    IntentRequest, LogExportQuery, Secret, VerifyRequest,
 };
 
 use crate::client::{client_ref, nevis_client};
@@ -232,7 +232,10 @@ pub unsafe extern "C" fn nevis_client_find_user(
 /// # Safety
 /// `client` is a live client; `user_id` NUL-terminated.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn nevis_client_delete_user(client: *const nevis_client, user_id: *const c_char) -> *mut nevis_error {
+pub unsafe extern "C" fn nevis_client_delete_user(
+    client: *const nevis_client,
+    user_id: *const c_char,
+) -> *mut nevis_error {
     guard(|| unsafe {
         let client = client_ref(client)?;
         let user_id = required_str(user_id, "user_id")?;

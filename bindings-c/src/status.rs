@@ -156,7 +156,17 @@ pub unsafe extern "C" fn nevis_wait_for_status(
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
     // SAFETY: forwarded; a NULL switch means "not cancellable".
-    unsafe { nevis_wait_for_status_cancellable(client, status_token, timeout_ms, interval_ms, std::ptr::null(), out_status, out_json) }
+    unsafe {
+        nevis_wait_for_status_cancellable(
+            client,
+            status_token,
+            timeout_ms,
+            interval_ms,
+            std::ptr::null(),
+            out_status,
+            out_json,
+        )
+    }
 }
 
 /// nevis_wait_for_status() that also ends, with NEVIS_ERROR_CANCELLED, as soon as `cancel` is

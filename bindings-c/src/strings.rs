@@ -45,7 +45,9 @@ pub(crate) fn owned_c_string(text: String) -> FfiResult<CString> {
         let position = err.nul_position();
         let mut bytes = err.into_vec();
         bytes.zeroize();
-        NevisError::decode(&format!("the answer contains a NUL byte at offset {position}, which a C string cannot hold"))
+        NevisError::decode(&format!(
+            "the answer contains a NUL byte at offset {position}, which a C string cannot hold"
+        ))
     })
 }
 

@@ -89,16 +89,20 @@ impl NativeClient {
 
     #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<string>")]
     pub fn enroll<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
-        self.call(env, requests::enroll(request), |client, request| async move {
-            answer(client.enroll(&request).await)
-        })
+        self.call(
+            env,
+            requests::enroll(request),
+            |client, request| async move { answer(client.enroll(&request).await) },
+        )
     }
 
     #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<string>")]
     pub fn approve<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
-        self.call(env, requests::approval(request), |client, request| async move {
-            answer(client.approve(&request).await)
-        })
+        self.call(
+            env,
+            requests::approval(request),
+            |client, request| async move { answer(client.approve(&request).await) },
+        )
     }
 
     #[napi(catch_unwind, ts_args_type = "statusToken: string", ts_return_type = "Promise<string>")]
@@ -127,16 +131,16 @@ impl NativeClient {
             wait.cancel = cancel;
             Ok((token, wait))
         });
-        self.call(env, arguments, |client, (token, wait)| async move {
-            answer(client.wait_for_status(&token, wait).await)
-        })
+        self.call(
+            env,
+            arguments,
+            |client, (token, wait)| async move { answer(client.wait_for_status(&token, wait).await) },
+        )
     }
 
     #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<void>")]
     pub fn verify<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
-        self.call(env, requests::verify(request), |client, request| async move {
-            done(client.verify(&request).await)
-        })
+        self.call(env, requests::verify(request), |client, request| async move { done(client.verify(&request).await) })
     }
 
     #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<string>")]
@@ -148,16 +152,16 @@ impl NativeClient {
 
     #[napi(catch_unwind, ts_args_type = "token: string", ts_return_type = "Promise<string>")]
     pub fn introspect<'env>(&self, env: &'env Env, token: Value) -> napi::Result<Object<'env>> {
-        self.call(env, text("token", token), |client, token| async move {
-            answer(client.introspect(&token).await)
-        })
+        self.call(env, text("token", token), |client, token| async move { answer(client.introspect(&token).await) })
     }
 
     #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<string>")]
     pub fn get_user<'env>(&self, env: &'env Env, user_id: Value) -> napi::Result<Object<'env>> {
-        self.call(env, text("userId", user_id), |client, user_id| async move {
-            answer(client.get_user(&user_id).await)
-        })
+        self.call(
+            env,
+            text("userId", user_id),
+            |client, user_id| async move { answer(client.get_user(&user_id).await) },
+        )
     }
 
     #[napi(catch_unwind, ts_args_type = "username: string", ts_return_type = "Promise<string>")]
@@ -169,23 +173,26 @@ impl NativeClient {
 
     #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<void>")]
     pub fn delete_user<'env>(&self, env: &'env Env, user_id: Value) -> napi::Result<Object<'env>> {
-        self.call(env, text("userId", user_id), |client, user_id| async move {
-            done(client.delete_user(&user_id).await)
-        })
+        self.call(
+            env,
+            text("userId", user_id),
+            |client, user_id| async move { done(client.delete_user(&user_id).await) },
+        )
     }
 
-    #[napi(catch_unwind, js_name = "findAadb2cUser", ts_args_type = "objectId: string", ts_return_type = "Promise<string>")]
+    #[napi(
+        catch_unwind,
+        js_name = "findAadb2cUser",
+        ts_args_type = "objectId: string",
+        ts_return_type = "Promise<string>"
+    )]
     pub fn find_aadb2c_user<'env>(&self, env: &'env Env, object_id: Value) -> napi::Result<Object<'env>> {
         self.call(env, text("objectId", object_id), |client, object_id| async move {
             answer(client.find_aadb2c_user(&object_id).await)
         })
     }
 
-    #[napi(
-        catch_unwind,
-        ts_args_type = "authenticatorId: string, name: string",
-        ts_return_type = "Promise<string>"
-    )]
+    #[napi(catch_unwind, ts_args_type = "authenticatorId: string, name: string", ts_return_type = "Promise<string>")]
     pub fn rename_authenticator<'env>(
         &self,
         env: &'env Env,
@@ -193,9 +200,11 @@ impl NativeClient {
         name: Value,
     ) -> napi::Result<Object<'env>> {
         let arguments = text("authenticatorId", authenticator_id).and_then(|id| Ok((id, text("name", name)?)));
-        self.call(env, arguments, |client, (id, name)| async move {
-            answer(client.rename_authenticator(&id, &name).await)
-        })
+        self.call(
+            env,
+            arguments,
+            |client, (id, name)| async move { answer(client.rename_authenticator(&id, &name).await) },
+        )
     }
 
     #[napi(catch_unwind, ts_args_type = "authenticatorId: string", ts_return_type = "Promise<void>")]
@@ -238,7 +247,12 @@ impl NativeClient {
     }
 
     /// Runs `operation` with a clone of the client (sharing its pool) once the arguments are good.
-    fn call<'env, A, F, Fut>(&self, env: &'env Env, arguments: Result<A, Failure>, operation: F) -> napi::Result<Object<'env>>
+    fn call<'env, A, F, Fut>(
+        &self,
+        env: &'env Env,
+        arguments: Result<A, Failure>,
+        operation: F,
+    ) -> napi::Result<Object<'env>>
     where
         F: FnOnce(Client, A) -> Fut,
         Fut: Future<Output = Outcome> + Send + 'static,

@@ -215,13 +215,15 @@ mod tests {
 
     #[test]
     fn max_connections_reaches_the_core_and_a_bad_count_names_the_option() {
-        let with = |max_connections| ClientOptions {
-            base_url: Some("http://127.0.0.1:9".into()),
-            access_key: Some("k".into()),
-            max_connections,
-            ..ClientOptions::default()
-        }
-        .build();
+        let with = |max_connections| {
+            ClientOptions {
+                base_url: Some("http://127.0.0.1:9".into()),
+                access_key: Some("k".into()),
+                max_connections,
+                ..ClientOptions::default()
+            }
+            .build()
+        };
         assert_eq!(with(Some(3.0)).ok().map(|(config, _)| config.max_connections()), Some(3));
         assert_eq!(with(None).ok().map(|(config, _)| config.max_connections()), Some(100));
         for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, 1e300] {

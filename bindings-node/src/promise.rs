@@ -268,7 +268,13 @@ impl Shared {
             // SAFETY: the function is alive while the inbox holds it (see `Tsfn`); the queue is
             // unbounded, so a non-blocking call only fails when Node is closing it, in which case
             // the environment is going away and nothing is left to settle.
-            unsafe { sys::napi_call_threadsafe_function(tsfn.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking) };
+            unsafe {
+                sys::napi_call_threadsafe_function(
+                    tsfn.0,
+                    ptr::null_mut(),
+                    sys::ThreadsafeFunctionCallMode::nonblocking,
+                )
+            };
         }
     }
 
@@ -325,7 +331,8 @@ impl Mailbox {
     fn create(env: &Env) -> napi::Result<Mailbox> {
         let raw = env.raw();
         let (set_immediate, resume, flush) = scheduler(env)?;
-        let shared = Arc::new(Shared { inner: Mutex::new(Inbox { finished: VecDeque::new(), tsfn: None, woken: false }) });
+        let shared =
+            Arc::new(Shared { inner: Mutex::new(Inbox { finished: VecDeque::new(), tsfn: None, woken: false }) });
         let name = env.create_string("nevis-authcloud answers")?;
         // The function's context owns one reference to `shared`, released by `finalize`.
         let context = Arc::into_raw(Arc::clone(&shared)) as *mut c_void;
@@ -390,7 +397,8 @@ fn scheduler(env: &Env) -> napi::Result<(sys::napi_ref, sys::napi_ref, sys::napi
         let mut get_builtin = ptr::null_mut();
         let mut kind = sys::ValueType::napi_undefined;
         if sys::napi_get_named_property(raw, global, c"process".as_ptr(), &mut process) == sys::Status::napi_ok
-            && sys::napi_get_named_property(raw, process, c"getBuiltinModule".as_ptr(), &mut get_builtin) == sys::Status::napi_ok
+            && sys::napi_get_named_property(raw, process, c"getBuiltinModule".as_ptr(), &mut get_builtin)
+                == sys::Status::napi_ok
             && sys::napi_typeof(raw, get_builtin, &mut kind) == sys::Status::napi_ok
             && kind == sys::ValueType::napi_function
         {
@@ -405,15 +413,32 @@ fn scheduler(env: &Env) -> napi::Result<(sys::napi_ref, sys::napi_ref, sys::napi
             }
         }
         let mut set_immediate = ptr::null_mut();
-        check(sys::napi_get_named_property(raw, holder, c"setImmediate".as_ptr(), &mut set_immediate), "no setImmediate")?;
+        check(
+            sys::napi_get_named_property(raw, holder, c"setImmediate".as_ptr(), &mut set_immediate),
+            "no setImmediate",
+        )?;
         let mut resume_fn = ptr::null_mut();
         check(
-            sys::napi_create_function(raw, c"nevisAuthcloudDrain".as_ptr(), 19, Some(resume), ptr::null_mut(), &mut resume_fn),
+            sys::napi_create_function(
+                raw,
+                c"nevisAuthcloudDrain".as_ptr(),
+                19,
+                Some(resume),
+                ptr::null_mut(),
+                &mut resume_fn,
+            ),
             "the drain function could not be created",
         )?;
         let mut flush_fn = ptr::null_mut();
         check(
-            sys::napi_create_function(raw, c"nevisAuthcloudStart".as_ptr(), 19, Some(flush), ptr::null_mut(), &mut flush_fn),
+            sys::napi_create_function(
+                raw,
+                c"nevisAuthcloudStart".as_ptr(),
+                19,
+                Some(flush),
+                ptr::null_mut(),
+                &mut flush_fn,
+            ),
             "the start function could not be created",
         )?;
         let mut set_immediate_ref = ptr::null_mut();
@@ -427,7 +452,12 @@ fn scheduler(env: &Env) -> napi::Result<(sys::napi_ref, sys::napi_ref, sys::napi
 }
 
 /// Called by Node on the JavaScript thread when a runtime thread woke the mailbox.
-unsafe extern "C" fn drain(env: sys::napi_env, _js_callback: sys::napi_value, context: *mut c_void, _data: *mut c_void) {
+unsafe extern "C" fn drain(
+    env: sys::napi_env,
+    _js_callback: sys::napi_value,
+    context: *mut c_void,
+    _data: *mut c_void,
+) {
     if env.is_null() || context.is_null() {
         // The function is being torn down; nothing is left to settle.
         return;
@@ -485,7 +515,13 @@ fn drain_some(env: sys::napi_env, shared: &Shared) {
         if unsafe { !call_later(env, set_immediate, resume) } {
             // Could not yield (setImmediate threw): keep going in this turn rather than stall.
             // SAFETY: the function is alive while the environment is.
-            unsafe { sys::napi_call_threadsafe_function(tsfn.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking) };
+            unsafe {
+                sys::napi_call_threadsafe_function(
+                    tsfn.0,
+                    ptr::null_mut(),
+                    sys::ThreadsafeFunctionCallMode::nonblocking,
+                )
+            };
         }
     }
 }
@@ -547,20 +583,20 @@ fn settle(env: sys::napi_env, deferred: Deferred, outcome: Outcome) {
     // once, here.
     unsafe {
         in_handle_scope(env, || {
-                let converted = catch_unwind(AssertUnwindSafe(|| convert(env, outcome)))
-                    .unwrap_or_else(|payload| Err(Failure::panic(payload.as_ref()).into_js_error(&Env::from_raw(env))));
-                match converted {
-                    Ok(value) => {
-                        sys::napi_resolve_deferred(env, deferred.0, value);
-                    }
-                    Err(error) => {
-                        let reason = match ToNapiValue::to_napi_value(env, error) {
-                            Ok(reason) => reason,
-                            Err(_) => plain_error(env),
-                        };
-                        sys::napi_reject_deferred(env, deferred.0, reason);
-                    }
+            let converted = catch_unwind(AssertUnwindSafe(|| convert(env, outcome)))
+                .unwrap_or_else(|payload| Err(Failure::panic(payload.as_ref()).into_js_error(&Env::from_raw(env))));
+            match converted {
+                Ok(value) => {
+                    sys::napi_resolve_deferred(env, deferred.0, value);
                 }
+                Err(error) => {
+                    let reason = match ToNapiValue::to_napi_value(env, error) {
+                        Ok(reason) => reason,
+                        Err(_) => plain_error(env),
+                    };
+                    sys::napi_reject_deferred(env, deferred.0, reason);
+                }
+            }
         })
     }
 }

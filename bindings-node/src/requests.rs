@@ -10,8 +10,8 @@
 //! token passed in the wrong place.
 
 use nevis_authcloud::{
-    ApprovalRequest, AssertionRequest, AttestationRequest, EnrollRequest, IntentRequest, LogExportQuery,
-    Secret, VerifyRequest,
+    ApprovalRequest, AssertionRequest, AttestationRequest, EnrollRequest, IntentRequest, LogExportQuery, Secret,
+    VerifyRequest,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -73,8 +73,8 @@ pub fn approval(value: Value) -> Result<ApprovalRequest, Failure> {
 pub fn verify(value: Value) -> Result<VerifyRequest, Failure> {
     let mut map = members("request", value)?;
     let intent = take_string(&mut map, "request", "intentToken")?;
-    let user_id = take_string(&mut map, "request", "userId")?
-        .ok_or_else(|| Failure::invalid("request.userId", "is required"))?;
+    let user_id =
+        take_string(&mut map, "request", "userId")?.ok_or_else(|| Failure::invalid("request.userId", "is required"))?;
     let mut request: VerifyRequest = read("request", map)?;
     request.user_id = user_id;
     request.intent_token = intent.map(Secret::new);
@@ -117,7 +117,8 @@ mod tests {
 
     #[test]
     fn verify_takes_the_user_from_the_path_member() {
-        let request = verify(json!({"userId": "u-1", "code": "123456", "statusToken": "s"})).map_err(|f| f.message()).unwrap();
+        let request =
+            verify(json!({"userId": "u-1", "code": "123456", "statusToken": "s"})).map_err(|f| f.message()).unwrap();
         assert_eq!(request.user_id, "u-1");
         assert!(request.extra.is_empty());
         let missing = verify(json!({"code": "1"})).err().unwrap();

@@ -26,9 +26,9 @@ use std::future::Future;
 use std::sync::Mutex;
 
 use nevis_authcloud::runtime;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::intern;
 use tokio::task::AbortHandle;
 
 use crate::errors::Failure;
@@ -186,9 +186,7 @@ mod mailbox {
         // loop -> LoopBridge, or False for a loop that cannot watch file descriptors.
         static BRIDGES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let bridges = BRIDGES
-            .get_or_try_init(py, || {
-                py.import("weakref")?.getattr("WeakKeyDictionary")?.call0().map(Bound::unbind)
-            })?
+            .get_or_try_init(py, || py.import("weakref")?.getattr("WeakKeyDictionary")?.call0().map(Bound::unbind))?
             .bind(py);
         let known = bridges.call_method1(intern!(py, "get"), (event_loop,));
         let known = match known {

@@ -105,9 +105,7 @@ impl NativeClient {
         };
         let (config, access_key_hint) = settings.build().map_err(|failure| failure.into_pyerr(py))?;
         // Building the client loads the system's root certificates: no GIL needed for that.
-        let client = py
-            .detach(|| Client::new(config.clone()))
-            .map_err(|err| Failure::from(err).into_pyerr(py))?;
+        let client = py.detach(|| Client::new(config.clone())).map_err(|err| Failure::from(err).into_pyerr(py))?;
         Ok(NativeClient { config, access_key_hint, live: Mutex::new(Some(Live { pid: std::process::id(), client })) })
     }
 

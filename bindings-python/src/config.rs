@@ -118,13 +118,15 @@ mod tests {
 
     #[test]
     fn max_connections_reaches_the_core_and_zero_is_refused() {
-        let with = |max_connections| Settings {
-            base_url: Some("http://127.0.0.1:9".into()),
-            access_key: Some("k".into()),
-            max_connections,
-            ..Settings::default()
-        }
-        .build();
+        let with = |max_connections| {
+            Settings {
+                base_url: Some("http://127.0.0.1:9".into()),
+                access_key: Some("k".into()),
+                max_connections,
+                ..Settings::default()
+            }
+            .build()
+        };
         assert_eq!(with(Some(3)).ok().map(|(config, _)| config.max_connections()), Some(3));
         assert_eq!(with(None).ok().map(|(config, _)| config.max_connections()), Some(100));
         assert_eq!(with(Some(0)).err().map(|f| f.kind()), Some(nevis_authcloud::ErrorKind::Config));

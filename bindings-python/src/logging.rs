@@ -184,5 +184,4 @@ mod tests {
         assert_eq!(python_level(&Level::INFO), 20);
         assert_eq!(python_level(&Level::ERROR), 40);
     }
-
 }

@@ -103,9 +103,9 @@ impl Args {
         match self.0.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(number)) => match number.as_f64() {
-                Some(value) if value.is_finite() && value > 0.0 => Duration::try_from_secs_f64(value)
-                    .map(Some)
-                    .map_err(|_| Failure::invalid(field, "is too large")),
+                Some(value) if value.is_finite() && value > 0.0 => {
+                    Duration::try_from_secs_f64(value).map(Some).map_err(|_| Failure::invalid(field, "is too large"))
+                }
                 _ => Err(Failure::invalid(field, "must be a positive number of seconds")),
             },
             Some(_) => Err(Failure::invalid(field, "must be a positive number of seconds")),
@@ -236,8 +236,9 @@ struct LogExportAnswer {
 
 fn json<T: serde::Serialize>(result: nevis_authcloud::Result<T>) -> Result<String, Failure> {
     let value = result?;
-    serde_json::to_string(&value)
-        .map_err(|err| Failure::internal(ErrorKind::Decode, format!("decode: the answer could not be re-encoded ({err})")))
+    serde_json::to_string(&value).map_err(|err| {
+        Failure::internal(ErrorKind::Decode, format!("decode: the answer could not be re-encoded ({err})"))
+    })
 }
 
 fn unit(result: nevis_authcloud::Result<()>) -> Result<String, Failure> {

@@ -15,9 +15,9 @@ use serde::Deserialize;
 use crate::config::ClientConfig;
 use crate::logs::LogExport;
 use crate::models::{
-    ApprovalRequest, ApprovalResponse, AssertionRequest, AttestationRequest, Authenticator,
-    AzureUser, EnrollRequest, EnrollResponse, Fido2Result, IntentRequest, IntentResponse,
-    IntrospectResponse, LogExportQuery, OperationStatus, StatusResponse, User, VerifyRequest,
+    ApprovalRequest, ApprovalResponse, AssertionRequest, AttestationRequest, Authenticator, AzureUser, EnrollRequest,
+    EnrollResponse, Fido2Result, IntentRequest, IntentResponse, IntrospectResponse, LogExportQuery, OperationStatus,
+    StatusResponse, User, VerifyRequest,
 };
 use crate::retry::Safety;
 use crate::transport::{Auth, Call, Limits, Payload, Slot, Transport, decode_json};
@@ -119,7 +119,11 @@ impl Client {
     }
 
     /// `get_status`, whose first attempt uses `slot` when one was taken ahead.
-    pub(crate) async fn poll_status<'s>(&'s self, status_token: &str, slot: Option<Slot<'s>>) -> Result<StatusResponse> {
+    pub(crate) async fn poll_status<'s>(
+        &'s self,
+        status_token: &str,
+        slot: Option<Slot<'s>>,
+    ) -> Result<StatusResponse> {
         validate::token("statusToken", status_token)?;
         #[derive(serde::Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -201,23 +205,15 @@ impl Client {
     pub async fn rename_authenticator(&self, authenticator_id: &str, name: &str) -> Result<Authenticator> {
         validate::uuid("authenticatorId", authenticator_id)?;
         validate::authenticator_name(name)?;
-        let call = Call::new(
-            Method::PATCH,
-            format!("/api/v1/authenticators/{authenticator_id}"),
-            Safety::Idempotent,
-        )
-        .json_body(&serde_json::json!({ "name": name }))?;
+        let call = Call::new(Method::PATCH, format!("/api/v1/authenticators/{authenticator_id}"), Safety::Idempotent)
+            .json_body(&serde_json::json!({ "name": name }))?;
         self.transport.json(call, self.limits).await
     }
 
     /// `DELETE /api/v1/authenticators/{authenticatorId}`.
     pub async fn delete_authenticator(&self, authenticator_id: &str) -> Result<()> {
         validate::uuid("authenticatorId", authenticator_id)?;
-        let call = Call::new(
-            Method::DELETE,
-            format!("/api/v1/authenticators/{authenticator_id}"),
-            Safety::Idempotent,
-        );
+        let call = Call::new(Method::DELETE, format!("/api/v1/authenticators/{authenticator_id}"), Safety::Idempotent);
         self.transport.send(call, self.limits).await?;
         Ok(())
     }
@@ -304,9 +300,8 @@ pub(crate) fn decode_fido2_result(answer: crate::transport::Answer) -> Result<Fi
         struct Probe {
             status: Option<String>,
         }
-        let is_result = serde_json::from_slice::<Probe>(&answer.body)
-            .map(|probe| probe.status.is_some())
-            .unwrap_or(false);
+        let is_result =
+            serde_json::from_slice::<Probe>(&answer.body).map(|probe| probe.status.is_some()).unwrap_or(false);
         if !is_result {
             let api = crate::error::ApiErrorBody::parse(400, &answer.body);
             return Err(Error::from_api(api, crate::MayHaveBeenApplied::No));

@@ -301,7 +301,10 @@ impl ClientConfigBuilder {
         // It travels in an HTTP header: visible ASCII only, so a pasted key with a stray
         // character fails here, naming the field, instead of later as a puzzling 401/403.
         if !access_key.expose().chars().all(|c| c.is_ascii_graphic()) {
-            return Err(Error::config("access_key", "must be visible ASCII: no spaces, control or non-ASCII characters"));
+            return Err(Error::config(
+                "access_key",
+                "must be visible ASCII: no spaces, control or non-ASCII characters",
+            ));
         }
         let connect_timeout = positive("connect_timeout", self.connect_timeout, DEFAULT_CONNECT_TIMEOUT)?;
         let request_timeout = positive("request_timeout", self.request_timeout, DEFAULT_REQUEST_TIMEOUT)?;
@@ -326,9 +329,9 @@ impl ClientConfigBuilder {
         }
         let proxy = match self.proxy {
             None => None,
-            Some(text) => Some(Url::parse(&text).map_err(|err| {
-                Error::config("proxy", format!("is not a valid URL ({err})"))
-            })?),
+            Some(text) => {
+                Some(Url::parse(&text).map_err(|err| Error::config("proxy", format!("is not a valid URL ({err})")))?)
+            }
         };
         let mut user_agent = match self.sdk_user_agent {
             Some(sdk) => format!("{sdk} {SDK_USER_AGENT}"),
@@ -387,8 +390,8 @@ fn instance_url(instance: &str) -> Result<Url> {
 }
 
 fn parse_base_url(text: &str) -> Result<Url> {
-    let url = Url::parse(text.trim())
-        .map_err(|err| Error::config("base_url", format!("is not a valid URL ({err})")))?;
+    let url =
+        Url::parse(text.trim()).map_err(|err| Error::config("base_url", format!("is not a valid URL ({err})")))?;
     let host = url.host_str().ok_or_else(|| Error::config("base_url", "must name a host"))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::config("base_url", "must not have a query or fragment"));

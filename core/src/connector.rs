@@ -147,7 +147,9 @@ fn only_http_proxies(scheme: &str, source: &str) -> Result<()> {
     }
     Err(Error::config(
         "proxy",
-        format!("{source} names a {scheme}:// proxy; only http:// proxies (which tunnel HTTPS with CONNECT) are supported"),
+        format!(
+            "{source} names a {scheme}:// proxy; only http:// proxies (which tunnel HTTPS with CONNECT) are supported"
+        ),
     ))
 }
 

@@ -15,8 +15,8 @@ use futures_util::FutureExt;
 use crate::client::{check_pong, decode_fido2_result, decode_status};
 use crate::logs::LogExport;
 use crate::models::{
-    ApprovalResponse, Authenticator, AzureUser, EnrollResponse, Fido2Result, IntentResponse,
-    IntrospectResponse, StatusResponse, User,
+    ApprovalResponse, Authenticator, AzureUser, EnrollResponse, Fido2Result, IntentResponse, IntrospectResponse,
+    StatusResponse, User,
 };
 use crate::response::{Response, ResponseBody};
 use crate::retry::{self, Safety};
@@ -145,7 +145,11 @@ pub enum Decoded {
     AzureUser(AzureUser, Result<Vec<Authenticator>>),
     Authenticator(Authenticator),
     /// The export's declared media type, suggested file name and the CSV read whole as text.
-    Logs { content_type: Option<String>, filename: Option<String>, text: String },
+    Logs {
+        content_type: Option<String>,
+        filename: Option<String>,
+        text: String,
+    },
     Fido2(Fido2Result),
 }
 
@@ -220,9 +224,7 @@ pub fn answer(endpoint: Endpoint, response: http::Response<bytes::Bytes>, max_re
             }
         }
     };
-    let outcome = future
-        .now_or_never()
-        .expect("an answer whose body is in memory must decode without waiting");
+    let outcome = future.now_or_never().expect("an answer whose body is in memory must decode without waiting");
     match outcome {
         Ok(decoded) => Outcome { result: Ok(decoded), retry: Retry::No },
         Err(Failure { error, retry }) => {

@@ -46,6 +46,6 @@ pub use error::{ApiErrorBody, Error, ErrorKind, MayHaveBeenApplied, RequestInfo,
 pub use logs::{LogExport, MAX_LOG_EXPORT_TEXT_BYTES};
 pub use models::*;
 pub use secret::Secret;
-pub use transport::json_problem;
 pub use tokio_util::sync::CancellationToken;
+pub use transport::json_problem;
 pub use wait::WaitOptions;

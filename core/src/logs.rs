@@ -23,9 +23,10 @@ impl LogExport {
         let header = |name| head.headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_string);
         let content_type = header(CONTENT_TYPE);
         let filename = header(CONTENT_DISPOSITION).and_then(|value| {
-            value.split(';').map(str::trim).find_map(|part| {
-                part.strip_prefix("filename=").map(|name| name.trim_matches('"').to_string())
-            })
+            value
+                .split(';')
+                .map(str::trim)
+                .find_map(|part| part.strip_prefix("filename=").map(|name| name.trim_matches('"').to_string()))
         });
         LogExport { body, content_type, filename }
     }

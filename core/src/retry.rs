@@ -9,8 +9,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use rand::Rng;
 use http::header::{HeaderMap, RETRY_AFTER};
+use rand::Rng;
 
 use crate::error::MayHaveBeenApplied;
 
@@ -125,7 +125,10 @@ mod tests {
     #[test]
     fn non_idempotent_calls_are_retried_only_when_the_api_refused() {
         assert_eq!(decide_for_status(503, false, None), Decision::Backoff);
-        assert_eq!(decide_for_status(429, false, Some(Duration::from_secs(2))), Decision::After(Duration::from_secs(2)));
+        assert_eq!(
+            decide_for_status(429, false, Some(Duration::from_secs(2))),
+            Decision::After(Duration::from_secs(2))
+        );
         assert_eq!(decide_for_status(500, false, None), Decision::Stop);
         assert_eq!(decide_for_status(502, true, None), Decision::Backoff);
         assert_eq!(decide_for_status(404, true, None), Decision::Stop);

@@ -87,8 +87,9 @@ impl<'a> Call<'a> {
     }
 
     pub fn json_body(mut self, body: &impl serde::Serialize) -> Result<Self> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|err| Error::new(ErrorKind::InvalidRequest, "request could not be encoded as JSON").with_source(err))?;
+        let bytes = serde_json::to_vec(body).map_err(|err| {
+            Error::new(ErrorKind::InvalidRequest, "request could not be encoded as JSON").with_source(err)
+        })?;
         self.payload = Payload::Json(Bytes::from(bytes));
         Ok(self)
     }
@@ -225,8 +226,10 @@ impl Transport {
             let sending = AtomicBool::new(false);
             let outcome = match deadline {
                 Some(deadline) => {
-                    let bounded =
-                        tokio::time::timeout_at(deadline.into(), self.attempt(call, limits, may_resend, &finish, &sending));
+                    let bounded = tokio::time::timeout_at(
+                        deadline.into(),
+                        self.attempt(call, limits, may_resend, &finish, &sending),
+                    );
                     match bounded.await {
                         Ok(outcome) => outcome,
                         Err(_) => {
@@ -239,7 +242,10 @@ impl Transport {
                             };
                             return Err(Error::new(
                                 ErrorKind::Timeout,
-                                format!("no answer within the call deadline of {:?}", limits.deadline.unwrap_or_default()),
+                                format!(
+                                    "no answer within the call deadline of {:?}",
+                                    limits.deadline.unwrap_or_default()
+                                ),
                             )
                             .with_applied(applied)
                             .with_attempts(attempt)
@@ -309,7 +315,13 @@ impl Transport {
     }
 
     /// One request and its answer, with a slot held.
-    async fn exchange<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, may_resend: bool, finish: &F) -> Result<R, Failure>
+    async fn exchange<R, F, Fut>(
+        &self,
+        call: &Call<'_>,
+        limits: Limits,
+        may_resend: bool,
+        finish: &F,
+    ) -> Result<R, Failure>
     where
         F: Fn(Response) -> Fut,
         Fut: Future<Output = Result<R>>,
@@ -361,8 +373,9 @@ impl Transport {
             Auth::None => None,
         };
         if let Some(secret) = bearer {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", secret.expose()))
-                .map_err(|_| Error::invalid("authorization", "credential contains characters not allowed in an HTTP header"))?;
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", secret.expose())).map_err(|_| {
+                Error::invalid("authorization", "credential contains characters not allowed in an HTTP header")
+            })?;
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
@@ -404,11 +417,7 @@ where
         } else {
             retry::Decision::Stop
         };
-        let applied = if error.kind().is_api_error() {
-            error.may_have_been_applied()
-        } else {
-            safety.after_success()
-        };
+        let applied = if error.kind().is_api_error() { error.may_have_been_applied() } else { safety.after_success() };
         Failure { error: error.with_applied(applied), retry }
     })
 }
@@ -485,8 +494,7 @@ async fn error_answer(response: Response, safety: Safety, may_resend: bool) -> F
 /// A failure before any response head arrived.
 fn classify_send_error(err: hyper_util::client::legacy::Error, safety: Safety, may_resend: bool) -> Failure {
     if is_tls_error(&err) {
-        let error = Error::new(ErrorKind::Tls, format!("TLS handshake failed: {}", root_cause(&err)))
-            .with_source(err);
+        let error = Error::new(ErrorKind::Tls, format!("TLS handshake failed: {}", root_cause(&err))).with_source(err);
         return Failure::stop(error);
     }
     if err.is_connect() {
@@ -521,7 +529,10 @@ fn classify_body_error(err: BodyError) -> Error {
 }
 
 /// Whether `err` or any error in its source chain is one `is` recognises.
-fn chain_contains(err: &(dyn std::error::Error + 'static), is: impl Fn(&(dyn std::error::Error + 'static)) -> bool) -> bool {
+fn chain_contains(
+    err: &(dyn std::error::Error + 'static),
+    is: impl Fn(&(dyn std::error::Error + 'static)) -> bool,
+) -> bool {
     std::iter::successors(Some(err), |current| current.source()).any(is)
 }
 

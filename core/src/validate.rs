@@ -5,9 +5,7 @@
 //! (`phone: must be in international format +<country><number> …`) is what lets a form show the
 //! right message. Each rule lives here once; every operation and every binding goes through it.
 
-use crate::models::{
-    ApprovalRequest, Channel, EnrollRequest, IntentRequest, LogExportQuery, VerifyRequest,
-};
+use crate::models::{ApprovalRequest, Channel, EnrollRequest, IntentRequest, LogExportQuery, VerifyRequest};
 use crate::{Error, Result};
 
 pub(crate) const USERNAME_MAX_CHARS: usize = 300;
@@ -25,10 +23,7 @@ pub(crate) fn username(value: &str) -> Result<()> {
         ));
     }
     if let Some(bad) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || "_-.@".contains(*c))) {
-        return Err(Error::invalid(
-            "username",
-            format!("may contain only A-Z, a-z, 0-9 and _ - . @ (found {bad:?})"),
-        ));
+        return Err(Error::invalid("username", format!("may contain only A-Z, a-z, 0-9 and _ - . @ (found {bad:?})")));
     }
     Ok(())
 }
@@ -53,9 +48,7 @@ pub(crate) fn uuid(field: &str, value: &str) -> Result<()> {
 /// `phone`: international format, `+` then 7 to 15 digits, no leading zero.
 pub(crate) fn phone(value: &str) -> Result<()> {
     let digits = value.strip_prefix('+').unwrap_or("");
-    let ok = (7..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0');
+    let ok = (7..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0');
     if ok {
         Ok(())
     } else {
@@ -72,10 +65,7 @@ pub(crate) fn sms_message(value: &str) -> Result<()> {
         return Err(Error::invalid("message", "an SMS text must contain the placeholder {{CODE}}"));
     }
     if let Some(bad) = value.chars().find(|c| !is_gsm7(*c)) {
-        return Err(Error::invalid(
-            "message",
-            format!("an SMS text may use only GSM-7 characters (found {bad:?})"),
-        ));
+        return Err(Error::invalid("message", format!("an SMS text may use only GSM-7 characters (found {bad:?})")));
     }
     Ok(())
 }
@@ -100,8 +90,7 @@ pub(crate) fn push_message(value: &str) -> Result<()> {
         ));
     }
     let trimmed = value.trim();
-    let Some(inner) = trimmed.strip_prefix("<html>").and_then(|rest| rest.strip_suffix("</html>"))
-    else {
+    let Some(inner) = trimmed.strip_prefix("<html>").and_then(|rest| rest.strip_suffix("</html>")) else {
         if trimmed.contains('<') && trimmed.contains('>') && looks_like_tag(trimmed) {
             return Err(Error::invalid("message", "HTML is allowed only inside <html>…</html>"));
         }
@@ -149,11 +138,7 @@ fn one_user(name: Option<&str>, user_id: Option<&str>) -> Result<()> {
 }
 
 fn non_empty(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        Err(Error::invalid(field, "must not be empty"))
-    } else {
-        Ok(())
-    }
+    if value.trim().is_empty() { Err(Error::invalid(field, "must not be empty")) } else { Ok(()) }
 }
 
 pub(crate) fn enroll(request: &EnrollRequest) -> Result<()> {
@@ -219,7 +204,10 @@ pub(crate) fn approval(request: &ApprovalRequest) -> Result<()> {
     if let Some(id) = &request.authenticator_id {
         if id == "*" {
             if *channel != Channel::App {
-                return Err(Error::invalid("authenticatorId", "\"*\" (any authenticator) is allowed only with channel app"));
+                return Err(Error::invalid(
+                    "authenticatorId",
+                    "\"*\" (any authenticator) is allowed only with channel app",
+                ));
             }
         } else {
             uuid("authenticatorId", id)?;
@@ -227,15 +215,16 @@ pub(crate) fn approval(request: &ApprovalRequest) -> Result<()> {
     }
     let prompt = request.prompt.unwrap_or(false);
     match channel {
-        Channel::App | Channel::Push => {
-            match &request.message {
-                Some(message) => push_message(message)?,
-                None if prompt => {
-                    return Err(Error::invalid("message", format!("is required for channel {channel} when prompt is true")));
-                }
-                None => {}
+        Channel::App | Channel::Push => match &request.message {
+            Some(message) => push_message(message)?,
+            None if prompt => {
+                return Err(Error::invalid(
+                    "message",
+                    format!("is required for channel {channel} when prompt is true"),
+                ));
             }
-        }
+            None => {}
+        },
         Channel::Sms => {
             if let Some(message) = &request.message {
                 sms_message(message)?;
@@ -283,7 +272,10 @@ pub(crate) fn intent(request: &IntentRequest) -> Result<()> {
     one_user(request.username.as_deref(), request.user_id.as_deref())?;
     if let Some(channels) = &request.channels {
         if let Some(bad) = channels.iter().find(|c| !matches!(c, Channel::App | Channel::Push | Channel::Sms)) {
-            return Err(Error::invalid("channels", format!("may contain only app, push and sms (got {:?})", bad.as_str())));
+            return Err(Error::invalid(
+                "channels",
+                format!("may contain only app, push and sms (got {:?})", bad.as_str()),
+            ));
         }
     }
     Ok(())
@@ -311,7 +303,10 @@ pub(crate) fn log_export(query: &LogExportQuery) -> Result<()> {
 pub(crate) fn intent_token(value: &str) -> Result<()> {
     non_empty("intentToken", value)?;
     if !value.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(Error::invalid("intentToken", "must be the token from create_intent: visible ASCII characters only"));
+        return Err(Error::invalid(
+            "intentToken",
+            "must be the token from create_intent: visible ASCII characters only",
+        ));
     }
     Ok(())
 }

@@ -13,7 +13,8 @@ fn the_environment_proxy_is_used_only_when_allowed_and_no_proxy_exempts_a_host()
     let port = listener.local_addr().expect("addr").port();
     // SAFETY: the only test in this binary, before it starts any thread of its own.
     unsafe {
-        for name in ["ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy", "https_proxy", "no_proxy", "REQUEST_METHOD"] {
+        for name in ["ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy", "https_proxy", "no_proxy", "REQUEST_METHOD"]
+        {
             std::env::remove_var(name);
         }
         std::env::set_var("HTTPS_PROXY", format!("http://127.0.0.1:{port}"));
@@ -22,7 +23,11 @@ fn the_environment_proxy_is_used_only_when_allowed_and_no_proxy_exempts_a_host()
     listener.set_nonblocking(true).expect("non-blocking");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let proxy = Proxy::serve(tokio::net::TcpListener::from_std(listener).expect("listener"), "", "200 Connection established");
+        let proxy = Proxy::serve(
+            tokio::net::TcpListener::from_std(listener).expect("listener"),
+            "",
+            "200 Connection established",
+        );
         let h = Harness::start().await;
 
         h.client_with(|c| c.use_env_proxy(true)).ping().await.expect("ping through the environment's proxy");

@@ -215,7 +215,13 @@ async fn broken_bodies_are_decode_errors() {
 #[tokio::test]
 async fn redirects_are_never_followed() {
     let h = Harness::start().await;
-    h.fault("GET", "/api/v1/users", 1, json!({ "fault": "redirect", "status": 302, "location": "http://127.0.0.1:9/steal" })).await;
+    h.fault(
+        "GET",
+        "/api/v1/users",
+        1,
+        json!({ "fault": "redirect", "status": 302, "location": "http://127.0.0.1:9/steal" }),
+    )
+    .await;
     let err = h.client.find_user("max").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert!(err.to_string().contains("redirect"), "{err}");
@@ -224,10 +230,9 @@ async fn redirects_are_never_followed() {
 #[tokio::test]
 async fn certificate_from_an_untrusted_ca_is_a_tls_error() {
     let h = Harness::start().await;
-    let client = Client::new(
-        ClientConfig::builder().base_url(h.sim.base_url()).access_key(h.sim.access_key()).build().unwrap(),
-    )
-    .unwrap();
+    let client =
+        Client::new(ClientConfig::builder().base_url(h.sim.base_url()).access_key(h.sim.access_key()).build().unwrap())
+            .unwrap();
     let err = client.ping().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Tls, "{err}");
     assert_eq!(err.attempts(), 1, "a bad certificate is not retried");

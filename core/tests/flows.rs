@@ -6,9 +6,9 @@ mod common;
 
 use common::{Harness, fast_wait};
 use nevis_authcloud::{
-    ApprovalRequest, AssertionRequest, AssertionResponseData, AttestationRequest,
-    AttestationResponseData, AuthenticatorType, Channel, EnrollRequest, ErrorKind, Extra,
-    Fido2ResultStatus, IntentRequest, OperationStatus, Platform, UserStatus, VerifyRequest,
+    ApprovalRequest, AssertionRequest, AssertionResponseData, AttestationRequest, AttestationResponseData,
+    AuthenticatorType, Channel, EnrollRequest, ErrorKind, Extra, Fido2ResultStatus, IntentRequest, OperationStatus,
+    Platform, UserStatus, VerifyRequest,
 };
 
 #[tokio::test]
@@ -92,11 +92,8 @@ async fn usernameless_qr_approval_reveals_the_user_once_succeeded() {
 async fn sms_enrolment_and_approval_with_the_texted_code() {
     let h = Harness::start().await;
     let phone = "+41791234567";
-    let enrolment = h
-        .client
-        .enroll(&EnrollRequest::sms("erin", phone).message("Your Shop code: {{CODE}}"))
-        .await
-        .unwrap();
+    let enrolment =
+        h.client.enroll(&EnrollRequest::sms("erin", phone).message("Your Shop code: {{CODE}}")).await.unwrap();
     let user_id = enrolment.user.user_id.clone();
     let token = enrolment.status_token().unwrap().clone();
     let sms = h.last_sms(phone).await;
@@ -195,7 +192,10 @@ async fn declined_fido2_ceremony_is_a_failed_result() {
     let attestation = AttestationRequest {
         credential_type: "public-key".into(),
         id: "aWQ".into(),
-        response: AttestationResponseData { client_data_json: "e30".into(), attestation_object: "YXR0ZXN0YXRpb24tb2JqZWN0".into() },
+        response: AttestationResponseData {
+            client_data_json: "e30".into(),
+            attestation_object: "YXR0ZXN0YXRpb24tb2JqZWN0".into(),
+        },
         user_friendly_name: None,
         user_agent: None,
         status_token: Some(enrollment.status_token),
@@ -210,29 +210,17 @@ async fn declined_fido2_ceremony_is_a_failed_result() {
 async fn intent_token_works_once_for_its_user_and_operation() {
     let h = Harness::start().await;
     h.active_app_user("ivy").await;
-    let intent = h
-        .client
-        .create_intent(&IntentRequest::approve("ivy").channels([Channel::Push]))
-        .await
-        .unwrap();
+    let intent = h.client.create_intent(&IntentRequest::approve("ivy").channels([Channel::Push])).await.unwrap();
     let introspection = h.client.introspect(intent.token.expose()).await.unwrap();
     assert!(introspection.active);
     assert_eq!(introspection.scope.as_deref(), Some("intent"));
 
     // Wrong channel for this token: refused, and the token survives.
-    let wrong = h
-        .client
-        .approve(&ApprovalRequest::app("ivy").intent_token(intent.token.clone()))
-        .await
-        .unwrap_err();
+    let wrong = h.client.approve(&ApprovalRequest::app("ivy").intent_token(intent.token.clone())).await.unwrap_err();
     assert_eq!(wrong.kind(), ErrorKind::Forbidden);
 
     h.client.approve(&ApprovalRequest::push("ivy").intent_token(intent.token.clone())).await.unwrap();
-    let reused = h
-        .client
-        .approve(&ApprovalRequest::push("ivy").intent_token(intent.token.clone()))
-        .await
-        .unwrap_err();
+    let reused = h.client.approve(&ApprovalRequest::push("ivy").intent_token(intent.token.clone())).await.unwrap_err();
     assert_eq!(reused.kind(), ErrorKind::Forbidden);
     assert_eq!(reused.status(), Some(403));
     assert!(!h.client.introspect(intent.token.expose()).await.unwrap().active);

@@ -108,11 +108,7 @@ async fn a_decode_error_never_quotes_the_value_it_could_not_read() {
         r#"{"userId":"u-1","username":"alice","status":"active","recoveryCodes":{"codes":"rc-SECRET-4711"}}"#,
     )
     .await;
-    let err = server
-        .client()
-        .get_user("31567ae2-8f8b-4b6c-9a0e-2d7c1a3f4b5e")
-        .await
-        .expect_err("codes must be a list");
+    let err = server.client().get_user("31567ae2-8f8b-4b6c-9a0e-2d7c1a3f4b5e").await.expect_err("codes must be a list");
     assert_eq!(err.kind(), ErrorKind::Decode);
     for shown in [err.to_string(), format!("{err:?}"), format!("{:?}", std::error::Error::source(&err))] {
         assert!(!shown.contains("rc-SECRET-4711"), "{shown}");
@@ -146,12 +142,18 @@ async fn an_intent_token_that_cannot_be_a_header_is_refused_before_sending() {
             .expect_err("a damaged intent token is refused");
         assert_eq!(err.field(), Some("intentToken"));
         let err = client
-            .verify(&nevis_authcloud::VerifyRequest::recovery("31567ae2-8f8b-4b6c-9a0e-2d7c1a3f4b5e", "code").intent_token(token))
+            .verify(
+                &nevis_authcloud::VerifyRequest::recovery("31567ae2-8f8b-4b6c-9a0e-2d7c1a3f4b5e", "code")
+                    .intent_token(token),
+            )
             .await
             .expect_err("a damaged intent token is refused");
         assert_eq!(err.field(), Some("intentToken"));
     }
     assert_eq!(server.requests(), 0, "nothing was sent");
-    client.approve(&ApprovalRequest::push("alice").intent_token("eyJhbGciOiJIUzUxMiJ9.e30.sig")).await.expect("a good token passes");
+    client
+        .approve(&ApprovalRequest::push("alice").intent_token("eyJhbGciOiJIUzUxMiJ9.e30.sig"))
+        .await
+        .expect("a good token passes");
     assert_eq!(server.requests(), 1);
 }

@@ -6,8 +6,7 @@ mod common;
 
 use common::{Harness, UNKNOWN_ID};
 use nevis_authcloud::{
-    ApprovalRequest, Client, EnrollRequest, ErrorKind, LogCategory, LogExportQuery,
-    MayHaveBeenApplied, Timestamp,
+    ApprovalRequest, Client, EnrollRequest, ErrorKind, LogCategory, LogExportQuery, MayHaveBeenApplied, Timestamp,
 };
 use serde_json::json;
 
@@ -70,7 +69,9 @@ async fn log_export_streams_csv_with_filters() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("timestamp,eventId,name,status,category,channel,actorType,actorId,userId,username,transactionId,description")
+        Some(
+            "timestamp,eventId,name,status,category,channel,actorType,actorId,userId,username,transactionId,description"
+        )
     );
     assert!(csv.contains("mona"), "{csv}");
 

@@ -15,7 +15,8 @@ async fn https_goes_through_the_proxy_tunnel_and_the_proxy_sees_no_secret() {
     let client = harness.client_with(|config| config.proxy(&proxy.url));
 
     harness.active_app_user("proxied").await;
-    let approval = client.approve(&ApprovalRequest::push("proxied").message("Log in?")).await.expect("approval through proxy");
+    let approval =
+        client.approve(&ApprovalRequest::push("proxied").message("Log in?")).await.expect("approval through proxy");
     client.get_status(approval.status_token.expose()).await.expect("status through proxy");
 
     let heads = proxy.heads();
@@ -24,7 +25,11 @@ async fn https_goes_through_the_proxy_tunnel_and_the_proxy_sees_no_secret() {
     let authority = harness.sim.base_url().trim_start_matches("https://").trim_end_matches('/');
     assert!(heads[0].starts_with(&format!("CONNECT {authority} HTTP/1.1\r\n")), "{}", heads[0]);
     // Basic base64("relay:s3cret-proxy-pass")
-    assert!(heads[0].to_ascii_lowercase().contains("proxy-authorization: basic cmvsyxk6cznjcmv0lxbyb3h5lxbhc3m="), "{}", heads[0]);
+    assert!(
+        heads[0].to_ascii_lowercase().contains("proxy-authorization: basic cmvsyxk6cznjcmv0lxbyb3h5lxbhc3m="),
+        "{}",
+        heads[0]
+    );
 
     let seen = proxy.seen();
     assert!(seen.len() > 200, "the calls crossed the tunnel ({} bytes)", seen.len());

@@ -7,9 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use common::Harness;
-use nevis_authcloud::{
-    ApprovalRequest, EnrollRequest, IntentRequest, VerifyRequest,
-};
+use nevis_authcloud::{ApprovalRequest, EnrollRequest, IntentRequest, VerifyRequest};
 use nevis_authcloud_sim::SimOptions;
 use serde_json::json;
 
@@ -39,12 +37,9 @@ async fn no_secret_in_logs_debug_output_or_errors() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let h = Harness::start_with(SimOptions {
-        tls: true,
-        access_keys: vec![ACCESS_KEY.to_string()],
-        ..Default::default()
-    })
-    .await;
+    let h =
+        Harness::start_with(SimOptions { tls: true, access_keys: vec![ACCESS_KEY.to_string()], ..Default::default() })
+            .await;
     let mut secrets: Vec<String> = vec![ACCESS_KEY.to_string()];
     let mut shown: Vec<String> = vec![format!("{:?}", h.client), format!("{:?}", h.client.config())];
 
@@ -83,11 +78,8 @@ async fn no_secret_in_logs_debug_output_or_errors() {
     h.fault("POST", "/api/v1/approval", 1, json!({ "fault": "malformed" })).await;
     let decode = h.client.approve(&ApprovalRequest::push("sam")).await.unwrap_err();
     shown.push(format!("{decode} {decode:?}"));
-    let bad_code = h
-        .client
-        .verify(&VerifyRequest::recovery(&sms.user.user_id, "WRONG-CODE-SECRET-1234"))
-        .await
-        .unwrap_err();
+    let bad_code =
+        h.client.verify(&VerifyRequest::recovery(&sms.user.user_id, "WRONG-CODE-SECRET-1234")).await.unwrap_err();
     secrets.push("WRONG-CODE-SECRET-1234".to_string());
     shown.push(format!("{bad_code} {bad_code:?}"));
 

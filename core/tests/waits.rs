@@ -55,7 +55,10 @@ async fn wait_stops_promptly_when_cancelled() {
     let h = Harness::start().await;
     let approval = pending_approval(&h, "dee").await;
     let cancel = CancellationToken::new();
-    let options = WaitOptions::default().timeout(Duration::from_secs(30)).interval(Duration::from_secs(5)).cancel_on(cancel.clone());
+    let options = WaitOptions::default()
+        .timeout(Duration::from_secs(30))
+        .interval(Duration::from_secs(5))
+        .cancel_on(cancel.clone());
     let client = h.client.clone();
     let token = approval.status_token.clone();
     let waiter = tokio::spawn(async move { client.wait_for_status(token.expose(), options).await });

@@ -3,8 +3,8 @@
 //! core's decode path; planted secrets must never show.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
 use libfuzzer_sys::arbitrary::Unstructured;
+use libfuzzer_sys::fuzz_target;
 use nevis_authcloud_fuzz::answer::{run, structured};
 
 fuzz_target!(|data: &[u8]| {

@@ -10,12 +10,12 @@
 
 use std::time::Duration;
 
+use arbitrary::Unstructured;
+use http::header::{HeaderName, HeaderValue};
 use nevis_authcloud::fuzzing::{self, Decoded, Endpoint, Outcome, Retry};
 use nevis_authcloud::{ApiErrorBody, Error, ErrorKind, MayHaveBeenApplied, OperationStatus};
-use http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use arbitrary::Unstructured;
 
 use crate::SECRET_MARK;
 
@@ -67,7 +67,8 @@ impl RawAnswer {
 
     /// The seed format of [`RawAnswer::parse`], for writing what the structured target built.
     pub fn to_seed(&self) -> Vec<u8> {
-        let mut out = format!("{} {}\nHTTP/1.1 {} X\r\n", self.endpoint.name(), self.max_response_bytes, self.status).into_bytes();
+        let mut out = format!("{} {}\nHTTP/1.1 {} X\r\n", self.endpoint.name(), self.max_response_bytes, self.status)
+            .into_bytes();
         for (name, value) in &self.headers {
             out.extend_from_slice(name.as_str().as_bytes());
             out.extend_from_slice(b": ");
@@ -222,7 +223,12 @@ fn check_decoded(answer: &RawAnswer, decoded: &Decoded) {
         Decoded::Status(value) => {
             round_trip(value);
             if answer.status == 412 {
-                assert_eq!(value.status, OperationStatus::Failed, "HTTP 412 is a failed operation, not {:?}", value.status);
+                assert_eq!(
+                    value.status,
+                    OperationStatus::Failed,
+                    "HTTP 412 is a failed operation, not {:?}",
+                    value.status
+                );
             }
         }
         Decoded::Intent(value) => round_trip(value),
@@ -244,7 +250,8 @@ fn check_decoded(answer: &RawAnswer, decoded: &Decoded) {
 fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T) {
     let json = serde_json::to_string(value).expect("a decoded answer serializes");
     let again: T = serde_json::from_str(&json).unwrap_or_else(|err| panic!("{json} does not decode again: {err}"));
-    let (before, after) = (serde_json::to_value(value).expect("serializes"), serde_json::to_value(&again).expect("serializes"));
+    let (before, after) =
+        (serde_json::to_value(value).expect("serializes"), serde_json::to_value(&again).expect("serializes"));
     assert!(same(&before, &after), "the JSON round trip changed the answer: {json}\n{before}\n{after}");
 }
 
@@ -365,7 +372,9 @@ fn push_header(headers: &mut Vec<(HeaderName, HeaderValue)>, name: &'static str,
 
 /// A CSV export: the header line and rows, some fields quoted or odd.
 fn csv(u: &mut Unstructured) -> arbitrary::Result<Vec<u8>> {
-    let mut text = String::from("timestamp,eventId,name,status,category,channel,actorType,actorId,userId,username,transactionId,description\n");
+    let mut text = String::from(
+        "timestamp,eventId,name,status,category,channel,actorType,actorId,userId,username,transactionId,description\n",
+    );
     for _ in 0..u.int_in_range(0..=4)? {
         let field = crate::json::plain_text(u)?;
         text.push_str(&format!("2026-11-29T02:58:42.193Z,{UUID},Authentication created,succeeded,authentication,push,api,key,{UUID},\"{field}\",,\n", UUID = "c32ba19e-81eb-4c7a-bda0-6a02618f23d9"));

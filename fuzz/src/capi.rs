@@ -66,7 +66,6 @@ impl Text {
     fn as_str(&self) -> Option<&str> {
         self.0.as_ref().and_then(|text| text.to_str().ok())
     }
-
 }
 
 /// What kind of string an argument usually holds; the fuzzer still sends anything sometimes.
@@ -147,7 +146,12 @@ fn client() -> *const nevis_client {
 /// reported after the call (a panic inside the C callback would abort without the input).
 static LOG_VIOLATION: Mutex<Option<String>> = Mutex::new(None);
 
-unsafe extern "C" fn check_log(_level: nevis_log_level, target: *const c_char, message: *const c_char, _data: *mut c_void) {
+unsafe extern "C" fn check_log(
+    _level: nevis_log_level,
+    target: *const c_char,
+    message: *const c_char,
+    _data: *mut c_void,
+) {
     // SAFETY: the library passes NUL-terminated strings valid during the call.
     let (target, message) = unsafe { (CStr::from_ptr(target), CStr::from_ptr(message)) };
     let line = format!("{} {}", target.to_string_lossy(), message.to_string_lossy());
@@ -158,7 +162,8 @@ unsafe extern "C" fn check_log(_level: nevis_log_level, target: *const c_char, m
 
 fn install_log_check() {
     // SAFETY: a thread-safe callback that never unwinds; no user data.
-    let err = unsafe { nevis_log_set_callback(nevis_log_level::NEVIS_LOG_TRACE as c_int, Some(check_log), ptr::null_mut()) };
+    let err =
+        unsafe { nevis_log_set_callback(nevis_log_level::NEVIS_LOG_TRACE as c_int, Some(check_log), ptr::null_mut()) };
     assert!(err.is_null(), "the log callback could not be registered");
 }
 
@@ -178,7 +183,8 @@ fn inspect_error(err: *mut nevis_error) -> (Kind, Option<String>) {
         assert_ne!(kind, Kind::NEVIS_ERROR_PANIC, "the library panicked: {message}");
         assert_ne!(kind, Kind::NEVIS_ERROR_NONE, "an error of kind none: {message}");
         assert!(!message.is_empty());
-        let name = CStr::from_ptr(nevis_error_kind_name(kind as std::ffi::c_int)).to_str().expect("kind names are UTF-8");
+        let name =
+            CStr::from_ptr(nevis_error_kind_name(kind as std::ffi::c_int)).to_str().expect("kind names are UTF-8");
         assert!(message.starts_with(name), "the message starts with the kind's name: {name} / {message}");
         let field = nullable(nevis_error_field(err));
         let body = nullable(nevis_error_body(err));
@@ -186,7 +192,10 @@ fn inspect_error(err: *mut nevis_error) -> (Kind, Option<String>) {
             assert!(!has_secret(shown), "a secret shows in an error: {shown}");
         }
         let status = nevis_error_status(err);
-        if matches!(kind, Kind::NEVIS_ERROR_INVALID_ARGUMENT | Kind::NEVIS_ERROR_INVALID_REQUEST | Kind::NEVIS_ERROR_CONFIG) {
+        if matches!(
+            kind,
+            Kind::NEVIS_ERROR_INVALID_ARGUMENT | Kind::NEVIS_ERROR_INVALID_REQUEST | Kind::NEVIS_ERROR_CONFIG
+        ) {
             assert!(field.is_some(), "{message} names no field");
             assert_eq!(nevis_error_attempts(err), 0, "{message}: nothing was sent");
             assert_eq!(nevis_error_may_have_been_applied(err), nevis_applied::NEVIS_APPLIED_NO);
@@ -270,7 +279,10 @@ fn assert_offline_kind(kind: Kind, cancellable: bool, what: &str) {
             | Kind::NEVIS_ERROR_CONNECTION
             | Kind::NEVIS_ERROR_TIMEOUT
     );
-    assert!(offline || (cancellable && kind == Kind::NEVIS_ERROR_CANCELLED), "unexpected {kind:?} from {what} without a server");
+    assert!(
+        offline || (cancellable && kind == Kind::NEVIS_ERROR_CANCELLED),
+        "unexpected {kind:?} from {what} without a server"
+    );
 }
 
 /// One fuzzed call of a C entry point, with its checks.
@@ -302,7 +314,11 @@ pub fn run(u: &mut Unstructured) -> Result<()> {
             }
             4 => {
                 let request = text(u, Role::Request("create_intent"))?;
-                network_call(null_client, nevis_client_create_intent(client, request.ptr(), out.ptr()), &mut [&mut out]);
+                network_call(
+                    null_client,
+                    nevis_client_create_intent(client, request.ptr(), out.ptr()),
+                    &mut [&mut out],
+                );
             }
             5 => {
                 let token = text(u, Role::Secret)?;
@@ -350,7 +366,8 @@ pub fn run(u: &mut Unstructured) -> Result<()> {
             }
             13 | 14 => {
                 let attestation = u.arbitrary::<bool>()?;
-                let request = text(u, Role::Request(if attestation { "complete_attestation" } else { "complete_assertion" }))?;
+                let request =
+                    text(u, Role::Request(if attestation { "complete_attestation" } else { "complete_assertion" }))?;
                 let mut ok = true;
                 let err = if attestation {
                     nevis_client_complete_attestation(client, request.ptr(), &mut ok, out.ptr())
@@ -397,7 +414,15 @@ unsafe fn wait(u: &mut Unstructured, client: *const nevis_client, null_client: b
             }
         }
         let mut status = nevis_status::NEVIS_STATUS_PENDING;
-        let err = nevis_wait_for_status_cancellable(client, token.ptr(), timeout_ms, interval_ms, cancel, &mut status, out.ptr());
+        let err = nevis_wait_for_status_cancellable(
+            client,
+            token.ptr(),
+            timeout_ms,
+            interval_ms,
+            cancel,
+            &mut status,
+            out.ptr(),
+        );
         assert_eq!(status, nevis_status::NEVIS_STATUS_UNKNOWN, "out_status is cleared on failure");
         assert!(!err.is_null(), "a wait succeeded although no server is listening");
         out.take(true);
@@ -480,7 +505,10 @@ pub fn json_helpers(json: &Text, pointer: &Text, want_out: bool) {
     check_reader(err, &mut out, expected, "nevis_json_get");
 
     for (function, pointers) in [
-        (nevis_json_status_token as unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> *mut nevis_error, ["/statusToken", "/enrollment/statusToken"]),
+        (
+            nevis_json_status_token as unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> *mut nevis_error,
+            ["/statusToken", "/enrollment/statusToken"],
+        ),
         (nevis_json_transaction_id, ["/transactionId", "/enrollment/transactionId"]),
     ] {
         let mut out = OutText::new(want_out);
@@ -495,7 +523,12 @@ pub fn json_helpers(json: &Text, pointer: &Text, want_out: bool) {
 }
 
 /// `expected`: the value a reader must hand out, or the argument it must reject.
-fn check_reader(err: *mut nevis_error, out: &mut OutText, expected: std::result::Result<Option<String>, &str>, name: &str) {
+fn check_reader(
+    err: *mut nevis_error,
+    out: &mut OutText,
+    expected: std::result::Result<Option<String>, &str>,
+    name: &str,
+) {
     match expected {
         Err(argument) => {
             assert!(!err.is_null(), "{name} accepted a bad {argument}");

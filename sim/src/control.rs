@@ -41,7 +41,8 @@ fn route(sim: &Sim, req: &ApiRequest) -> ApiResult {
         (["phones", phone, "last-sms"], &Method::GET) => {
             let phone = percent_decode(phone);
             let st = sim.read();
-            let sms = st.last_sms.get(&phone).ok_or_else(|| ApiError::not_found(format!("No SMS was sent to {phone}")))?;
+            let sms =
+                st.last_sms.get(&phone).ok_or_else(|| ApiError::not_found(format!("No SMS was sent to {phone}")))?;
             Ok(json_response(
                 StatusCode::OK,
                 &json!({"phone": sms.phone, "text": sms.text, "code": sms.code, "transactionId": sms.transaction_id, "sentAt": iso(sms.sent_at)}),
@@ -104,7 +105,10 @@ fn route(sim: &Sim, req: &ApiRequest) -> ApiResult {
 fn list_operations(sim: &Sim, req: &ApiRequest) -> ApiResult {
     let state_filter = match req.query_param("state")? {
         None => None,
-        Some(s) => Some(OperationStatus::parse(&s).ok_or_else(|| ApiError::bad_request("state must be pending, succeeded or failed"))?),
+        Some(s) => Some(
+            OperationStatus::parse(&s)
+                .ok_or_else(|| ApiError::bad_request("state must be pending, succeeded or failed"))?,
+        ),
     };
     let user_filter = req.query_param("userId")?;
     let channel_filter = match req.query_param("channel")? {
@@ -142,7 +146,9 @@ fn act(sim: &Sim, req: &ApiRequest, id: &str, action: &str) -> ApiResult {
     let done = match action {
         "accept" => {
             if op.channel == Channel::Sms {
-                return Err(ApiError::conflict("SMS operations complete by their code (POST /api/v1/users/{userId}/verification)"));
+                return Err(ApiError::conflict(
+                    "SMS operations complete by their code (POST /api/v1/users/{userId}/verification)",
+                ));
             }
             accept(&mut st, &op, &options, now)?;
             sim.finish_operation(&mut st, id, OperationStatus::Succeeded, Actor::App, now, "")
@@ -164,7 +170,9 @@ fn accept(st: &mut State, op: &Operation, options: &Map<String, Value>, now: i64
             let platform = match text("platform").as_deref() {
                 None | Some("ios") => "ios",
                 Some("android") => "android",
-                Some(other) => return Err(ApiError::bad_request(format!("platform '{other}' is not one of: ios, android"))),
+                Some(other) => {
+                    return Err(ApiError::bad_request(format!("platform '{other}' is not one of: ios, android")));
+                }
             };
             let user = st.users.get_mut(&user_id).ok_or_else(|| ApiError::conflict("The user no longer exists"))?;
             if user.authenticators.len() >= crate::api::enroll::MAX_AUTHENTICATORS {
@@ -198,7 +206,8 @@ fn accept(st: &mut State, op: &Operation, options: &Map<String, Value>, now: i64
             let wanted = if op.channel == Channel::Fido2 { AuthenticatorType::Fido2 } else { AuthenticatorType::App };
             let candidate = |u: &User| u.authenticators.iter().rev().find(|a| a.kind == wanted).cloned();
             let answered_by: Option<(User, Authenticator)> = if let Some(user_id) = op.user_id.as_ref() {
-                let user = st.users.get(user_id).cloned().ok_or_else(|| ApiError::conflict("The user no longer exists"))?;
+                let user =
+                    st.users.get(user_id).cloned().ok_or_else(|| ApiError::conflict("The user no longer exists"))?;
                 let authenticator = match &op.authenticator_id {
                     Some(id) => user.authenticators.iter().find(|a| a.authenticator_id == *id).cloned(),
                     None => candidate(&user),
@@ -208,13 +217,18 @@ fn accept(st: &mut State, op: &Operation, options: &Map<String, Value>, now: i64
                 st.users.get(&user_id).and_then(|u| candidate(u).map(|a| (u.clone(), a)))
             } else if let Some(id) = text("authenticatorId") {
                 let owner = st.authenticator_owner.get(&id).and_then(|o| st.users.get(o));
-                owner.and_then(|u| u.authenticators.iter().find(|a| a.authenticator_id == id).map(|a| (u.clone(), a.clone())))
+                owner.and_then(|u| {
+                    u.authenticators.iter().find(|a| a.authenticator_id == id).map(|a| (u.clone(), a.clone()))
+                })
             } else {
                 // Usernameless: the most recently registered suitable authenticator answers.
-                st.users.values().filter_map(|u| candidate(u).map(|a| (u.clone(), a))).max_by_key(|(_, a)| a.enrolled_at)
+                st.users
+                    .values()
+                    .filter_map(|u| candidate(u).map(|a| (u.clone(), a)))
+                    .max_by_key(|(_, a)| a.enrolled_at)
             };
-            let (user, authenticator) =
-                answered_by.ok_or_else(|| ApiError::conflict("No registered authenticator can answer this operation"))?;
+            let (user, authenticator) = answered_by
+                .ok_or_else(|| ApiError::conflict("No registered authenticator can answer this operation"))?;
             if let Some(stored) = st.operations.get_mut(&op.transaction_id) {
                 stored.user_id = Some(user.user_id.clone());
                 stored.username = user.username.clone();

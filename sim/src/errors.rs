@@ -48,7 +48,8 @@ impl ApiError {
     }
 
     pub fn method_not_allowed(method: &http::Method, allow: &'static str) -> ApiError {
-        let mut error = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("Request method '{method}' is not supported"));
+        let mut error =
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("Request method '{method}' is not supported"));
         error.allow = Some(allow);
         error
     }

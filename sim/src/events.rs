@@ -82,11 +82,7 @@ pub fn render_csv(events: &[Event], filter: &EventFilter, max_rows: usize) -> St
 
 /// RFC 4180 quoting: quote cells holding separators, quotes or line breaks.
 fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
 #[cfg(test)]

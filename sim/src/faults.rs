@@ -64,7 +64,10 @@ impl FaultRegistry {
         };
         let remaining = match spec.get("count") {
             None => 1,
-            Some(v) => v.as_u64().filter(|c| *c >= 1 && *c <= u64::from(u32::MAX)).ok_or("count must be an integer >= 1")? as u32,
+            Some(v) => {
+                v.as_u64().filter(|c| *c >= 1 && *c <= u64::from(u32::MAX)).ok_or("count must be an integer >= 1")?
+                    as u32
+            }
         };
         let kind = parse_kind(&spec)?;
         let id = uuid::Uuid::new_v4().to_string();
@@ -146,9 +149,13 @@ fn parse_kind(spec: &Map<String, Value>) -> Result<FaultKind, String> {
         "empty" => FaultKind::Empty,
         "contentType" => {
             let value = spec.get("value").and_then(Value::as_str).ok_or("value is required")?;
-            FaultKind::ContentType { value: HeaderValue::from_str(value).map_err(|_| "value must be a header-safe string")? }
+            FaultKind::ContentType {
+                value: HeaderValue::from_str(value).map_err(|_| "value must be a header-safe string")?,
+            }
         }
-        "oversized" => FaultKind::Oversized { bytes: uint("bytes", Some(2 * 1024 * 1024))?.min(256 * 1024 * 1024) as usize },
+        "oversized" => {
+            FaultKind::Oversized { bytes: uint("bytes", Some(2 * 1024 * 1024))?.min(256 * 1024 * 1024) as usize }
+        }
         "redirect" => {
             let status = uint("status", None)?;
             let status = u16::try_from(status)

@@ -105,7 +105,9 @@ impl Simulator {
             return Err(SimError::InvalidOptions("access_keys must hold at least one non-empty key".into()));
         }
         let to_ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4);
-        let listener = TcpListener::bind(options.listen).await.map_err(|source| SimError::Bind { addr: options.listen, source })?;
+        let listener = TcpListener::bind(options.listen)
+            .await
+            .map_err(|source| SimError::Bind { addr: options.listen, source })?;
         let local_addr = listener.local_addr().map_err(|source| SimError::Bind { addr: options.listen, source })?;
         let (tls, ca_pem) = if options.tls {
             let material = tls::generate()?;

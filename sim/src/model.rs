@@ -63,7 +63,9 @@ impl OperationStatus {
     }
 
     pub fn parse(text: &str) -> Option<OperationStatus> {
-        [OperationStatus::Pending, OperationStatus::Succeeded, OperationStatus::Failed].into_iter().find(|s| s.as_str() == text)
+        [OperationStatus::Pending, OperationStatus::Succeeded, OperationStatus::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 

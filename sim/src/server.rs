@@ -47,7 +47,12 @@ const FLUSH_PAUSE: Duration = Duration::from_millis(50);
 #[error("connection closed by an injected fault")]
 struct InjectedClose;
 
-pub async fn accept_loop(listener: TcpListener, sim: Arc<Sim>, tls: Option<TlsAcceptor>, mut shutdown: watch::Receiver<bool>) {
+pub async fn accept_loop(
+    listener: TcpListener,
+    sim: Arc<Sim>,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             _ = shutdown.changed() => break,
@@ -116,7 +121,9 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<OutBod
         return match kind {
             FaultKind::Close => Err(InjectedClose),
             FaultKind::Status { status, retry_after, body } => {
-                let body = body.clone().unwrap_or_else(|| error_body(*status, Some("Injected fault"), &path, sim.now(), false));
+                let body = body
+                    .clone()
+                    .unwrap_or_else(|| error_body(*status, Some("Injected fault"), &path, sim.now(), false));
                 let mut response = json_response(*status, &body);
                 if let Some(value) = retry_after.as_ref().and_then(|v| HeaderValue::from_str(v).ok()) {
                     response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -179,10 +186,8 @@ enum BodyFailure {
 /// Reads the whole body, refusing more than `max` bytes whether announced by `Content-Length` or
 /// arriving chunked; never waits longer than `BODY_TIMEOUT`.
 async fn read_body(mut body: Incoming, headers: &HeaderMap, max: usize) -> Result<Bytes, BodyFailure> {
-    let announced = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let announced =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     if announced.is_some_and(|len| len > max as u64) {
         drain(body).await;
         return Err(BodyFailure::TooLarge);

@@ -120,7 +120,13 @@ impl Sim {
         let token = self.minter.mint_kind(kind, &self.instance_url, subject, &jti, now, now + lifetime);
         st.issued.insert(
             token.clone(),
-            IssuedToken { scope: kind.scope(), subject: subject.to_string(), jti, issued_at: now, expires_at: now + lifetime },
+            IssuedToken {
+                scope: kind.scope(),
+                subject: subject.to_string(),
+                jti,
+                issued_at: now,
+                expires_at: now + lifetime,
+            },
         );
         token
     }

@@ -27,7 +27,8 @@ pub fn generate() -> Result<TlsMaterial, TlsSetupError> {
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::default();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let mut ca_name = DistinguishedName::new();
     ca_name.push(DnType::CommonName, "authcloud-sim local CA");
     ca_params.distinguished_name = ca_name;

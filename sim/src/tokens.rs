@@ -55,7 +55,15 @@ impl TokenMinter {
     }
 
     /// Mints a token of `kind` for `subject`, issued at `iat_ms`, expiring at `exp_ms`.
-    pub fn mint_kind(&self, kind: TokenKind, issuer: &str, subject: &str, jti: &str, iat_ms: i64, exp_ms: i64) -> String {
+    pub fn mint_kind(
+        &self,
+        kind: TokenKind,
+        issuer: &str,
+        subject: &str,
+        jti: &str,
+        iat_ms: i64,
+        exp_ms: i64,
+    ) -> String {
         self.mint(json!({
             "iss": issuer,
             "sub": subject,

@@ -51,16 +51,24 @@ async fn declined_approval_is_failed_with_412() {
     let s = Sim::start().await;
     s.active_app_user("bob").await;
     let approval = s
-        .api("POST", "/api/v1/approval", Some(json!({"username": "bob", "channel": "push", "prompt": "true", "message": "Pay 10 EUR?"})))
+        .api(
+            "POST",
+            "/api/v1/approval",
+            Some(json!({"username": "bob", "channel": "push", "prompt": "true", "message": "Pay 10 EUR?"})),
+        )
         .await;
     assert_eq!(approval.status, 200, "{}", approval.text);
-    let declined = s.control("POST", &format!("/operations/{}/decline", approval.json["transactionId"].as_str().unwrap()), None).await;
+    let declined = s
+        .control("POST", &format!("/operations/{}/decline", approval.json["transactionId"].as_str().unwrap()), None)
+        .await;
     assert_eq!(declined.json["status"], "failed");
     let failed = s.status(approval.json["statusToken"].as_str().unwrap()).await;
     assert_eq!(failed.status, 412);
     assert_eq!(failed.json["status"], "failed");
     // A final operation cannot be accepted any more.
-    let again = s.control("POST", &format!("/operations/{}/accept", approval.json["transactionId"].as_str().unwrap()), None).await;
+    let again = s
+        .control("POST", &format!("/operations/{}/accept", approval.json["transactionId"].as_str().unwrap()), None)
+        .await;
     assert_eq!(again.status, 409);
 }
 

@@ -12,7 +12,10 @@ async fn security_errors_401_and_403() {
     assert_security_error(&s.call("POST", path, None, Some(json!({"username": "a1"}))).await, 401, path);
     assert_security_error(&s.call("POST", path, Some("wrong-key"), Some(json!({"username": "a1"}))).await, 403, path);
     // Status polling needs no credential at all.
-    assert_eq!(s.call("POST", "/api/v1/status", None, Some(json!({"statusToken": "x"}))).await.json, json!({"status": "unknown"}));
+    assert_eq!(
+        s.call("POST", "/api/v1/status", None, Some(json!({"statusToken": "x"}))).await.json,
+        json!({"status": "unknown"})
+    );
 }
 
 #[tokio::test]
@@ -23,10 +26,30 @@ async fn malformed_json_validation_and_media_type() {
     let send = |body: &'static str, content_type: &'static str| {
         s.http.post(s.url(path)).bearer_auth(key.clone()).header("content-type", content_type).body(body).send()
     };
-    assert_error(&common::answer(send("", "application/json").await.unwrap()).await, 400, path, "Required request body");
-    assert_error(&common::answer(send("{\"username\":", "application/json").await.unwrap()).await, 400, path, "JSON parse error");
-    assert_error(&common::answer(send("[1]", "application/json;charset=utf-8").await.unwrap()).await, 400, path, "object");
-    assert_error(&common::answer(send("username=a", "application/x-www-form-urlencoded").await.unwrap()).await, 415, path, "not supported");
+    assert_error(
+        &common::answer(send("", "application/json").await.unwrap()).await,
+        400,
+        path,
+        "Required request body",
+    );
+    assert_error(
+        &common::answer(send("{\"username\":", "application/json").await.unwrap()).await,
+        400,
+        path,
+        "JSON parse error",
+    );
+    assert_error(
+        &common::answer(send("[1]", "application/json;charset=utf-8").await.unwrap()).await,
+        400,
+        path,
+        "object",
+    );
+    assert_error(
+        &common::answer(send("username=a", "application/x-www-form-urlencoded").await.unwrap()).await,
+        415,
+        path,
+        "not supported",
+    );
     let invalid = s.api("POST", path, Some(json!({"username": "%%%%%"}))).await;
     assert_error(&invalid, 400, path, "The username '%%%%%' contains invalid characters");
     assert_error(&s.api("POST", path, Some(json!({"username": "a".repeat(301)}))).await, 400, path, "300");
@@ -38,8 +61,18 @@ async fn malformed_json_validation_and_media_type() {
     let approval = "/api/v1/approval";
     assert_error(&s.api("POST", approval, Some(json!({"username": "a1"}))).await, 400, approval, "channel");
     assert_error(&s.api("POST", approval, Some(json!({"channel": "push"}))).await, 400, approval, "username or userId");
-    assert_error(&s.api("POST", approval, Some(json!({"username": "a1", "channel": "push", "authenticatorId": "*"}))).await, 400, approval, "'*'");
-    assert_error(&s.api("POST", approval, Some(json!({"username": "a1", "channel": "push", "prompt": true}))).await, 400, approval, "message");
+    assert_error(
+        &s.api("POST", approval, Some(json!({"username": "a1", "channel": "push", "authenticatorId": "*"}))).await,
+        400,
+        approval,
+        "'*'",
+    );
+    assert_error(
+        &s.api("POST", approval, Some(json!({"username": "a1", "channel": "push", "prompt": true}))).await,
+        400,
+        approval,
+        "message",
+    );
     let html = json!({"username": "a1", "channel": "push", "message": "<html><a href='x'>x</a></html>"});
     assert_error(&s.api("POST", approval, Some(html)).await, 400, approval, "HTML tag");
 }
@@ -55,8 +88,18 @@ async fn not_found_method_not_allowed_and_conflict() {
     let unknown = "/api/v1/users/00000000-0000-4000-8000-000000000000";
     assert_error(&s.api("GET", unknown, None).await, 404, unknown, "not found");
     let enroll = "/api/v1/users/enroll";
-    assert_error(&s.api("POST", enroll, Some(json!({"userId": "00000000-0000-4000-8000-000000000000"}))).await, 404, enroll, "not found");
-    assert_error(&s.api("POST", "/api/v1/approval", Some(json!({"username": "ghost", "channel": "push"}))).await, 404, "/api/v1/approval", "ghost");
+    assert_error(
+        &s.api("POST", enroll, Some(json!({"userId": "00000000-0000-4000-8000-000000000000"}))).await,
+        404,
+        enroll,
+        "not found",
+    );
+    assert_error(
+        &s.api("POST", "/api/v1/approval", Some(json!({"username": "ghost", "channel": "push"}))).await,
+        404,
+        "/api/v1/approval",
+        "ghost",
+    );
 
     let (user_id, _) = s.active_app_user("mia").await;
     let disagree = s.api("POST", enroll, Some(json!({"userId": user_id, "username": "other"}))).await;

@@ -13,7 +13,11 @@ fn client_data(challenge: &str, kind: &str) -> String {
 
 async fn enrolled_passkey(s: &Sim, username: &str, credential_id: &str) -> Value {
     let enrolled = s
-        .api("POST", "/api/v1/users/enroll", Some(json!({"username": username, "channel": "fido2", "displayName": "Jane Doe"})))
+        .api(
+            "POST",
+            "/api/v1/users/enroll",
+            Some(json!({"username": username, "channel": "fido2", "displayName": "Jane Doe"})),
+        )
         .await;
     assert_eq!(enrolled.status, 200, "{}", enrolled.text);
     let options = &enrolled.json["enrollment"]["credentialCreationOptions"];
@@ -96,6 +100,7 @@ async fn fido2_failures_answer_status_failed() {
     assert_eq!(empty_handle.status, 400);
     assert!(empty_handle.json["errorMessage"].as_str().unwrap().contains("userHandle"));
 
-    let missing_display_name = s.api("POST", "/api/v1/users/enroll", Some(json!({"username": "kim", "channel": "fido2"}))).await;
+    let missing_display_name =
+        s.api("POST", "/api/v1/users/enroll", Some(json!({"username": "kim", "channel": "fido2"}))).await;
     common::assert_error(&missing_display_name, 400, "/api/v1/users/enroll", "displayName");
 }

@@ -66,7 +66,10 @@ async fn log_export_is_csv_with_filters() {
     assert!(all.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert_eq!(all.headers["content-disposition"], "attachment; filename=logs-export.csv");
     let lines: Vec<&str> = all.text.lines().collect();
-    assert_eq!(lines[0], "timestamp,eventId,name,status,category,channel,actorType,actorId,userId,username,transactionId,description");
+    assert_eq!(
+        lines[0],
+        "timestamp,eventId,name,status,category,channel,actorType,actorId,userId,username,transactionId,description"
+    );
     assert_eq!(lines.len(), 1 + 5, "{}", all.text);
     assert!(lines[1].contains("Authenticator deleted"), "newest first: {}", lines[1]);
 
@@ -76,12 +79,18 @@ async fn log_export_is_csv_with_filters() {
     assert!(rows[0].contains("Authentication failed"));
     let text = s.api("GET", "/api/v1/logs/export?filter=REGISTRATION%20verified", None).await;
     assert_eq!(text.text.lines().count(), 2, "{}", text.text);
-    let window = s.api("GET", "/api/v1/logs/export?fromDate=2000-01-01T00:00:00Z&toDate=2000-01-02T00:00:00Z", None).await;
+    let window =
+        s.api("GET", "/api/v1/logs/export?fromDate=2000-01-01T00:00:00Z&toDate=2000-01-02T00:00:00Z", None).await;
     assert_eq!(window.text.lines().count(), 1);
 
     let path = "/api/v1/logs/export";
     assert_error(&s.api("GET", "/api/v1/logs/export?filter=x", None).await, 400, path, "filter");
-    assert_error(&s.api("GET", "/api/v1/logs/export?timespan=P1D&fromDate=2020-01-01T00:00:00Z", None).await, 400, path, "timespan");
+    assert_error(
+        &s.api("GET", "/api/v1/logs/export?timespan=P1D&fromDate=2020-01-01T00:00:00Z", None).await,
+        400,
+        path,
+        "timespan",
+    );
     assert_error(&s.api("GET", "/api/v1/logs/export?timespan=tomorrow", None).await, 400, path, "timespan");
     assert_error(&s.api("GET", "/api/v1/logs/export?channel=fax", None).await, 400, path, "channel");
     assert_error(&s.api("GET", "/api/v1/logs/export?actorType=robot", None).await, 400, path, "actorType");

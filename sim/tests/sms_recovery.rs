@@ -10,7 +10,11 @@ async fn sms_enrol_then_approve_with_the_code_from_the_control_plane() {
     let s = Sim::start().await;
     let phone = "+41791234567";
     let enrolled = s
-        .api("POST", "/api/v1/users/enroll", Some(json!({"username": "sam", "channel": "sms", "phone": phone, "message": "Code: {{CODE}}"})))
+        .api(
+            "POST",
+            "/api/v1/users/enroll",
+            Some(json!({"username": "sam", "channel": "sms", "phone": phone, "message": "Code: {{CODE}}"})),
+        )
         .await;
     assert_eq!(enrolled.status, 200, "{}", enrolled.text);
     assert_eq!(enrolled.json["phones"][0]["status"], "new");
@@ -22,7 +26,8 @@ async fn sms_enrol_then_approve_with_the_code_from_the_control_plane() {
     assert_eq!(code.len(), 6);
     assert_eq!(sms.json["text"], format!("Code: {code}"));
     // SMS operations are not accepted by the phone; they complete by the code.
-    let accept = s.control("POST", &format!("/operations/{}/accept", sms.json["transactionId"].as_str().unwrap()), None).await;
+    let accept =
+        s.control("POST", &format!("/operations/{}/accept", sms.json["transactionId"].as_str().unwrap()), None).await;
     assert_eq!(accept.status, 409);
 
     let path = format!("/api/v1/users/{user_id}/verification");
@@ -53,13 +58,17 @@ async fn sms_rules_and_conflicts() {
     let path = "/api/v1/users/enroll";
     let no_phone = s.api("POST", path, Some(json!({"username": "tim", "channel": "sms"}))).await;
     assert_error(&no_phone, 400, path, "phone");
-    let bad_phone = s.api("POST", path, Some(json!({"username": "tim", "channel": "sms", "phone": "0791234567"}))).await;
+    let bad_phone =
+        s.api("POST", path, Some(json!({"username": "tim", "channel": "sms", "phone": "0791234567"}))).await;
     assert_error(&bad_phone, 400, path, "international format");
-    let no_code = s.api("POST", path, Some(json!({"username": "tim", "channel": "sms", "phone": "+41791234568", "message": "hi"}))).await;
+    let no_code = s
+        .api("POST", path, Some(json!({"username": "tim", "channel": "sms", "phone": "+41791234568", "message": "hi"})))
+        .await;
     assert_error(&no_code, 400, path, "{{CODE}}");
     let first = s.api("POST", path, Some(json!({"username": "tim", "channel": "sms", "phone": "+41791234568"}))).await;
     assert_eq!(first.status, 200);
-    let duplicate = s.api("POST", path, Some(json!({"username": "tim", "channel": "sms", "phone": "+41791234568"}))).await;
+    let duplicate =
+        s.api("POST", path, Some(json!({"username": "tim", "channel": "sms", "phone": "+41791234568"}))).await;
     assert_error(&duplicate, 409, path, "already registered");
     // Approval by SMS needs a confirmed phone.
     let unconfirmed = s.api("POST", "/api/v1/approval", Some(json!({"username": "tim", "channel": "sms"}))).await;
@@ -69,7 +78,8 @@ async fn sms_rules_and_conflicts() {
 #[tokio::test]
 async fn recovery_codes_are_single_use() {
     let s = Sim::start().await;
-    let enrolled = s.api("POST", "/api/v1/users/enroll", Some(json!({"username": "rita", "channel": "recovery"}))).await;
+    let enrolled =
+        s.api("POST", "/api/v1/users/enroll", Some(json!({"username": "rita", "channel": "recovery"}))).await;
     assert_eq!(enrolled.status, 200, "{}", enrolled.text);
     let codes = enrolled.json["recoveryCodes"]["codes"].as_array().unwrap().clone();
     assert_eq!(codes.len(), 10);
@@ -89,6 +99,12 @@ async fn recovery_codes_are_single_use() {
 
     let missing_code = s.api("POST", &path, Some(json!({"channel": "recovery"}))).await;
     assert_error(&missing_code, 400, &path, "code");
-    let unknown_user = s.api("POST", "/api/v1/users/00000000-0000-4000-8000-000000000000/verification", Some(json!({"code": "x", "channel": "recovery"}))).await;
+    let unknown_user = s
+        .api(
+            "POST",
+            "/api/v1/users/00000000-0000-4000-8000-000000000000/verification",
+            Some(json!({"code": "x", "channel": "recovery"})),
+        )
+        .await;
     assert_eq!(unknown_user.status, 404);
 }

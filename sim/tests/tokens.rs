@@ -22,7 +22,9 @@ async fn introspect(s: &Sim, token: &str) -> common::Answer {
 async fn intent_token_is_used_once_then_rejected_with_403() {
     let s = Sim::start().await;
     s.active_app_user("ivy").await;
-    let minted = s.api("POST", "/api/v1/intent", Some(json!({"username": "ivy", "operation": "approve", "channels": ["push"]}))).await;
+    let minted = s
+        .api("POST", "/api/v1/intent", Some(json!({"username": "ivy", "operation": "approve", "channels": ["push"]})))
+        .await;
     assert_eq!(minted.status, 200, "{}", minted.text);
     let intent = minted.json["token"].as_str().unwrap().to_string();
     assert!(intent.starts_with("eyJ"));
@@ -30,7 +32,8 @@ async fn intent_token_is_used_once_then_rejected_with_403() {
 
     let body = json!({"username": "ivy", "channel": "push"});
     // Wrong channel and wrong user are refused without using the token up.
-    let wrong_channel = s.call("POST", "/api/v1/approval", Some(&intent), Some(json!({"username": "ivy", "channel": "app"}))).await;
+    let wrong_channel =
+        s.call("POST", "/api/v1/approval", Some(&intent), Some(json!({"username": "ivy", "channel": "app"}))).await;
     assert_security_error(&wrong_channel, 403, "/api/v1/approval");
     let elsewhere = s.call("GET", "/api/v1/users?username=ivy", Some(&intent), None).await;
     assert_security_error(&elsewhere, 403, "/api/v1/users");
@@ -54,8 +57,18 @@ async fn intent_token_expires_and_validates_its_fields() {
 
     let path = "/api/v1/intent";
     assert_error(&s.api("POST", path, Some(json!({"username": "x1"}))).await, 400, path, "operation");
-    assert_error(&s.api("POST", path, Some(json!({"username": "x1", "operation": "delete"}))).await, 400, path, "operation");
-    assert_error(&s.api("POST", path, Some(json!({"username": "x1", "operation": "enroll", "channels": ["fido2"]}))).await, 400, path, "channels");
+    assert_error(
+        &s.api("POST", path, Some(json!({"username": "x1", "operation": "delete"}))).await,
+        400,
+        path,
+        "operation",
+    );
+    assert_error(
+        &s.api("POST", path, Some(json!({"username": "x1", "operation": "enroll", "channels": ["fido2"]}))).await,
+        400,
+        path,
+        "channels",
+    );
     assert_error(&s.api("POST", path, Some(json!({"operation": "enroll"}))).await, 400, path, "username");
 
     // An enroll intent works for the enrolment of the user it names.
@@ -90,7 +103,14 @@ async fn introspection_of_transaction_status_and_unknown_tokens() {
     let json_body = s.api("POST", "/api/v1/introspect", Some(json!({"token": "x"}))).await;
     assert_error(&json_body, 415, "/api/v1/introspect", "not supported");
     let missing = common::answer(
-        s.http.post(s.url("/api/v1/introspect")).bearer_auth(s.sim.access_key()).header("content-type", "application/x-www-form-urlencoded").body("other=x").send().await.unwrap(),
+        s.http
+            .post(s.url("/api/v1/introspect"))
+            .bearer_auth(s.sim.access_key())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("other=x")
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_error(&missing, 400, "/api/v1/introspect", "token");

@@ -79,7 +79,8 @@ async fn garbage_and_half_sent_requests_neither_hang_nor_crash() {
         .write_all(b"POST /api/v1/status HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"sta")
         .await
         .unwrap();
-    let answer = tokio::time::timeout(Duration::from_secs(5), s.call("GET", "/ping", None, None)).await.expect("not hung");
+    let answer =
+        tokio::time::timeout(Duration::from_secs(5), s.call("GET", "/ping", None, None)).await.expect("not hung");
     assert_eq!(answer.text, "PONG");
 
     // Invalid UTF-8 and deep nesting inside a JSON body are 400s, not panics.

@@ -130,7 +130,10 @@ fn run() -> Result<(), String> {
         }),
     ];
     if let Some(loadgen) = &loadgen {
-        let mut ceiling_row = kind(row(&format!("{}, 1 connection (ceiling: no JSON decoding), per request", loadgen.name), &ceiling), "wall");
+        let mut ceiling_row = kind(
+            row(&format!("{}, 1 connection (ceiling: no JSON decoding), per request", loadgen.name), &ceiling),
+            "wall",
+        );
         ceiling_row["ceiling"] = json!(true);
         ceiling_row["concurrency"] = json!(1);
         rows.push(ceiling_row);
@@ -187,7 +190,8 @@ fn run() -> Result<(), String> {
         ),
     });
     let text = serde_json::to_string_pretty(&result).map_err(|err| format!("cannot encode the result: {err}"))?;
-    std::fs::write(&settings.out, text + "\n").map_err(|err| format!("cannot write {}: {err}", settings.out.display()))?;
+    std::fs::write(&settings.out, text + "\n")
+        .map_err(|err| format!("cannot write {}: {err}", settings.out.display()))?;
     println!(
         "c-ffi: core {:.1} us/call, C {:.1} us/call, overhead {:.2} us wall, {:.2} us calling-thread CPU -> {}",
         median(&core_wall),
@@ -200,7 +204,8 @@ fn run() -> Result<(), String> {
 }
 
 fn parse_args() -> Result<Settings, String> {
-    let mut settings = Settings { rounds: 20, batch: 2000, warmup: 500, out: PathBuf::from("c-ffi.json"), smoke: false };
+    let mut settings =
+        Settings { rounds: 20, batch: 2000, warmup: 500, out: PathBuf::from("c-ffi.json"), smoke: false };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -213,9 +218,15 @@ fn parse_args() -> Result<Settings, String> {
             }
             "--rounds" => settings.rounds = number(&value("--rounds")?, "--rounds")?,
             "--batch" => settings.batch = number(&value("--batch")?, "--batch")?,
-            "--warmup" => settings.warmup = value("--warmup")?.parse().map_err(|_| "--warmup: not a number".to_string())?,
+            "--warmup" => {
+                settings.warmup = value("--warmup")?.parse().map_err(|_| "--warmup: not a number".to_string())?
+            }
             "--out" => settings.out = PathBuf::from(value("--out")?),
-            other => return Err(format!("unknown argument {other:?} (--smoke, --rounds N, --batch N, --warmup N, --out FILE)")),
+            other => {
+                return Err(format!(
+                    "unknown argument {other:?} (--smoke, --rounds N, --batch N, --warmup N, --out FILE)"
+                ));
+            }
         }
     }
     Ok(settings)
@@ -335,7 +346,8 @@ struct Loadgen {
 impl Loadgen {
     fn from_env() -> Option<Loadgen> {
         let path = std::env::var("BENCH_LOADGEN").ok()?;
-        let name = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name =
+            std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         Some(Loadgen { name })
     }
 

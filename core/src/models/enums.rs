@@ -262,6 +262,9 @@ mod tests {
     #[test]
     fn wire_names_with_dashes() {
         assert_eq!(AuthenticatorAttachment::CrossPlatform.as_str(), "cross-platform");
-        assert_eq!("cross-platform".parse::<AuthenticatorAttachment>().unwrap(), AuthenticatorAttachment::CrossPlatform);
+        assert_eq!(
+            "cross-platform".parse::<AuthenticatorAttachment>().unwrap(),
+            AuthenticatorAttachment::CrossPlatform
+        );
     }
 }

@@ -6,9 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Attestation, AuthenticatorAttachment, Extra, Fido2ResultStatus, ResidentKey, UserVerification,
-};
+use super::{Attestation, AuthenticatorAttachment, Extra, Fido2ResultStatus, ResidentKey, UserVerification};
 use crate::Secret;
 
 /// WebAuthn `AuthenticatorSelectionCriteria`.

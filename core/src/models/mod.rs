@@ -19,14 +19,13 @@ mod verify;
 pub use approval::{ApprovalFido2Options, ApprovalRequest, ApprovalResponse};
 pub use enroll::{EnrollRequest, EnrollResponse, Enrollment, QrCode, RegistrationFido2Options};
 pub use enums::{
-    ActorType, Attestation, AuthenticatorAttachment, AuthenticatorType, Channel, Fido2ResultStatus,
-    IntentOperation, LogCategory, LogChannel, LogStatus, OperationStatus, Platform, ResidentKey,
-    UserStatus, UserVerification,
+    ActorType, Attestation, AuthenticatorAttachment, AuthenticatorType, Channel, Fido2ResultStatus, IntentOperation,
+    LogCategory, LogChannel, LogStatus, OperationStatus, Platform, ResidentKey, UserStatus, UserVerification,
 };
 pub use fido2::{
-    AssertionRequest, AssertionResponseData, AttestationRequest, AttestationResponseData,
-    AuthenticatorSelection, CredentialCreationOptions, CredentialDescriptor,
-    CredentialRequestOptions, Fido2Result, PubKeyCredParam, RelyingParty, WebAuthnUser,
+    AssertionRequest, AssertionResponseData, AttestationRequest, AttestationResponseData, AuthenticatorSelection,
+    CredentialCreationOptions, CredentialDescriptor, CredentialRequestOptions, Fido2Result, PubKeyCredParam,
+    RelyingParty, WebAuthnUser,
 };
 pub use intent::{IntentRequest, IntentResponse, IntrospectResponse};
 pub use logs::LogExportQuery;

@@ -116,11 +116,7 @@ impl Harness {
 
     /// A user with a confirmed Access App, ready for push approvals.
     pub async fn active_app_user(&self, username: &str) -> nevis_authcloud::User {
-        let enrolment = self
-            .client
-            .enroll(&nevis_authcloud::EnrollRequest::app(username))
-            .await
-            .expect("enrol");
+        let enrolment = self.client.enroll(&nevis_authcloud::EnrollRequest::app(username)).await.expect("enrol");
         let enrollment = enrolment.enrollment.expect("enrollment part");
         self.accept(&enrollment.transaction_id).await;
         self.client.get_user(&enrolment.user.user_id).await.expect("user")

@@ -13,9 +13,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use nevis_authcloud::{
-    ApprovalRequest, Client, ClientConfigBuilder, EnrollRequest, OperationStatus, WaitOptions,
-};
+use nevis_authcloud::{ApprovalRequest, Client, ClientConfigBuilder, EnrollRequest, OperationStatus, WaitOptions};
 
 #[tokio::main]
 async fn main() {
@@ -52,9 +50,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let registered = client.wait_for_status(enrollment.status_token.expose(), wait.clone()).await?;
     println!("[rust] 3. enrolment status: {}", registered.status);
 
-    let approval = client
-        .approve(&ApprovalRequest::push(&username).confirm("Log in to Demo Shop?"))
-        .await?;
+    let approval = client.approve(&ApprovalRequest::push(&username).confirm("Log in to Demo Shop?")).await?;
     println!("[rust] 4. approve: push sent (transaction {})", approval.transaction_id);
 
     phone.accept(&approval.transaction_id, "taps Accept").await?;
@@ -88,10 +84,7 @@ struct SimulatedPhone {
 impl SimulatedPhone {
     fn from_env(base_url: &str) -> SimulatedPhone {
         let simulated = std::env::var("NEVIS_AUTHCLOUD_INSTANCE").is_err();
-        SimulatedPhone {
-            control: simulated.then(|| format!("{base_url}/_sim")),
-            http: reqwest::Client::new(),
-        }
+        SimulatedPhone { control: simulated.then(|| format!("{base_url}/_sim")), http: reqwest::Client::new() }
     }
 
     async fn accept(&self, transaction_id: &str, what: &str) -> Result<(), Box<dyn std::error::Error>> {

@@ -69,9 +69,11 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
     }
     let user_verification = match body.get("fido2Options") {
         None | Some(Value::Null) => None,
-        Some(Value::Object(options)) => validate::opt_enum(options, "userVerification", &["preferred", "required", "discouraged"])
-            .map_err(|e| ApiError::bad_request(format!("fido2Options.{}", e.message.unwrap_or_default())))?
-            .map(str::to_string),
+        Some(Value::Object(options)) => {
+            validate::opt_enum(options, "userVerification", &["preferred", "required", "discouraged"])
+                .map_err(|e| ApiError::bad_request(format!("fido2Options.{}", e.message.unwrap_or_default())))?
+                .map(str::to_string)
+        }
         Some(_) => return Err(ApiError::bad_request("fido2Options must be an object")),
     };
 
@@ -85,9 +87,11 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
             }
             Some(user.clone())
         }
-        (None, Some(name)) => {
-            Some(st.user_by_username(name).cloned().ok_or_else(|| ApiError::not_found(format!("User with username '{name}' not found")))?)
-        }
+        (None, Some(name)) => Some(
+            st.user_by_username(name)
+                .cloned()
+                .ok_or_else(|| ApiError::not_found(format!("User with username '{name}' not found")))?,
+        ),
         (None, None) => None,
     };
 
@@ -129,7 +133,10 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                 let u = user.as_ref().map(|u| u.authenticators.clone()).unwrap_or_default();
                 target_authenticator = u.into_iter().rev().find(|a| a.kind == AuthenticatorType::App);
                 if target_authenticator.is_none() && !any_authenticator {
-                    return Err(ApiError::bad_request(format!("The user has no authenticator usable for channel {}", channel.as_str())));
+                    return Err(ApiError::bad_request(format!(
+                        "The user has no authenticator usable for channel {}",
+                        channel.as_str()
+                    )));
                 }
                 if any_authenticator {
                     target_authenticator = None;
@@ -163,12 +170,26 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
         }
         Channel::Sms => {
             let Some(u) = user.as_ref() else { return Err(ApiError::bad_request("username or userId must be given")) };
-            let phone = u.phones.iter().rev().find(|p| p.active).cloned().ok_or_else(|| {
-                ApiError::bad_request("The user has no confirmed phone usable for channel sms")
-            })?;
+            let phone = u
+                .phones
+                .iter()
+                .rev()
+                .find(|p| p.active)
+                .cloned()
+                .ok_or_else(|| ApiError::bad_request("The user has no confirmed phone usable for channel sms"))?;
             auth::consume_intent(&mut st, &caller, intent_use, now)?;
             let actor_id = caller.actor_id(&st);
-            let op = sim.create_operation(&mut st, OperationKind::Approval, channel, Some(u), false, None, message.map(str::to_string), Actor::Api(&actor_id), now);
+            let op = sim.create_operation(
+                &mut st,
+                OperationKind::Approval,
+                channel,
+                Some(u),
+                false,
+                None,
+                message.map(str::to_string),
+                Actor::Api(&actor_id),
+                now,
+            );
             sms::send_code(&mut st, &op.transaction_id, phone.phone_id.clone(), &phone.number, message, now);
             response = json!({"statusToken": op.status_token, "transactionId": op.transaction_id, "userId": u.user_id});
         }
@@ -179,7 +200,9 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                         .authenticators
                         .iter()
                         .filter(|a| a.kind == AuthenticatorType::Fido2)
-                        .filter(|a| target_authenticator.as_ref().is_none_or(|t| t.authenticator_id == a.authenticator_id))
+                        .filter(|a| {
+                            target_authenticator.as_ref().is_none_or(|t| t.authenticator_id == a.authenticator_id)
+                        })
                         .filter_map(|a| a.credential_id.as_ref().map(|id| json!({"type": "public-key", "id": id})))
                         .collect();
                     if list.is_empty() {
@@ -191,7 +214,17 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
             };
             auth::consume_intent(&mut st, &caller, intent_use, now)?;
             let actor_id = caller.actor_id(&st);
-            let op = sim.create_operation(&mut st, OperationKind::Approval, channel, user.as_ref(), usernameless, target_authenticator.as_ref().map(|a| a.authenticator_id.clone()), None, Actor::Api(&actor_id), now);
+            let op = sim.create_operation(
+                &mut st,
+                OperationKind::Approval,
+                channel,
+                user.as_ref(),
+                usernameless,
+                target_authenticator.as_ref().map(|a| a.authenticator_id.clone()),
+                None,
+                Actor::Api(&actor_id),
+                now,
+            );
             let challenge = random_b64url(32);
             if let Some(stored) = st.operations.get_mut(&op.transaction_id) {
                 stored.fido2_challenge = Some(challenge.clone());
@@ -209,7 +242,9 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                 "userVerification": user_verification.unwrap_or_else(|| "preferred".into()),
             });
         }
-        Channel::Recovery => return Err(ApiError::bad_request("channel 'recovery' is not one of: app, push, sms, fido2")),
+        Channel::Recovery => {
+            return Err(ApiError::bad_request("channel 'recovery' is not one of: app, push, sms, fido2"));
+        }
     }
     Ok(json_response(StatusCode::OK, &response))
 }

@@ -65,7 +65,12 @@ pub fn consume_intent(st: &mut State, caller: &Caller, wanted: IntentUse<'_>, no
         (None, None) => false,
     };
     let channel_matches = intent.channels.as_ref().is_none_or(|channels| channels.contains(&wanted.channel));
-    if intent.used || now >= intent.expires_at || intent.operation != wanted.operation || !user_matches || !channel_matches {
+    if intent.used
+        || now >= intent.expires_at
+        || intent.operation != wanted.operation
+        || !user_matches
+        || !channel_matches
+    {
         return Err(ApiError::forbidden());
     }
     intent.used = true;

@@ -35,7 +35,17 @@ pub fn rename(sim: &Sim, req: &ApiRequest, authenticator_id: &str) -> ApiResult 
         (renamed, user.clone())
     };
     let actor_id = caller.actor_id(&st);
-    sim.log_event(&mut st, "Authenticator renamed", "succeeded", "management", channel_of(renamed.kind), Actor::Api(&actor_id), Some(&user), &format!("authenticator {authenticator_id}"), now);
+    sim.log_event(
+        &mut st,
+        "Authenticator renamed",
+        "succeeded",
+        "management",
+        channel_of(renamed.kind),
+        Actor::Api(&actor_id),
+        Some(&user),
+        &format!("authenticator {authenticator_id}"),
+        now,
+    );
     Ok(json_response(StatusCode::OK, &views::authenticator(&renamed)))
 }
 
@@ -56,7 +66,17 @@ pub fn delete(sim: &Sim, req: &ApiRequest, authenticator_id: &str) -> ApiResult 
         (removed, user.clone())
     };
     let actor_id = caller.actor_id(&st);
-    sim.log_event(&mut st, "Authenticator deleted", "succeeded", "management", channel_of(removed.kind), Actor::Api(&actor_id), Some(&user), &format!("authenticator {authenticator_id}"), now);
+    sim.log_event(
+        &mut st,
+        "Authenticator deleted",
+        "succeeded",
+        "management",
+        channel_of(removed.kind),
+        Actor::Api(&actor_id),
+        Some(&user),
+        &format!("authenticator {authenticator_id}"),
+        now,
+    );
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

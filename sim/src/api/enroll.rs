@@ -84,11 +84,18 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
         (None, None) => None,
     };
     if let Some(user) = &existing {
-        if matches!(channel, Channel::App | Channel::Push | Channel::Fido2) && user.authenticators.len() >= MAX_AUTHENTICATORS {
-            return Err(ApiError::conflict(format!("User already has the maximum of {MAX_AUTHENTICATORS} authenticators")));
+        if matches!(channel, Channel::App | Channel::Push | Channel::Fido2)
+            && user.authenticators.len() >= MAX_AUTHENTICATORS
+        {
+            return Err(ApiError::conflict(format!(
+                "User already has the maximum of {MAX_AUTHENTICATORS} authenticators"
+            )));
         }
         if channel == Channel::Sms && user.phones.iter().any(|p| Some(p.number.as_str()) == phone) {
-            return Err(ApiError::conflict(format!("phone '{}' is already registered for this user", phone.unwrap_or(""))));
+            return Err(ApiError::conflict(format!(
+                "phone '{}' is already registered for this user",
+                phone.unwrap_or("")
+            )));
         }
     }
     let wanted_username = existing.as_ref().and_then(|u| u.username.clone()).or(username.map(str::to_string));
@@ -121,7 +128,17 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
     let mut plain_recovery_codes: Option<Value> = None;
     match channel {
         Channel::App | Channel::Push => {
-            let op = sim.create_operation(&mut st, OperationKind::Enroll, channel, Some(&user), false, None, None, Actor::Api(&actor_id), now);
+            let op = sim.create_operation(
+                &mut st,
+                OperationKind::Enroll,
+                channel,
+                Some(&user),
+                false,
+                None,
+                None,
+                Actor::Api(&actor_id),
+                now,
+            );
             enrollment = Some(json!({
                 "transactionId": op.transaction_id,
                 "statusToken": op.status_token,
@@ -132,14 +149,40 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
         Channel::Sms => {
             let number = phone.unwrap_or_default().to_string();
             let phone_id = uuid::Uuid::new_v4().to_string();
-            user.phones.push(Phone { phone_id: phone_id.clone(), number: number.clone(), active: false, created_at: now, updated_at: now });
+            user.phones.push(Phone {
+                phone_id: phone_id.clone(),
+                number: number.clone(),
+                active: false,
+                created_at: now,
+                updated_at: now,
+            });
             user.updated_at = now;
-            let op = sim.create_operation(&mut st, OperationKind::Enroll, channel, Some(&user), false, None, message.map(str::to_string), Actor::Api(&actor_id), now);
+            let op = sim.create_operation(
+                &mut st,
+                OperationKind::Enroll,
+                channel,
+                Some(&user),
+                false,
+                None,
+                message.map(str::to_string),
+                Actor::Api(&actor_id),
+                now,
+            );
             sms::send_code(&mut st, &op.transaction_id, phone_id, &number, message, now);
             enrollment = Some(json!({"transactionId": op.transaction_id, "statusToken": op.status_token}));
         }
         Channel::Fido2 => {
-            let op = sim.create_operation(&mut st, OperationKind::Enroll, channel, Some(&user), false, None, None, Actor::Api(&actor_id), now);
+            let op = sim.create_operation(
+                &mut st,
+                OperationKind::Enroll,
+                channel,
+                Some(&user),
+                false,
+                None,
+                None,
+                Actor::Api(&actor_id),
+                now,
+            );
             let challenge = random_b64url(32);
             if let Some(stored) = st.operations.get_mut(&op.transaction_id) {
                 stored.fido2_challenge = Some(challenge.clone());
@@ -180,7 +223,17 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
             user.updated_at = now;
             st.created.enroll += 1;
             plain_recovery_codes = Some(json!({"codes": codes, "createdAt": iso(now)}));
-            sim.log_event(&mut st, "Registration verified", "succeeded", "registration", "recovery", Actor::Api(&actor_id), Some(&user), "recovery codes issued", now);
+            sim.log_event(
+                &mut st,
+                "Registration verified",
+                "succeeded",
+                "registration",
+                "recovery",
+                Actor::Api(&actor_id),
+                Some(&user),
+                "recovery codes issued",
+                now,
+            );
         }
     }
 
@@ -216,9 +269,11 @@ fn fido2_options(body: &validate::Body) -> Result<serde_json::Map<String, Value>
                 ("residentKey", &["discouraged", "preferred", "required"]),
             ];
             for (field, allowed) in rules {
-                validate::opt_enum(selection, field, allowed).map_err(|e| prefix(e, "fido2Options.authenticatorSelection."))?;
+                validate::opt_enum(selection, field, allowed)
+                    .map_err(|e| prefix(e, "fido2Options.authenticatorSelection."))?;
             }
-            validate::opt_bool(selection, "requireResidentKey").map_err(|e| prefix(e, "fido2Options.authenticatorSelection."))?;
+            validate::opt_bool(selection, "requireResidentKey")
+                .map_err(|e| prefix(e, "fido2Options.authenticatorSelection."))?;
         }
         Some(_) => return Err(ApiError::bad_request("fido2Options.authenticatorSelection must be an object")),
     }

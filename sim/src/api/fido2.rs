@@ -28,8 +28,7 @@ pub fn attestation(sim: &Sim, req: &ApiRequest) -> ApiResult {
     let mut st = sim.write();
     let op = find_ceremony(sim, &mut st, &body, &response, OperationKind::Enroll, now)?;
     let user_id = op.user_id.clone().ok_or_else(|| failed("the registration has no user"))?;
-    if st.users.values().any(|u| u.authenticators.iter().any(|a| a.credential_id.as_deref() == Some(credential_id)))
-    {
+    if st.users.values().any(|u| u.authenticators.iter().any(|a| a.credential_id.as_deref() == Some(credential_id))) {
         return Err(failed("the credential is already registered"));
     }
     let authenticator_id = uuid::Uuid::new_v4().to_string();
@@ -76,11 +75,25 @@ pub fn assertion(sim: &Sim, req: &ApiRequest) -> ApiResult {
         .find(|u| u.authenticators.iter().any(|a| a.credential_id.as_deref() == Some(credential_id)))
         .cloned();
     let Some(owner) = owner else {
-        sim.finish_operation(&mut st, &op.transaction_id, OperationStatus::Failed, Actor::User, now, "unknown credential");
+        sim.finish_operation(
+            &mut st,
+            &op.transaction_id,
+            OperationStatus::Failed,
+            Actor::User,
+            now,
+            "unknown credential",
+        );
         return Err(failed("the credential is not registered"));
     };
     if op.user_id.as_ref().is_some_and(|id| *id != owner.user_id) {
-        sim.finish_operation(&mut st, &op.transaction_id, OperationStatus::Failed, Actor::User, now, "credential of another user");
+        sim.finish_operation(
+            &mut st,
+            &op.transaction_id,
+            OperationStatus::Failed,
+            Actor::User,
+            now,
+            "credential of another user",
+        );
         return Err(failed("the credential belongs to another user"));
     }
     let authenticator_id = owner
@@ -106,7 +119,10 @@ fn common_fields(body: &Map<String, Value>) -> Result<(&str, Map<String, Value>)
         Some(other) => return Err(failed(&format!("type '{other}' is not supported (only public-key)"))),
         None => return Err(failed("type must not be empty")),
     }
-    let id = opt_str(body, "id").map_err(failed_from)?.filter(|i| !i.is_empty()).ok_or_else(|| failed("id must not be empty"))?;
+    let id = opt_str(body, "id")
+        .map_err(failed_from)?
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| failed("id must not be empty"))?;
     let response = match body.get("response") {
         Some(Value::Object(map)) => map.clone(),
         _ => return Err(failed("response must be an object")),
@@ -142,13 +158,16 @@ fn find_ceremony(
         .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
         .and_then(|v| v.get("challenge").and_then(Value::as_str).map(str::to_string));
     let by_token = match opt_str(body, "statusToken").map_err(failed_from)? {
-        Some(token) => Some(st.operation_by_status_token(token).cloned().ok_or_else(|| failed("statusToken is unknown"))?),
+        Some(token) => {
+            Some(st.operation_by_status_token(token).cloned().ok_or_else(|| failed("statusToken is unknown"))?)
+        }
         None => None,
     };
     let op = match by_token {
         Some(op) => op,
         None => {
-            let challenge = challenge.clone().ok_or_else(|| failed("no statusToken and no challenge in clientDataJSON"))?;
+            let challenge =
+                challenge.clone().ok_or_else(|| failed("no statusToken and no challenge in clientDataJSON"))?;
             st.operations
                 .values()
                 .find(|op| op.fido2_challenge.as_deref() == Some(challenge.as_str()))

@@ -21,7 +21,9 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
         None => return Err(ApiError::bad_request("operation must not be empty")),
         Some("enroll") => IntentOperation::Enroll,
         Some("approve") => IntentOperation::Approve,
-        Some(other) => return Err(ApiError::bad_request(format!("operation '{other}' is not one of: enroll, approve"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!("operation '{other}' is not one of: enroll, approve")));
+        }
     };
     let username = opt_str(&body, "username")?;
     if let Some(name) = username {
@@ -41,7 +43,12 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
             for item in items {
                 match item.as_str().and_then(Channel::parse) {
                     Some(c @ (Channel::App | Channel::Push | Channel::Sms)) => channels.push(c),
-                    _ => return Err(ApiError::bad_request(format!("channels contains '{}', allowed are: app, push, sms", item.as_str().unwrap_or(&item.to_string())))),
+                    _ => {
+                        return Err(ApiError::bad_request(format!(
+                            "channels contains '{}', allowed are: app, push, sms",
+                            item.as_str().unwrap_or(&item.to_string())
+                        )));
+                    }
                 }
             }
             Some(channels)
@@ -71,7 +78,16 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
     let token = sim.minter.mint_kind(TokenKind::Intent, &sim.instance_url, &subject, &jti, now, now + ttl);
     st.intents.insert(
         token.clone(),
-        Intent { user_id: bound_id, username: bound_name, operation, channels, issued_at: now, expires_at: now + ttl, used: false, jti },
+        Intent {
+            user_id: bound_id,
+            username: bound_name,
+            operation,
+            channels,
+            issued_at: now,
+            expires_at: now + ttl,
+            used: false,
+            jti,
+        },
     );
     st.created.intent += 1;
     Ok(json_response(StatusCode::OK, &json!({"token": token})))

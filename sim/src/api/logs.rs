@@ -37,7 +37,10 @@ pub fn export(sim: &Sim, req: &ApiRequest) -> ApiResult {
         let parse = |name: &str, value: &Option<String>| -> Result<Option<i64>, ApiError> {
             value
                 .as_ref()
-                .map(|v| parse_iso(v).ok_or_else(|| ApiError::bad_request(format!("{name} '{v}' is not an ISO-8601 timestamp"))))
+                .map(|v| {
+                    parse_iso(v)
+                        .ok_or_else(|| ApiError::bad_request(format!("{name} '{v}' is not an ISO-8601 timestamp")))
+                })
                 .transpose()
         };
         let from = parse("fromDate", &from_date)?.unwrap_or(i64::MIN);
@@ -48,8 +51,9 @@ pub fn export(sim: &Sim, req: &ApiRequest) -> ApiResult {
         (from, to)
     } else {
         let span_text = timespan.unwrap_or_else(|| DEFAULT_TIMESPAN.to_string());
-        let span = parse_duration(&span_text)
-            .ok_or_else(|| ApiError::bad_request(format!("timespan '{span_text}' is not an ISO-8601 duration such as P30D or PT1H")))?;
+        let span = parse_duration(&span_text).ok_or_else(|| {
+            ApiError::bad_request(format!("timespan '{span_text}' is not an ISO-8601 duration such as P30D or PT1H"))
+        })?;
         (now.saturating_sub(span), i64::MAX)
     };
     let enumerated = |name: &str, allowed: &[&str]| -> Result<Option<String>, ApiError> {

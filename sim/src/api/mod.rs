@@ -37,7 +37,9 @@ fn route(sim: &Sim, req: &ApiRequest) -> ApiResult {
         if *method == allowed { handler() } else { Err(ApiError::method_not_allowed(method, allow)) }
     };
     match segments.as_slice() {
-        ["ping"] => only(Method::GET, "GET", &|| Ok(with_body(StatusCode::OK, "text/plain", Bytes::from_static(b"PONG")))),
+        ["ping"] => {
+            only(Method::GET, "GET", &|| Ok(with_body(StatusCode::OK, "text/plain", Bytes::from_static(b"PONG"))))
+        }
         ["api", "v1", "users", "enroll"] => only(Method::POST, "POST", &|| enroll::handle(sim, req)),
         ["api", "v1", "approval"] => only(Method::POST, "POST", &|| approval::handle(sim, req)),
         ["api", "v1", "status"] => only(Method::POST, "POST", &|| status::handle(sim, req)),

@@ -12,7 +12,14 @@ pub const DEFAULT_TEXT: &str = "Your code is {{CODE}}";
 /// Wrong codes an SMS operation tolerates before it fails.
 pub const MAX_WRONG_ATTEMPTS: u32 = 3;
 
-pub fn send_code(st: &mut State, transaction_id: &str, phone_id: String, number: &str, template: Option<&str>, now: Millis) {
+pub fn send_code(
+    st: &mut State,
+    transaction_id: &str,
+    phone_id: String,
+    number: &str,
+    template: Option<&str>,
+    now: Millis,
+) {
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
     let text = render_sms(template.unwrap_or(DEFAULT_TEXT), &code);
     if let Some(op) = st.operations.get_mut(transaction_id) {

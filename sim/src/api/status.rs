@@ -15,14 +15,18 @@ use crate::views;
 
 pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
     let body = req.json_object()?;
-    let token = opt_str(&body, "statusToken")?.filter(|t| !t.is_empty()).ok_or_else(|| ApiError::bad_request("statusToken must not be empty"))?;
+    let token = opt_str(&body, "statusToken")?
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::bad_request("statusToken must not be empty"))?;
     let now = sim.now();
     let needs_expiry = {
         let st = sim.read();
         match st.operation_by_status_token(token) {
             None => return Ok(unknown()),
             Some(op) if !sim.is_retained(op, now) => return Ok(unknown()),
-            Some(op) if op.status == OperationStatus::Pending && sim.is_timed_out(op, now) => Some(op.transaction_id.clone()),
+            Some(op) if op.status == OperationStatus::Pending && sim.is_timed_out(op, now) => {
+                Some(op.transaction_id.clone())
+            }
             Some(op) => return Ok(answer(op)),
         }
     };

@@ -51,7 +51,17 @@ pub fn delete(sim: &Sim, req: &ApiRequest, user_id: &str) -> ApiResult {
     for id in pending {
         sim.finish_operation(&mut st, &id, OperationStatus::Failed, Actor::Api(&actor_id), now, "user deleted");
     }
-    sim.log_event(&mut st, "User deleted", "succeeded", "management", "unknown", Actor::Api(&actor_id), Some(&user), "", now);
+    sim.log_event(
+        &mut st,
+        "User deleted",
+        "succeeded",
+        "management",
+        "unknown",
+        Actor::Api(&actor_id),
+        Some(&user),
+        "",
+        now,
+    );
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

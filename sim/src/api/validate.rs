@@ -47,9 +47,7 @@ pub fn opt_enum<'a>(body: &'a Body, field: &str, allowed: &[&str]) -> Result<Opt
 
 pub fn username(value: &str) -> Result<(), ApiError> {
     if value.is_empty() || value.chars().count() > 300 {
-        return Err(ApiError::bad_request(format!(
-            "The username '{value}' must be between 1 and 300 characters long"
-        )));
+        return Err(ApiError::bad_request(format!("The username '{value}' must be between 1 and 300 characters long")));
     }
     if !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@')) {
         return Err(ApiError::bad_request(format!(
@@ -70,9 +68,7 @@ pub fn uuid_field(field: &str, value: &str) -> Result<(), ApiError> {
 /// International format `+<country><area><local>` (open question: E.164-like).
 pub fn phone(value: &str) -> Result<(), ApiError> {
     let digits = value.strip_prefix('+').unwrap_or("");
-    let ok = (7..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0');
+    let ok = (7..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0');
     if ok {
         Ok(())
     } else {
@@ -88,7 +84,9 @@ pub fn sms_message(value: &str) -> Result<(), ApiError> {
         return Err(ApiError::bad_request("message must contain the placeholder {{CODE}}"));
     }
     if let Some(bad) = value.chars().find(|c| !is_gsm7(*c)) {
-        return Err(ApiError::bad_request(format!("message contains the character '{bad}' which is not in the GSM-7 character set")));
+        return Err(ApiError::bad_request(format!(
+            "message contains the character '{bad}' which is not in the GSM-7 character set"
+        )));
     }
     if render_sms(value, "000000").chars().count() > 918 {
         return Err(ApiError::bad_request("message must not exceed 918 characters once the code is inserted"));

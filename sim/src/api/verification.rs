@@ -19,21 +19,39 @@ pub fn handle(sim: &Sim, req: &ApiRequest, user_id: &str) -> ApiResult {
     let status_token = opt_str(&body, "statusToken")?;
     let channel = validate::opt_enum(&body, "channel", &["sms", "recovery"])?;
     if channel != Some("recovery") && status_token.is_none() {
-        return Err(ApiError::bad_request("statusToken must not be empty for SMS verification (or set channel to recovery)"));
+        return Err(ApiError::bad_request(
+            "statusToken must not be empty for SMS verification (or set channel to recovery)",
+        ));
     }
     let now = sim.now();
     let mut st = sim.write();
-    let user = st.users.get(user_id).cloned().ok_or_else(|| ApiError::not_found(format!("User '{user_id}' not found")))?;
+    let user =
+        st.users.get(user_id).cloned().ok_or_else(|| ApiError::not_found(format!("User '{user_id}' not found")))?;
     let actor_id = caller.actor_id(&st);
 
     if channel == Some("recovery") {
-        let intent_use = IntentUse { operation: IntentOperation::Approve, user_id: Some(user_id), username: user.username.as_deref(), channel: Channel::Recovery };
+        let intent_use = IntentUse {
+            operation: IntentOperation::Approve,
+            user_id: Some(user_id),
+            username: user.username.as_deref(),
+            channel: Channel::Recovery,
+        };
         let Some(codes) = user.recovery_codes.as_ref() else {
             return Err(ApiError::bad_request("The user has no recovery codes"));
         };
         let position = codes.unused.iter().position(|c| c == code || c.replace('-', "") == code);
         let Some(position) = position else {
-            sim.log_event(&mut st, "Authentication failed", "failed", "authentication", "recovery", Actor::Api(&actor_id), Some(&user), "wrong or used recovery code", now);
+            sim.log_event(
+                &mut st,
+                "Authentication failed",
+                "failed",
+                "authentication",
+                "recovery",
+                Actor::Api(&actor_id),
+                Some(&user),
+                "wrong or used recovery code",
+                now,
+            );
             if let Some(u) = st.users.get_mut(user_id) {
                 u.last_login_failure = Some(now);
             }
@@ -47,7 +65,17 @@ pub fn handle(sim: &Sim, req: &ApiRequest, user_id: &str) -> ApiResult {
             u.last_login_success = Some(now);
             u.updated_at = now;
         }
-        sim.log_event(&mut st, "Authentication verified", "succeeded", "authentication", "recovery", Actor::Api(&actor_id), Some(&user), "recovery code used", now);
+        sim.log_event(
+            &mut st,
+            "Authentication verified",
+            "succeeded",
+            "authentication",
+            "recovery",
+            Actor::Api(&actor_id),
+            Some(&user),
+            "recovery code used",
+            now,
+        );
         return Ok(empty(StatusCode::OK));
     }
 
@@ -74,7 +102,14 @@ pub fn handle(sim: &Sim, req: &ApiRequest, user_id: &str) -> ApiResult {
             stored.wrong_attempts = attempts;
         }
         if attempts >= MAX_WRONG_ATTEMPTS {
-            sim.finish_operation(&mut st, &op.transaction_id, OperationStatus::Failed, Actor::User, now, "too many wrong codes");
+            sim.finish_operation(
+                &mut st,
+                &op.transaction_id,
+                OperationStatus::Failed,
+                Actor::User,
+                now,
+                "too many wrong codes",
+            );
         }
         return Err(ApiError::bad_request("The code is not valid"));
     }
@@ -83,9 +118,15 @@ pub fn handle(sim: &Sim, req: &ApiRequest, user_id: &str) -> ApiResult {
         OperationKind::Approval => IntentOperation::Approve,
     };
     // A verification may use an approve token, or an enroll token for a phone registration.
-    let intent_use = IntentUse { operation, user_id: Some(user_id), username: user.username.as_deref(), channel: Channel::Sms };
+    let intent_use =
+        IntentUse { operation, user_id: Some(user_id), username: user.username.as_deref(), channel: Channel::Sms };
     if auth::consume_intent(&mut st, &caller, intent_use, now).is_err() {
-        let fallback = IntentUse { operation: IntentOperation::Approve, user_id: Some(user_id), username: user.username.as_deref(), channel: Channel::Sms };
+        let fallback = IntentUse {
+            operation: IntentOperation::Approve,
+            user_id: Some(user_id),
+            username: user.username.as_deref(),
+            channel: Channel::Sms,
+        };
         auth::consume_intent(&mut st, &caller, fallback, now)?;
     }
     if op.kind == OperationKind::Enroll {

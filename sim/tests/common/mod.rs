@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-
 use nevis_authcloud_sim::{SimOptions, Simulator};
 use serde_json::{Value, json};
 
