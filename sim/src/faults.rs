@@ -1,7 +1,7 @@
 //! Fault injection: the control plane registers faults for `method + path`, and the transport
-//! consults this registry on every API request. Faults are used in the order they were added, one
-//! per matching request, `count` times. Whether the API still processes the request, and how the
-//! answer is damaged, depends on the kind (see CONTRACT.md).
+//! consults this registry on every API request, comparing paths as the routers do. Faults are used
+//! in the order they were added, one per matching request, `count` times. Whether the API still
+//! processes the request, and how the answer is damaged, depends on the kind (see CONTRACT.md).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use serde_json::{Map, Value, json};
+
+use crate::request::route_path;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultKind {
@@ -59,7 +61,7 @@ impl FaultRegistry {
             Some(_) => return Err("method must be an HTTP method or \"*\"".into()),
         };
         let path = match spec.get("path") {
-            Some(Value::String(p)) if p.starts_with('/') => p.clone(),
+            Some(Value::String(p)) if p.starts_with('/') => route_path(p).to_string(),
             _ => return Err("path must be a string starting with '/'".into()),
         };
         let remaining = match spec.get("count") {
@@ -77,11 +79,13 @@ impl FaultRegistry {
         Ok(id)
     }
 
-    /// Uses up one fault matching the request, if any.
+    /// Uses up one fault matching the request, if any. Paths match as routes do: a fault for
+    /// `/api/v1/approval` also meets `/api/v1/approval/`.
     pub fn take(&self, method: &str, path: &str) -> Option<FaultKind> {
         if self.active.load(Ordering::Acquire) == 0 {
             return None;
         }
+        let path = route_path(path);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let index = entries.iter().position(|f| (f.method == "*" || f.method == method) && f.path == path)?;
         let entry = &mut entries[index];
@@ -224,6 +228,17 @@ mod tests {
         assert_eq!(registry.take("GET", "/a"), Some(FaultKind::Empty));
         assert_eq!(registry.take("POST", "/a"), Some(FaultKind::Close));
         assert_eq!(registry.take("POST", "/a"), None);
+    }
+
+    #[test]
+    fn a_fault_meets_its_route_with_or_without_the_trailing_slash() {
+        let registry = FaultRegistry::default();
+        registry.add(spec(json!({"path":"/api/v1/approval","count":2,"fault":"close"}))).unwrap();
+        registry.add(spec(json!({"path":"/api/v1/status/","fault":"empty"}))).unwrap();
+        assert_eq!(registry.take("POST", "/api/v1/approval//"), None);
+        assert_eq!(registry.take("POST", "/api/v1/approval/"), Some(FaultKind::Close));
+        assert_eq!(registry.take("POST", "/api/v1/approval"), Some(FaultKind::Close));
+        assert_eq!(registry.take("POST", "/api/v1/status"), Some(FaultKind::Empty));
     }
 
     #[test]
