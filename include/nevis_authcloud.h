@@ -541,11 +541,12 @@ struct nevis_error *nevis_client_enroll(const struct nevis_client *client,
 /**
  * `POST /api/v1/approval`: send a push, show a QR code, text a code or start a passkey login.
  *
- * `request_json`: `{"username"|"userId" (only app and fido2 may omit both), "channel":
- * "app|push|sms|fido2", "authenticatorId"?, "prompt"? (true: the user must accept `message`),
- * "message"?, "notificationMessage"?, "fido2Options"?}`. `intent_token`: NULL or an intent token
- * (operation approve). `*out_json` (caller-owned): `{"transactionId","statusToken","userId"?,
- * "authenticatorId"?,"qrCode"?,"appLinkUri"?,"credentialRequestOptions"?}`.
+ * `request_json`: `{"username"|"userId" (only app and fido2 may omit both), "channel"?:
+ * "app|push|sms|fido2" (absent: not sent, the service uses push), "authenticatorId"?,
+ * "prompt"? (true: the user must accept `message`), "message"?, "notificationMessage"?,
+ * "fido2Options"?}`. `intent_token`: NULL or an intent token (operation approve). `*out_json`
+ * (caller-owned): `{"transactionId","statusToken","userId"?,"authenticatorId"?,"qrCode"?,
+ * "appLinkUri"?,"credentialRequestOptions"?}`.
  *
  * # Safety
  * As for nevis_client_enroll().
