@@ -74,6 +74,9 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
   await client.verify({ userId: enrolment.userId, channel: 'recovery', code: 'abcd-efgh' })
   const intent: IntentResponse = await client.createIntent({ operation: 'approve', username: 'alice', channels: ['push'] })
   await client.approve({ channel: 'push', username: 'alice', intentToken: intent.token })
+  // No channel: not sent, the service approves by push.
+  const byDefault: ApprovalResponse = await client.approve({ username: 'alice' })
+  void byDefault
   const user: User = await client.getUser(enrolment.userId)
   const found: User = await client.findUser('alice')
   const firstAuthenticator: Authenticator | undefined = found.authenticators[0]
@@ -136,7 +139,7 @@ export function logging(lines: string[]): void {
 setLogger(() => {}, { level: 'verbose' })
 // @ts-expect-error: a logger takes a record
 setLogger((record: string) => void record)
-// @ts-expect-error: a request needs its channel
-void new Client().approve({ username: 'alice' })
+// @ts-expect-error: a channel is a name, not a number
+void new Client().approve({ username: 'alice', channel: 5 })
 // @ts-expect-error: durations are numbers of milliseconds
 void new Client({ timeout: '5s' })
