@@ -97,12 +97,13 @@ dist-npm:
 	cp $(DIST_PROFILE_DIR)/authcloud-sim $(DIST_STAGE)/npm-artifacts/authcloud-sim.$(DIST_NPM_PLATFORM)
 	scripts/dist/npm-packages.sh $(DIST_STAGE)/npm-artifacts $(DIST_STAGE)/npm $(DIST_DIR)
 
-# The files of the C tarball, laid out under PREFIX (default /usr/local).
-install-c: dist-host $(DIST_TOOLS_STAMP)
-	$(DIST_ENV) cargo build --locked --profile dist -p nevis-authcloud-c
+# The files of the C tarball, laid out under PREFIX (default /usr/local). The library is built by
+# dist-native, with the Node addon, so both keep sharing one build.
+install-c: dist-host $(DIST_TOOLS_STAMP) dist-native
 	@prefix='$(or $(PREFIX),/usr/local)'; \
 	echo "installing the C SDK (release build) into $$prefix"; \
-	scripts/dist/c-tree.sh $(DIST_PROFILE_DIR) "$$prefix"
+	scripts/dist/c-tree.sh $(DIST_PROFILE_DIR) "$$prefix"; \
+	strip --strip-debug "$$prefix/lib/libnevis_authcloud.a"
 
 # Needs `make dist` first; scripts/dist/check.sh says what it proves. The dist build settings reach
 # only its first step (building the sdist, so cargo reuses the wheel build's dependencies); every
