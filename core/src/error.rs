@@ -303,6 +303,19 @@ impl Error {
         err
     }
 
+    /// The same error with its field named as the caller spelled it: a Python keyword (`user_id`
+    /// for the API's `userId`), a Node option (`baseUrl` for the setting `base_url`), a C argument.
+    /// The message keeps the rule and names the new field. `rename` returns `None` to keep a name.
+    pub fn with_field_renamed(mut self, rename: impl FnOnce(&str) -> Option<String>) -> Error {
+        let Some(old) = self.inner.field.clone() else { return self };
+        let Some(new) = rename(&old) else { return self };
+        if let Some(rule) = self.inner.message.strip_prefix(old.as_str()).and_then(|rest| rest.strip_prefix(": ")) {
+            self.inner.message = format!("{new}: {rule}");
+        }
+        self.inner.field = Some(new);
+        self
+    }
+
     pub(crate) fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Error {
         self.inner.source = Some(Box::new(source));
         self
@@ -342,8 +355,11 @@ impl Error {
         &self.inner.message
     }
 
-    /// For `InvalidRequest` and `Config`: the field or setting at fault, as named in the API
-    /// (`username`, `phone`, `base_url`).
+    /// For `InvalidRequest` and `Config`: the field or setting at fault. The core names request
+    /// members by their JSON path in the API (`userId`, `fido2Options.authenticatorSelection.
+    /// userVerification`, `channels[0]`) and settings by the builder's names (`base_url`,
+    /// `max_retries`); bindings rename them to what their callers wrote
+    /// ([`Error::with_field_renamed`]).
     pub fn field(&self) -> Option<&str> {
         self.inner.field.as_deref()
     }
@@ -477,6 +493,16 @@ mod tests {
         let html = ApiErrorBody::parse(502, b"<html>bad gateway</html>");
         assert_eq!(html.error, None);
         assert_eq!(html.body, "<html>bad gateway</html>");
+    }
+
+    #[test]
+    fn a_renamed_field_keeps_the_rule() {
+        let err = Error::invalid("userId", "must be a UUID").with_field_renamed(|_| Some("user_id".into()));
+        assert_eq!((err.field(), err.message()), (Some("user_id"), "user_id: must be a UUID"));
+        let kept = Error::config("base_url", "is required").with_field_renamed(|_| None);
+        assert_eq!(kept.message(), "base_url: is required");
+        let fieldless = Error::new(ErrorKind::Timeout, "slow").with_field_renamed(|_| Some("x".into()));
+        assert_eq!((fieldless.field(), fieldless.message()), (None, "slow"));
     }
 
     #[test]
