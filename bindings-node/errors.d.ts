@@ -47,7 +47,7 @@ export interface FailureDetails {
 
 export class NevisError extends Error {
   constructor(message: string, details?: FailureDetails, options?: { cause?: unknown })
-  /** The core's error kind (`internal` only for a bug caught inside the addon). */
+  /** The core's error kind (`internal` only for a bug caught inside the addon, `closed` for a closed client). */
   readonly code: ErrorCode | 'internal' | (string & {})
   /** The same as `code`. */
   readonly kind: ErrorCode | 'internal' | (string & {})
@@ -104,6 +104,8 @@ export class ConfigurationError extends NevisError {
 export class AbortError extends NevisError {
   readonly lastStatus: StatusResponse | undefined
 }
+/** A call on a client after `close()`; `code` is `closed`, there is no `field`. */
+export class ClientClosedError extends NevisError {}
 
 export type NevisErrorClass = new (message: string, details?: FailureDetails, options?: { cause?: unknown }) => NevisError
 

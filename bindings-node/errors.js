@@ -99,6 +99,12 @@ class AbortError extends NevisError {
   }
 }
 
+/**
+ * A call on a client after `close()`. Not an argument or configuration problem, so it has no
+ * `field`; `code` is `closed`.
+ */
+class ClientClosedError extends NevisError {}
+
 /** Core kind → class (the same table as the addon's `errorClasses()`). */
 const CLASS_BY_KIND = Object.freeze({
   bad_request: BadRequestError,
@@ -121,9 +127,13 @@ const CLASS_BY_KIND = Object.freeze({
   cancelled: AbortError,
 })
 
+/** Codes of failures only this binding reports (the core has no kind for them). */
+const BINDING_CLASSES = Object.freeze({ closed: ClientClosedError })
+
 /** The class for a kind; the root class for a kind this version does not know. */
 function errorClassFor(kind) {
-  return Object.prototype.hasOwnProperty.call(CLASS_BY_KIND, kind) ? CLASS_BY_KIND[kind] : NevisError
+  if (Object.prototype.hasOwnProperty.call(CLASS_BY_KIND, kind)) return CLASS_BY_KIND[kind]
+  return Object.prototype.hasOwnProperty.call(BINDING_CLASSES, kind) ? BINDING_CLASSES[kind] : NevisError
 }
 
 /** The chain of causes the core reported, innermost last, as nested Errors. */
@@ -176,6 +186,7 @@ module.exports = {
   InvalidRequestError,
   ConfigurationError,
   AbortError,
+  ClientClosedError,
   CLASS_BY_KIND,
   errorClassFor,
   fromNative,
