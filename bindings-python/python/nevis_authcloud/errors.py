@@ -37,7 +37,9 @@ __all__ = [
     "APITimeoutError",
     "DecodeError",
     "InvalidRequestError",
+    "InvalidRequestTypeError",
     "ConfigurationError",
+    "ConfigurationTypeError",
     "RequestCancelledError",
     "ClientClosedError",
 ]
@@ -200,11 +202,26 @@ class DecodeError(NevisError):
 
 
 class InvalidRequestError(NevisError, ValueError):
-    """The request was rejected before sending: ``field`` breaks a rule the API documents."""
+    """The request was rejected before sending: ``field`` breaks a rule the API documents.
+
+    ``field`` is the keyword as the caller wrote it (``user_id``), with a path into mappings
+    (``extra.x``, ``fido2_options.authenticatorSelection.userVerification``, ``channels[0]``). A
+    ``ValueError`` too, so generic handlers catch it.
+    """
+
+
+class InvalidRequestTypeError(InvalidRequestError, TypeError):
+    """An argument of the wrong type (``username=42``, a non-JSON value in ``extra``): an
+    :class:`InvalidRequestError` that is also a ``TypeError``, as Python code expects for a type."""
 
 
 class ConfigurationError(NevisError, ValueError):
-    """The client configuration is unusable; ``field`` names the setting."""
+    """The client configuration is unusable; ``field`` names the setting (the constructor keyword)."""
+
+
+class ConfigurationTypeError(ConfigurationError, TypeError):
+    """A client setting of the wrong type (``max_retries="3"``): a :class:`ConfigurationError`
+    that is also a ``TypeError``."""
 
 
 class RequestCancelledError(NevisError):
