@@ -11,7 +11,7 @@ use nevis_authcloud::{Client, Secret, runtime};
 
 use crate::error::{NevisError, nevis_error};
 use crate::ffi_guard::{FfiResult, Out, guard, guard_or, required_ref};
-use crate::options::{build_config, nevis_client_options, read_options};
+use crate::options::{build_config, nevis_client_options, option_name, read_options};
 
 /// A client for one Authentication Cloud instance. Thread-safe: share one per process (or per
 /// instance) among all threads. Opaque; create with nevis_client_new(), release with
@@ -37,6 +37,29 @@ impl nevis_client {
             hide.push(self.access_key.expose());
             NevisError::from_core(&err, &hide)
         })
+    }
+}
+
+/// The C argument each path parameter is passed as, for errors that name one: the core names it
+/// as the API does (`userId`), the caller passed `user_id`.
+pub(crate) const ARGUMENT_NAMES: &[(&str, &str)] = &[
+    ("statusToken", "status_token"),
+    ("userId", "user_id"),
+    ("objectId", "object_id"),
+    ("authenticatorId", "authenticator_id"),
+];
+
+impl nevis_client {
+    /// [`Self::run`] for a call with C arguments of its own (a token, an id): a validation error
+    /// about one of `arguments` (core name → C argument) names it as the C caller wrote it.
+    pub(crate) fn run_with_arguments<T>(
+        &self,
+        arguments: &[(&str, &str)],
+        secrets: &[Option<&str>],
+        future: impl Future<Output = nevis_authcloud::Result<T>>,
+    ) -> FfiResult<T> {
+        let rename = |field: &str| arguments.iter().find(|(core, _)| *core == field).map(|(_, c)| c.to_string());
+        self.run(secrets, async move { future.await.map_err(|err| err.with_field_renamed(rename)) })
     }
 }
 
@@ -67,7 +90,8 @@ pub unsafe extern "C" fn nevis_client_new(
         }
         let opts = read_options(opts)?;
         let (config, access_key) = build_config(&opts)?;
-        let inner = Client::new(config).map_err(|err| NevisError::from_core(&err, &[access_key.expose()]))?;
+        let inner = Client::new(config)
+            .map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name), &[access_key.expose()]))?;
         out.set(Box::into_raw(Box::new(nevis_client { inner, access_key })));
         Ok(())
     })

@@ -54,14 +54,19 @@ pub enum nevis_error_kind {
     NEVIS_ERROR_TLS = 14,
     /// The server answered with something that is not the documented shape.
     NEVIS_ERROR_DECODE = 15,
-    /// Rejected before sending: a field breaks a rule the API documents (see nevis_error_field()).
+    /// Rejected before sending: a field breaks a rule the API documents or has the wrong type.
+    /// nevis_error_field() names it: a member of the request JSON by its path
+    /// ("fido2Options.authenticatorSelection.userVerification", "channels[0]"), or the argument
+    /// it was passed as ("user_id", "status_token").
     NEVIS_ERROR_INVALID_REQUEST = 16,
-    /// The client options are unusable (see nevis_error_field()).
+    /// The client options are unusable: nevis_error_field() names the nevis_client_options member
+    /// ("max_connections", "ca_pem").
     NEVIS_ERROR_CONFIG = 17,
     /// The caller cancelled the call (nevis_cancel_trigger()).
     NEVIS_ERROR_CANCELLED = 18,
-    /// A C argument is unusable: NULL where a value is required, not UTF-8, or JSON that is not
-    /// the documented shape. nevis_error_field() names the argument.
+    /// A C argument is unusable: NULL where a value is required, not UTF-8, text that is not a
+    /// JSON object, or an options struct not filled by nevis_client_options_init().
+    /// nevis_error_field() names the argument ("request_json", "user_id").
     NEVIS_ERROR_INVALID_ARGUMENT = 100,
     /// A bug inside the library was caught before it could reach C. Please report it.
     NEVIS_ERROR_PANIC = 101,
