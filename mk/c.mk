@@ -7,7 +7,9 @@
 #                                      suite, built with -Werror against the staged install, under
 #                                      valgrind against an HTTP and an HTTPS simulator; the suite
 #                                      includes the shared fault matrix (tests/faults.json) and
-#                                      writes $(NEVIS_FAULTS_REPORT_DIR)/c.json
+#                                      writes $(NEVIS_FAULTS_REPORT_DIR)/c.json, and the shared
+#                                      table of bad arguments (tests/bad_input.json, writing
+#                                      $(NEVIS_FAULTS_REPORT_DIR)/bad-input/c.json)
 #   make demo-c                        the passwordless flow in C against a fresh simulator
 
 C_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -73,7 +75,7 @@ test-c: build-c
 	fi
 	@echo "== C: the suite under valgrind, against an HTTP and an HTTPS simulator (last line: the counts) =="
 	@rm -f $(C_OUT)/valgrind.log
-	@set +e; NEVIS_C_FAULTS_FILE=$(CURDIR)/tests/faults.json \
+	@set +e; NEVIS_C_FAULTS_FILE=$(CURDIR)/tests/faults.json NEVIS_C_BAD_INPUT_FILE=$(CURDIR)/tests/bad_input.json \
 	  scripts/with-sim.sh -- bash -c 'export NEVIS_C_PLAIN_BASE_URL="$$NEVIS_AUTHCLOUD_BASE_URL" \
 	  NEVIS_C_PLAIN_ACCESS_KEY="$$NEVIS_AUTHCLOUD_ACCESS_KEY"; \
 	  exec scripts/with-sim.sh --tls -- $(C_VALGRIND) --log-file=$(C_OUT)/valgrind.log $(C_OUT)/c_tests' 2>&1 \
@@ -97,3 +99,5 @@ DEMO_TARGETS += demo-c
 # tests/c/test_faults.c writes $(NEVIS_FAULTS_REPORT_DIR)/c.json (the variable reaches the suite
 # through with-sim.sh and valgrind, which pass the environment on).
 FAULT_REPORT_LANGUAGES += c
+# The bad-input table (tests/bad_input.json) writes $(NEVIS_FAULTS_REPORT_DIR)/bad-input/c.json.
+BAD_INPUT_LANGUAGES += c

@@ -12,7 +12,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,51 +34,6 @@ struct observed {
   double elapsed_ms;
 };
 
-/* A growing text buffer for the report. */
-struct text {
-  char *data;
-  size_t len, cap;
-};
-
-static void text_add(struct text *t, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  va_list again;
-  va_copy(again, args);
-  int need = vsnprintf(NULL, 0, format, args);
-  va_end(args);
-  if (need > 0 && t->len + (size_t)need + 1 > t->cap) {
-    size_t cap = t->cap ? t->cap : 4096;
-    while (t->len + (size_t)need + 1 > cap) cap *= 2;
-    char *bigger = realloc(t->data, cap);
-    if (bigger == NULL) {
-      va_end(again);
-      return;
-    }
-    t->data = bigger;
-    t->cap = cap;
-  }
-  if (need > 0) {
-    vsnprintf(t->data + t->len, t->cap - t->len, format, again);
-    t->len += (size_t)need;
-  }
-  va_end(again);
-}
-
-/* `value` as a JSON string literal (quotes, backslashes and control characters escaped). */
-static void text_add_json_string(struct text *t, const char *value) {
-  text_add(t, "\"");
-  for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
-    if (*c == '"' || *c == '\\')
-      text_add(t, "\\%c", *c);
-    else if (*c < 0x20)
-      text_add(t, "\\u%04x", *c);
-    else
-      text_add(t, "%c", *c);
-  }
-  text_add(t, "\"");
-}
-
 /* The whole table, and what the rows observed. */
 struct matrix {
   char *json;
@@ -95,17 +49,6 @@ struct row {
   char *json;
   char *name;
 };
-
-static char *read_whole_file(const char *path) {
-  FILE *file = fopen(path, "rb");
-  if (file == NULL) return NULL;
-  struct text t = {NULL, 0, 0};
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, file)) > 0) text_add(&t, "%.*s", (int)n, chunk);
-  fclose(file);
-  return t.data;
-}
 
 /* A whole number out of JSON by pointer; false when missing or not a whole number. */
 static bool get_long(const char *json, const char *pointer, long *out) {
