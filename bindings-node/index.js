@@ -59,8 +59,10 @@ class Client {
    */
   constructor(options = {}) {
     checkClientOptions(options)
+    // null is "not given", as undefined is (napi would refuse it for a string option).
+    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null))
     try {
-      this.#native = new native.NativeClient({ ...options, caCerts: pemList(options.caCerts) })
+      this.#native = new native.NativeClient({ ...given, caCerts: pemList(given.caCerts) })
     } catch (err) {
       throw fromNative(err, 'config')
     }

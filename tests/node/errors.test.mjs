@@ -172,11 +172,8 @@ describe('errors through real round trips', () => {
       [{ instance: 'acme', baseUrl: sim.baseUrl, accessKey: 'k' }, 'instance'],
     ]
     for (const [options, field] of cases) {
-      assert.throws(
-        () => new Client(options),
-        (err) => err instanceof sdk.ConfigurationError && err.code === 'config' && err.field === field,
-        field,
-      )
+      const err = await expectError(Promise.resolve().then(() => new Client(options)), sdk.ConfigurationError, 'config')
+      assert.equal(err.field, field)
     }
     assert.throws(
       () => new Client({ baseUrl: sim.baseUrl, accessKey: 'k', timeout: 'soon' }),
