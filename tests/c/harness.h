@@ -94,5 +94,7 @@ void tls_tests(void);
 void fault_matrix_tests(const char *tls_url, const char *tls_key);
 void logging_tests(void);
 void connection_tests(void);
+/* Echoing servers and peers that close mid-request. */
+void hostile_tests(void);
 
 #endif

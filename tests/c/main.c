@@ -51,6 +51,7 @@ int main(void) {
     safety_tests();
     logging_tests();
     connection_tests();
+    hostile_tests();
     /* Last over HTTP: each row resets the simulator. */
     fault_matrix_tests(tls_url, tls_url != NULL ? key : NULL);
   }
