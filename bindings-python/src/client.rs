@@ -60,7 +60,9 @@ fn on_main_thread(py: Python<'_>) -> bool {
     let main = MAIN_THREAD.get_or_try_init(py, || {
         py.import("threading")?.call_method0("main_thread")?.getattr("ident")?.extract::<u64>()
     });
-    // SAFETY: reads the calling thread's identifier; no other effect.
+    // SAFETY: reads the calling thread's identifier; no other effect. (`c_ulong` is 32 bits on
+    // Windows, hence the conversion.)
+    #[allow(clippy::useless_conversion)]
     let current = u64::from(unsafe { pyo3::ffi::PyThread_get_thread_ident() });
     // Unknown main thread: check anyway (checking from another thread is harmless, only slower).
     main.map_or(true, |main| *main == current)
