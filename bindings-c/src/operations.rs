@@ -37,7 +37,7 @@ fn reject_field(extra: &Extra, field: &str, argument: &str) -> FfiResult<()> {
 pub unsafe extern "C" fn nevis_client_ping(client: *const nevis_client) -> *mut nevis_error {
     guard(|| unsafe {
         let client = client_ref(client)?;
-        client.run(&[], client.inner.ping())
+        client.run(client.inner.ping())
     })
 }
 
@@ -69,7 +69,7 @@ pub unsafe extern "C" fn nevis_client_enroll(
         reject_field(&request.extra, "intentToken", "intent_token")?;
         let intent = optional_str(intent_token, "intent_token")?;
         request.intent_token = intent.map(Secret::new);
-        let response = client.run(&[intent], client.inner.enroll(&request))?;
+        let response = client.run(client.inner.enroll(&request))?;
         out.set(to_json(&response)?)
     })
 }
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn nevis_client_approve(
         reject_field(&request.extra, "intentToken", "intent_token")?;
         let intent = optional_str(intent_token, "intent_token")?;
         request.intent_token = intent.map(Secret::new);
-        let response = client.run(&[intent], client.inner.approve(&request))?;
+        let response = client.run(client.inner.approve(&request))?;
         out.set(to_json(&response)?)
     })
 }
@@ -129,10 +129,7 @@ pub unsafe extern "C" fn nevis_client_verify(
         let intent = optional_str(intent_token, "intent_token")?;
         request.user_id = user_id.to_string();
         request.intent_token = intent.map(Secret::new);
-        let code = request.code.clone();
-        let status_token = request.status_token.clone();
-        let secrets = [intent, Some(code.expose()), status_token.as_ref().map(Secret::expose)];
-        client.run(&secrets, client.inner.verify(&request))
+        client.run(client.inner.verify(&request))
     })
 }
 
@@ -155,7 +152,7 @@ pub unsafe extern "C" fn nevis_client_create_intent(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let request: IntentRequest = parse_arg(request_json, "request_json")?;
-        let response = client.run(&[], client.inner.create_intent(&request))?;
+        let response = client.run(client.inner.create_intent(&request))?;
         out.set(to_json(&response)?)
     })
 }
@@ -180,7 +177,7 @@ pub unsafe extern "C" fn nevis_client_introspect(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let token = required_str(token, "token")?;
-        let response = client.run(&[Some(token)], client.inner.introspect(token))?;
+        let response = client.run(client.inner.introspect(token))?;
         out.set(to_json(&response)?)?;
         out_active.set(response.active);
         Ok(())
@@ -203,7 +200,7 @@ pub unsafe extern "C" fn nevis_client_get_user(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let user_id = required_str(user_id, "user_id")?;
-        let user = client.run(&[], client.inner.get_user(user_id))?;
+        let user = client.run(client.inner.get_user(user_id))?;
         out.set(to_json(&user)?)
     })
 }
@@ -223,7 +220,7 @@ pub unsafe extern "C" fn nevis_client_find_user(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let username = required_str(username, "username")?;
-        let user = client.run(&[], client.inner.find_user(username))?;
+        let user = client.run(client.inner.find_user(username))?;
         out.set(to_json(&user)?)
     })
 }
@@ -240,7 +237,7 @@ pub unsafe extern "C" fn nevis_client_delete_user(
     guard(|| unsafe {
         let client = client_ref(client)?;
         let user_id = required_str(user_id, "user_id")?;
-        client.run(&[], client.inner.delete_user(user_id))
+        client.run(client.inner.delete_user(user_id))
     })
 }
 
@@ -263,7 +260,7 @@ pub unsafe extern "C" fn nevis_client_find_aadb2c_user(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let object_id = required_str(object_id, "object_id")?;
-        let user = client.run(&[], client.inner.find_aadb2c_user(object_id))?;
+        let user = client.run(client.inner.find_aadb2c_user(object_id))?;
         out.set(to_json(&user)?)?;
         out_exists.set(user.exists());
         Ok(())
@@ -287,7 +284,7 @@ pub unsafe extern "C" fn nevis_client_rename_authenticator(
         let client = client_ref(client)?;
         let authenticator_id = required_str(authenticator_id, "authenticator_id")?;
         let name = required_str(name, "name")?;
-        let authenticator = client.run(&[], client.inner.rename_authenticator(authenticator_id, name))?;
+        let authenticator = client.run(client.inner.rename_authenticator(authenticator_id, name))?;
         out.set(to_json(&authenticator)?)
     })
 }
@@ -304,7 +301,7 @@ pub unsafe extern "C" fn nevis_client_delete_authenticator(
     guard(|| unsafe {
         let client = client_ref(client)?;
         let authenticator_id = required_str(authenticator_id, "authenticator_id")?;
-        client.run(&[], client.inner.delete_authenticator(authenticator_id))
+        client.run(client.inner.delete_authenticator(authenticator_id))
     })
 }
 
@@ -332,7 +329,7 @@ pub unsafe extern "C" fn nevis_client_export_logs(
             Some(text) => parse_text(text, "query_json")?,
             None => LogExportQuery::default(),
         };
-        let csv = client.run(&[], async { client.inner.export_logs(&query).await?.text().await })?;
+        let csv = client.run(async { client.inner.export_logs(&query).await?.text().await })?;
         let len = csv.len();
         out.set(csv)?;
         out_len.set(len);
@@ -368,8 +365,7 @@ pub unsafe extern "C" fn nevis_client_complete_attestation(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let request: AttestationRequest = parse_arg(request_json, "request_json")?;
-        let token = request.status_token.clone();
-        let result = client.run(&[token.as_ref().map(Secret::expose)], client.inner.complete_attestation(&request))?;
+        let result = client.run(client.inner.complete_attestation(&request))?;
         hand_out_fido2(&result, &out_ok, &out)
     })
 }
@@ -395,8 +391,7 @@ pub unsafe extern "C" fn nevis_client_complete_assertion(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let request: AssertionRequest = parse_arg(request_json, "request_json")?;
-        let token = request.status_token.clone();
-        let result = client.run(&[token.as_ref().map(Secret::expose)], client.inner.complete_assertion(&request))?;
+        let result = client.run(client.inner.complete_assertion(&request))?;
         hand_out_fido2(&result, &out_ok, &out)
     })
 }

@@ -144,11 +144,11 @@ pub(crate) unsafe fn read_options(opts: *const nevis_client_options) -> FfiResul
     Ok(options)
 }
 
-/// The validated core configuration and the access key (kept to redact it from error texts).
+/// The validated core configuration.
 ///
 /// # Safety
 /// Every pointer in `opts` is NULL or a NUL-terminated string valid during the call.
-pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(ClientConfig, Secret)> {
+pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<ClientConfig> {
     // SAFETY (all `optional_str` calls): forwarded from the caller's contract.
     let text = |ptr, name| unsafe { optional_str(ptr, name) };
     let mut builder = ClientConfigBuilder::default().sdk_user_agent(SDK_USER_AGENT);
@@ -158,8 +158,7 @@ pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(Cli
     if let Some(base_url) = text(opts.base_url, "base_url")? {
         builder = builder.base_url(base_url);
     }
-    let access_key = Secret::new(text(opts.access_key, "access_key")?.unwrap_or_default());
-    builder = builder.access_key(access_key.clone());
+    builder = builder.access_key(Secret::new(text(opts.access_key, "access_key")?.unwrap_or_default()));
     let ms = Duration::from_millis;
     if opts.connect_timeout_ms > 0 {
         builder = builder.connect_timeout(ms(opts.connect_timeout_ms));
@@ -202,8 +201,7 @@ pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(Cli
     if let Some(app_info) = text(opts.app_info, "app_info")? {
         builder = builder.app_info(app_info);
     }
-    let config = builder.build().map_err(|err| NevisError::from_core(&err, &[access_key.expose()]))?;
-    Ok((config, access_key))
+    builder.build().map_err(|err| NevisError::from_core(&err))
 }
 
 #[cfg(test)]
@@ -232,13 +230,13 @@ mod tests {
             ..Default::default()
         };
         // SAFETY: literal C strings.
-        let (config, key) = unsafe { build_config(&opts) }.unwrap();
+        let config = unsafe { build_config(&opts) }.unwrap();
         assert_eq!(config.request_timeout(), Duration::from_millis(1500));
         assert_eq!(config.max_retries(), 0);
         assert_eq!(config.max_connections(), 3);
         assert!(config.user_agent().starts_with("nevis-authcloud-c/"), "{}", config.user_agent());
         assert!(config.user_agent().ends_with(" shop/2.3"));
-        assert_eq!(key.expose(), "key-1234567890");
+        assert_eq!(config.access_key_hint(), "…7890");
     }
 
     #[test]
@@ -272,7 +270,7 @@ mod tests {
             ..Default::default()
         };
         // SAFETY: literal C strings.
-        let (config, _) = unsafe { build_config(&opts) }.unwrap();
+        let config = unsafe { build_config(&opts) }.unwrap();
         assert_eq!(config.max_connections(), 100);
     }
 }

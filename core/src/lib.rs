@@ -31,6 +31,7 @@ pub mod fuzzing;
 pub mod log_event;
 mod logs;
 pub mod models;
+mod redact;
 mod response;
 mod retry;
 pub mod runtime;

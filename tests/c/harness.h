@@ -102,5 +102,7 @@ void logging_tests(void);
 void connection_tests(void);
 /* What the vendor's own apps and integrations send (over plain HTTP). */
 void vendor_client_tests(void);
+/* Echoing servers and peers that close mid-request. */
+void hostile_tests(void);
 
 #endif

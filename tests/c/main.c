@@ -52,6 +52,7 @@ int main(void) {
     logging_tests();
     connection_tests();
     vendor_client_tests();
+    hostile_tests();
     /* Last over HTTP: each row resets the simulator. */
     fault_matrix_tests(tls_url, tls_url != NULL ? key : NULL);
   }
