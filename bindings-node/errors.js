@@ -27,7 +27,17 @@ class NevisError extends Error {
   }
 }
 
-/** The API answered with an HTTP error status. */
+/**
+ * Error answers as received, unredacted, by the error they belong to. Kept here rather than on
+ * the error, so util.inspect, JSON.stringify, console.error and spreading never see them.
+ */
+const RAW_BODIES = new WeakMap()
+
+/**
+ * The API answered with an HTTP error status. A server may echo what it received: `message`,
+ * `error`, `apiMessage`, `path` and `body` have the call's secrets (access key, tokens, codes)
+ * replaced by '[redacted]'; only `rawBody()` gives the answer as it arrived.
+ */
 class ApiError extends NevisError {
   constructor(message, details = {}, options = undefined) {
     super(message, details, options)
@@ -37,6 +47,17 @@ class ApiError extends NevisError {
     this.path = details.path ?? undefined
     this.timestamp = details.timestamp ?? undefined
     this.body = details.body ?? undefined
+    if (Buffer.isBuffer(details.rawBody)) RAW_BODIES.set(this, details.rawBody)
+  }
+
+  /**
+   * The error body exactly as received, UNREDACTED: if the server echoed the access key or a
+   * token, it is in these bytes. Never log them; they are for debugging a server by hand.
+   * @returns {Buffer | undefined}
+   */
+  rawBody() {
+    const raw = RAW_BODIES.get(this)
+    return raw === undefined ? undefined : Buffer.from(raw)
   }
 }
 
@@ -162,7 +183,7 @@ function fromNative(err, fallbackKind = 'invalid_request') {
   const Class = errorClassFor(details.kind)
   const causes = Array.isArray(details.causes) ? details.causes : []
   const options = causes.length > 0 ? { cause: causeChain(causes) } : undefined
-  return new Class(details.message, details, options)
+  return new Class(details.message, { ...details, rawBody: err.nevisRawBody }, options)
 }
 
 module.exports = {

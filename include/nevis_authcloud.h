@@ -387,14 +387,29 @@ const char *nevis_error_message(const struct nevis_error *err);
 uint16_t nevis_error_status(const struct nevis_error *err);
 
 /**
- * The raw body of the server's error answer (usually JSON with `error`, `message`, `path`,
- * `status`, `timestamp`; at most 8 KiB), or NULL when there was none. Borrowed from `err`: valid
- * until nevis_error_free(err).
+ * The body of the server's error answer as text (usually JSON with `error`, `message`, `path`,
+ * `status`, `timestamp`; at most 8 KiB), or NULL when there was none. The call's secrets (access
+ * key, tokens, codes) are replaced by `[redacted]` in case the server echoed them; see
+ * nevis_error_raw_body() for the bytes as received. Borrowed from `err`: valid until
+ * nevis_error_free(err).
  *
  * # Safety
  * `err` is NULL or an error returned by this library and not yet freed.
  */
 const char *nevis_error_body(const struct nevis_error *err);
+
+/**
+ * The body of the server's error answer exactly as received, UNREDACTED: if the server echoed
+ * the access key or a token, it is in these bytes. Never log them; they exist for debugging a
+ * server by hand. Returns the bytes (not NUL-terminated; they may contain NUL) and writes their
+ * number to `*out_len`; NULL (and 0) when there was no error answer. Borrowed from `err`: valid
+ * until nevis_error_free(err).
+ *
+ * # Safety
+ * `err` is NULL or an error returned by this library and not yet freed; `out_len` is NULL or
+ * writable.
+ */
+const uint8_t *nevis_error_raw_body(const struct nevis_error *err, size_t *out_len);
 
 /**
  * For NEVIS_ERROR_INVALID_REQUEST, NEVIS_ERROR_CONFIG and NEVIS_ERROR_INVALID_ARGUMENT: the field,
@@ -547,11 +562,12 @@ struct nevis_error *nevis_client_enroll(const struct nevis_client *client,
 /**
  * `POST /api/v1/approval`: send a push, show a QR code, text a code or start a passkey login.
  *
- * `request_json`: `{"username"|"userId" (only app and fido2 may omit both), "channel":
- * "app|push|sms|fido2", "authenticatorId"?, "prompt"? (true: the user must accept `message`),
- * "message"?, "notificationMessage"?, "fido2Options"?}`. `intent_token`: NULL or an intent token
- * (operation approve). `*out_json` (caller-owned): `{"transactionId","statusToken","userId"?,
- * "authenticatorId"?,"qrCode"?,"appLinkUri"?,"credentialRequestOptions"?}`.
+ * `request_json`: `{"username"|"userId" (only app and fido2 may omit both), "channel"?:
+ * "app|push|sms|fido2" (absent: not sent, the service uses push), "authenticatorId"?,
+ * "prompt"? (true: the user must accept `message`), "message"?, "notificationMessage"?,
+ * "fido2Options"?}`. `intent_token`: NULL or an intent token (operation approve). `*out_json`
+ * (caller-owned): `{"transactionId","statusToken","userId"?,"authenticatorId"?,"qrCode"?,
+ * "appLinkUri"?,"credentialRequestOptions"?}`.
  *
  * # Safety
  * As for nevis_client_enroll().

@@ -34,7 +34,7 @@ pub(crate) fn parse_text<T: DeserializeOwned>(text: &str, name: &str) -> FfiResu
     if !value.is_object() {
         return Err(NevisError::invalid_argument(name, &format!("must be a JSON object (got {})", json_type(&value))));
     }
-    request_from_json(name, &value).map_err(|err| NevisError::from_core(&err, &[]))
+    request_from_json(name, &value).map_err(|err| NevisError::from_core(&err))
 }
 
 /// Serializes a core response in the wire shape.

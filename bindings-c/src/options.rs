@@ -145,11 +145,11 @@ pub(crate) unsafe fn read_options(opts: *const nevis_client_options) -> FfiResul
     Ok(options)
 }
 
-/// The validated core configuration and the access key (kept to redact it from error texts).
+/// The validated core configuration.
 ///
 /// # Safety
 /// Every pointer in `opts` is NULL or a NUL-terminated string valid during the call.
-pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(ClientConfig, Secret)> {
+pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<ClientConfig> {
     // SAFETY (all `optional_str` calls): forwarded from the caller's contract.
     let text = |ptr, name| unsafe { optional_str(ptr, name) };
     let mut builder = ClientConfigBuilder::default().sdk_user_agent(SDK_USER_AGENT);
@@ -159,8 +159,7 @@ pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(Cli
     if let Some(base_url) = text(opts.base_url, "base_url")? {
         builder = builder.base_url(base_url);
     }
-    let access_key = Secret::new(text(opts.access_key, "access_key")?.unwrap_or_default());
-    builder = builder.access_key(access_key.clone());
+    builder = builder.access_key(Secret::new(text(opts.access_key, "access_key")?.unwrap_or_default()));
     let ms = Duration::from_millis;
     if opts.connect_timeout_ms > 0 {
         builder = builder.connect_timeout(ms(opts.connect_timeout_ms));
@@ -211,10 +210,7 @@ pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(Cli
     if let Some(app_info) = text(opts.app_info, "app_info")? {
         builder = builder.app_info(app_info);
     }
-    let config = builder
-        .build()
-        .map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name), &[access_key.expose()]))?;
-    Ok((config, access_key))
+    builder.build().map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name)))
 }
 
 /// The member of `nevis_client_options` for a setting the core names differently (`ca_certs` is
@@ -257,13 +253,13 @@ mod tests {
             ..Default::default()
         };
         // SAFETY: literal C strings.
-        let (config, key) = unsafe { build_config(&opts) }.unwrap();
+        let config = unsafe { build_config(&opts) }.unwrap();
         assert_eq!(config.request_timeout(), Duration::from_millis(1500));
         assert_eq!(config.max_retries(), 0);
         assert_eq!(config.max_connections(), 3);
         assert!(config.user_agent().starts_with("nevis-authcloud-c/"), "{}", config.user_agent());
         assert!(config.user_agent().ends_with(" shop/2.3"));
-        assert_eq!(key.expose(), "key-1234567890");
+        assert_eq!(config.access_key_hint(), "…7890");
     }
 
     #[test]
@@ -290,9 +286,9 @@ mod tests {
         assert!(err.message.to_str().unwrap().contains("max_connections"), "{:?}", err.message);
         let opts = nevis_client_options { max_connections: 0, ca_pem: c"not a certificate".as_ptr(), ..opts };
         // SAFETY: literal C strings.
-        match unsafe { build_config(&opts) }.and_then(|(config, _)| {
+        match unsafe { build_config(&opts) }.and_then(|config| {
             nevis_authcloud::Client::new(config)
-                .map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name), &[]))
+                .map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name)))
         }) {
             Err(err) => assert_eq!(err.field.as_deref().and_then(|field| field.to_str().ok()), Some("ca_pem")),
             Ok(_) => panic!("a PEM without certificates was accepted"),
@@ -307,7 +303,7 @@ mod tests {
             ..Default::default()
         };
         // SAFETY: literal C strings.
-        let (config, _) = unsafe { build_config(&opts) }.unwrap();
+        let config = unsafe { build_config(&opts) }.unwrap();
         assert_eq!(config.max_connections(), 100);
     }
 }

@@ -131,7 +131,7 @@ pub unsafe extern "C" fn nevis_client_get_status(
         let out_json = OutString::clear(out_json);
         let client = client_ref(client)?;
         let token = required_str(status_token, "status_token")?;
-        let status = client.run_with_arguments(ARGUMENT_NAMES, &[Some(token)], client.inner.get_status(token))?;
+        let status = client.run_with_arguments(ARGUMENT_NAMES, client.inner.get_status(token))?;
         hand_out(&status, &out_status, &out_json)
     })
 }
@@ -199,8 +199,7 @@ pub unsafe extern "C" fn nevis_wait_for_status_cancellable(
         if !cancel.is_null() {
             options = options.cancel_on(required_ref(cancel, "cancel")?.token.clone());
         }
-        let status =
-            client.run_with_arguments(ARGUMENT_NAMES, &[Some(token)], client.inner.wait_for_status(token, options))?;
+        let status = client.run_with_arguments(ARGUMENT_NAMES, client.inner.wait_for_status(token, options))?;
         hand_out(&status, &out_status, &out_json)
     })
 }

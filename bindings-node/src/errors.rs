@@ -8,8 +8,12 @@
 //! [`error_classes`], and a test there checks that its classes match).
 //!
 //! Messages never contain credentials: the core's messages name fields and rules, not values, and
-//! the HTTP layer's causes describe connections, not headers or bodies.
+//! the core cuts the call's secrets out of everything a server said (message, error fields, body
+//! excerpt, causes). The one exception is the error answer's bytes as received, which travel as a
+//! separate `nevisRawBody` Buffer that the JS layer keeps out of every enumerable property (see
+//! `rawBody()` in errors.js).
 
+use napi::bindgen_prelude::BufferSlice;
 use std::time::Duration;
 
 use napi::bindgen_prelude::{Env, JsObjectValue, JsValue, Status};
@@ -214,6 +218,9 @@ impl Failure {
         let mut object = env.create_error(napi::Error::new(Status::GenericFailure, self.message()))?;
         object.set_named_property("code", self.code())?;
         object.set_named_property("nevis", self.describe())?;
+        if let Some(api) = &self.api {
+            object.set_named_property("nevisRawBody", &BufferSlice::copy_from(env, api.raw_body())?)?;
+        }
         Ok(napi::Error::from(object.to_unknown()))
     }
 }

@@ -31,6 +31,7 @@ pub mod fuzzing;
 pub mod log_event;
 mod logs;
 pub mod models;
+mod redact;
 mod request_json;
 mod response;
 mod retry;

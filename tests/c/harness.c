@@ -1,6 +1,6 @@
 /*
- * The harness behind harness.h. The control-plane client speaks just enough HTTP/1.1 over a
- * loopback socket (Content-Length or chunked answers, Connection: close) to need nothing beyond
+ * The harness behind harness.h. The plain HTTP client (control plane and raw API calls) speaks
+ * just enough HTTP/1.1 over a loopback socket (Content-Length or chunked answers, Connection: close) to need nothing beyond
  * libc, so `make test` works on any machine with a C compiler.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -195,7 +195,7 @@ double now_ms(void) {
   return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-/* ---- control plane over a plain socket ---- */
+/* ---- plain HTTP over a socket: the control plane, and the API as an app calls it ---- */
 
 static bool parse_base(char *host, size_t host_size, int *port) {
   const char *url = sim_base_url();
@@ -229,6 +229,14 @@ static void dechunk(char *body) {
 }
 
 int sim_control(const char *method, const char *path, const char *json_body, char **out_body) {
+  char full[512];
+  int len = snprintf(full, sizeof full, "/_sim%s", path);
+  if (len <= 0 || (size_t)len >= sizeof full) return 0;
+  return sim_http(method, full, NULL, NULL, json_body, out_body);
+}
+
+int sim_http(const char *method, const char *path, const char *access_key, const char *content_type,
+             const char *json_body, char **out_body) {
   if (out_body) *out_body = NULL;
   char host[64];
   int port = 0;
@@ -245,11 +253,19 @@ int sim_control(const char *method, const char *path, const char *json_body, cha
     return 0;
   }
   const char *body = json_body ? json_body : "";
-  char head[512];
+  char authorization[256] = "";
+  if (access_key != NULL &&
+      (size_t)snprintf(authorization, sizeof authorization, "Authorization: Bearer %s\r\n", access_key) >=
+          sizeof authorization) {
+    close(fd);
+    return 0;
+  }
+  char head[1024];
   int head_len = snprintf(head, sizeof head,
-                          "%s /_sim%s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
+                          "%s %s HTTP/1.1\r\nHost: %s:%d\r\n%sContent-Type: %s\r\n"
                           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                          method, path, host, port, strlen(body));
+                          method, path, host, port, authorization,
+                          content_type ? content_type : "application/json", strlen(body));
   if (head_len <= 0 || (size_t)head_len >= sizeof head ||
       write(fd, head, (size_t)head_len) != head_len ||
       write(fd, body, strlen(body)) != (ssize_t)strlen(body)) {

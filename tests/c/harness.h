@@ -2,7 +2,8 @@
  * The C suite's small test harness: named test cases, checks that record failures without
  * aborting, a client factory reading the simulator's address from the environment, and a plain
  * HTTP/1.1 client for the simulator's control plane (which plays the user's phone and injects
- * faults; the SDK itself deliberately cannot reach it).
+ * faults; the SDK itself deliberately cannot reach it) and for API requests the SDK would never
+ * send in that form.
  */
 #ifndef NEVIS_C_TEST_HARNESS_H
 #define NEVIS_C_TEST_HARNESS_H
@@ -68,6 +69,11 @@ double now_ms(void);
 /* One control-plane request (`path` below /_sim, e.g. "/faults"). Returns the HTTP status (0 if
  * the simulator could not be reached); `*out_body` (may be NULL) gets a malloc'ed body. */
 int sim_control(const char *method, const char *path, const char *json_body, char **out_body);
+/* Any plain-HTTP request to the selected simulator, as an app without the SDK would send it: `path`
+ * in full (e.g. "/api/v1/approval/"), `access_key` NULL for none, `content_type` NULL for
+ * application/json. Returns the HTTP status (0 if unreachable); `*out_body` as for sim_control. */
+int sim_http(const char *method, const char *path, const char *access_key, const char *content_type,
+             const char *json_body, char **out_body);
 /* Shorthands that CHECK the status. */
 void sim_accept(const char *transaction_id);
 void sim_decline(const char *transaction_id);
@@ -110,5 +116,9 @@ void logging_tests(void);
 void connection_tests(void);
 /* The shared table of bad arguments (NEVIS_C_BAD_INPUT_FILE, default tests/bad_input.json). */
 void bad_input_tests(void);
+/* What the vendor's own apps and integrations send (over plain HTTP). */
+void vendor_client_tests(void);
+/* Echoing servers and peers that close mid-request. */
+void hostile_tests(void);
 
 #endif

@@ -54,6 +54,8 @@ int main(void) {
     logging_tests();
     connection_tests();
     bad_input_tests();
+    vendor_client_tests();
+    hostile_tests();
     /* Last over HTTP: each row resets the simulator. */
     fault_matrix_tests(tls_url, tls_url != NULL ? key : NULL);
   }

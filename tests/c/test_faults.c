@@ -15,6 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "harness.h"
@@ -252,6 +256,24 @@ static nevis_error *call(nevis_client *client, const char *operation, const char
   return NULL;
 }
 
+/* A loopback peer that takes TCP connections (the kernel completes them from the listen queue) and
+ * never answers a TLS handshake. Writes its https:// URL; returns the socket (-1 on failure). */
+static int silent_tls_peer(char *url, size_t size) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  if (listener < 0) return -1;
+  struct sockaddr_in address = {0};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 8) != 0 ||
+      getsockname(listener, (struct sockaddr *)&address, &length) != 0) {
+    close(listener);
+    return -1;
+  }
+  snprintf(url, size, "https://127.0.0.1:%d", ntohs(address.sin_port));
+  return listener;
+}
+
 static void run_row(void *arg) {
   struct row *row = arg;
   struct matrix *m = row->matrix;
@@ -271,9 +293,19 @@ static void run_row(void *arg) {
   opts.max_retries = (int32_t)m->max_retries;
   opts.retry_initial_backoff_ms = (uint64_t)m->backoff_initial_ms;
   opts.retry_max_backoff_ms = (uint64_t)m->backoff_max_ms;
+  /* The row's own client settings replace the table's. */
+  long setting = 0;
+  if (get_long(row->json, "/client/requestTimeoutMs", &setting)) opts.request_timeout_ms = (uint64_t)setting;
+  if (get_long(row->json, "/client/connectTimeoutMs", &setting)) opts.connect_timeout_ms = (uint64_t)setting;
+  if (get_long(row->json, "/client/maxRetries", &setting)) opts.max_retries = (int32_t)setting;
   char url[128];
   bool usable_target = true;
-  if (target != NULL && strcmp(target, "closed-port") == 0) {
+  int silent_peer = -1;
+  if (target != NULL && strcmp(target, "silent-tls") == 0) {
+    silent_peer = silent_tls_peer(url, sizeof url);
+    usable_target = silent_peer >= 0;
+    opts.base_url = url;
+  } else if (target != NULL && strcmp(target, "closed-port") == 0) {
     snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
     opts.base_url = url;
   } else if (target != NULL && strcmp(target, "untrusted-tls") == 0) {
@@ -326,6 +358,7 @@ static void run_row(void *arg) {
     nevis_client_free(client);
     sim_clear_faults();
   }
+  if (silent_peer >= 0) close(silent_peer);
   nevis_string_free(token);
   nevis_string_free(target);
   nevis_string_free(operation);

@@ -85,7 +85,7 @@ class Client(BaseClient):
     def approve(
         self,
         *,
-        channel: str,
+        channel: Optional[str] = None,
         username: Optional[str] = None,
         user_id: Optional[str] = None,
         authenticator_id: Optional[str] = None,
@@ -97,7 +97,8 @@ class Client(BaseClient):
         extra: Optional[Mapping[str, Any]] = None,
     ) -> models.ApprovalResult:
         """`POST /api/v1/approval`: send a push, show a QR code (``app``), text a code (``sms``) or start
-        a passkey login (``fido2``). ``prompt=True`` with ``message`` asks the user to confirm a
+        a passkey login (``fido2``). ``channel=None`` (the default) sends no channel and the service
+        uses its default, ``push``. ``prompt=True`` with ``message`` asks the user to confirm a
         transaction. Never re-sent automatically once the server may have acted."""
         return self._run(
             _requests.approve(

@@ -199,7 +199,7 @@ def enroll(
 
 def approve(
     *,
-    channel: str,
+    channel: Optional[str],
     username: Optional[str],
     user_id: Optional[str],
     authenticator_id: Optional[str],
@@ -214,7 +214,8 @@ def approve(
         "username": _text("username", username),
         "userId": _text("user_id", user_id),
         "authenticatorId": _text("authenticator_id", authenticator_id),
-        "channel": _required("channel", channel),
+        # None is left out of the body: the service then approves by push.
+        "channel": _text("channel", channel),
         "prompt": _flag("prompt", prompt),
         "message": _text("message", message),
         "notificationMessage": _text("notification_message", notification_message),
