@@ -55,7 +55,8 @@ export interface RegistrationFido2Options extends Extensible {
 
 /** An approval on `channel`; name the user with `username` or `userId` (at most one). */
 export interface ApprovalRequest extends Extensible {
-  channel: Channel
+  /** `app`, `push`, `sms` or `fido2`. Absent: not sent, and the service approves by `push`. */
+  channel?: Channel
   username?: string
   userId?: string
   /** Default the most recently registered; `*` (app only) any. */

@@ -8,15 +8,20 @@
 #                                      -Werror against the staged install, under valgrind against
 #                                      an HTTP and an HTTPS simulator; the suite includes the shared
 #                                      fault matrix (tests/faults.json) and writes
-#                                      $(NEVIS_FAULTS_REPORT_DIR)/c.json
+#                                      $(NEVIS_FAULTS_REPORT_DIR)/c.json, and the shared table of
+#                                      bad arguments (tests/bad_input.json, writing
+#                                      $(NEVIS_FAULTS_REPORT_DIR)/bad-input/c.json)
 #   make demo-c                        the passwordless flow in C against a fresh simulator
 
 C_OUT := $(CARGO_TARGET_DIR)/c
 C_STAGE := $(C_OUT)/stage
 C_CFLAGS := -std=c11 -Wall -Wextra -Werror -g
-C_VALGRIND := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+# Children forked by the suite (the SIGPIPE tests) keep what they inherited from the parent and
+# never free it; their reports would only be noise.
+C_VALGRIND := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes \
 	--show-leak-kinds=definite --suppressions=$(CURDIR)/tests/c/valgrind.supp
 C_TEST_SOURCES := $(wildcard tests/c/*.c)
+
 .PHONY: build-c c-stage test-c demo-c
 
 # The library, the simulator, and (from build.rs) a freshly generated header.
@@ -57,7 +62,7 @@ test-c: c-stage
 	fi
 	@echo "== C: the suite under valgrind, against an HTTP and an HTTPS simulator (last line: the counts) =="
 	@rm -f $(C_OUT)/valgrind.log
-	@set +e; NEVIS_C_FAULTS_FILE=$(CURDIR)/tests/faults.json \
+	@set +e; NEVIS_C_FAULTS_FILE=$(CURDIR)/tests/faults.json NEVIS_C_BAD_INPUT_FILE=$(CURDIR)/tests/bad_input.json \
 	  scripts/with-sim.sh -- bash -c 'export NEVIS_C_PLAIN_BASE_URL="$$NEVIS_AUTHCLOUD_BASE_URL" \
 	  NEVIS_C_PLAIN_ACCESS_KEY="$$NEVIS_AUTHCLOUD_ACCESS_KEY"; \
 	  exec scripts/with-sim.sh --tls -- $(C_VALGRIND) --log-file=$(C_OUT)/valgrind.log $(C_OUT)/c_tests' 2>&1 \
@@ -80,3 +85,5 @@ DEMO_TARGETS += demo-c
 # tests/c/test_faults.c writes $(NEVIS_FAULTS_REPORT_DIR)/c.json (the variable reaches the suite
 # through with-sim.sh and valgrind, which pass the environment on).
 FAULT_REPORT_LANGUAGES += c
+# The bad-input table (tests/bad_input.json) writes $(NEVIS_FAULTS_REPORT_DIR)/bad-input/c.json.
+BAD_INPUT_LANGUAGES += c

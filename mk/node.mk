@@ -43,3 +43,5 @@ TEST_TARGETS += test-node
 # tests/node/faults.test.mjs writes $(NEVIS_FAULTS_REPORT_DIR)/node.json.
 FAULT_REPORT_LANGUAGES += node
 DEMO_TARGETS += demo-node
+# The bad-input table (tests/bad_input.json) writes $(NEVIS_FAULTS_REPORT_DIR)/bad-input/node.json.
+BAD_INPUT_LANGUAGES += node

@@ -45,3 +45,5 @@ TEST_TARGETS += test-python
 # tests/python/test_fault_matrix.py writes $(NEVIS_FAULTS_REPORT_DIR)/python.json.
 FAULT_REPORT_LANGUAGES += python
 DEMO_TARGETS += demo-python
+# The bad-input table (tests/bad_input.json) writes $(NEVIS_FAULTS_REPORT_DIR)/bad-input/python.json.
+BAD_INPUT_LANGUAGES += python

@@ -183,7 +183,8 @@ pub(crate) fn enroll(request: &EnrollRequest) -> Result<()> {
 }
 
 pub(crate) fn approval(request: &ApprovalRequest) -> Result<()> {
-    let channel = &request.channel;
+    // Without a channel the service approves by push, so push's rules apply.
+    let channel = &request.effective_channel();
     if !matches!(channel, Channel::App | Channel::Push | Channel::Sms | Channel::Fido2) {
         return Err(Error::invalid(
             "channel",
@@ -402,6 +403,21 @@ mod tests {
         prompt_without_message.prompt = Some(true);
         assert_eq!(field_of(approval(&prompt_without_message)), "message");
         assert_eq!(field_of(approval(&ApprovalRequest::new(Channel::Recovery).username("a"))), "channel");
+    }
+
+    #[test]
+    fn an_approval_without_a_channel_is_checked_as_push() {
+        assert!(approval(&ApprovalRequest::default().username("a")).is_ok());
+        let nobody = approval(&ApprovalRequest::default()).unwrap_err();
+        assert_eq!(nobody.field(), Some("username"));
+        assert!(nobody.to_string().contains("channel push"), "{nobody}");
+        assert_eq!(
+            field_of(approval(&ApprovalRequest::default().username("a").authenticator_id("*"))),
+            "authenticatorId"
+        );
+        let mut prompt_without_message = ApprovalRequest::default().username("a");
+        prompt_without_message.prompt = Some(true);
+        assert_eq!(field_of(approval(&prompt_without_message)), "message");
     }
 
     #[test]

@@ -63,6 +63,20 @@ async fn declined_approval_reports_failed_not_an_error() {
 }
 
 #[tokio::test]
+async fn approval_without_a_channel_is_sent_without_one_and_approved_by_push() {
+    let h = Harness::start().await;
+    let user = h.active_app_user("dana").await;
+    let approval = h.client.approve(&ApprovalRequest::default().username("dana")).await.unwrap();
+    assert_eq!(approval.authenticator_id.as_deref(), Some(user.authenticators[0].authenticator_id.as_str()));
+    assert!(approval.qr_code.is_none(), "a push, not an app approval");
+    let (_, operation) = h.control("GET", &format!("/operations/{}", approval.transaction_id), None).await;
+    assert_eq!(operation["channel"], "push");
+    h.accept(&approval.transaction_id).await;
+    let status = h.client.wait_for_status(approval.status_token.expose(), fast_wait()).await.unwrap();
+    assert_eq!(status.status, OperationStatus::Succeeded);
+}
+
+#[tokio::test]
 async fn approval_expires_after_the_operation_timeout() {
     let h = Harness::start().await;
     h.active_app_user("carol").await;

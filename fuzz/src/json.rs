@@ -440,6 +440,7 @@ pub fn request_templates(function: &str) -> Vec<Value> {
             json!({"username": "alice", "channel": "app", "message": "<html><b>Pay</b> CHF 10</html>"}),
             json!({"userId": UUID_A, "channel": "sms", "message": "Code {{CODE}}"}),
             json!({"channel": "fido2", "fido2Options": {"userVerification": "required"}}),
+            json!({"username": "alice"}),
         ],
         "verify" => vec![
             json!({"code": secret(20), "statusToken": secret(21)}),

@@ -22,7 +22,7 @@ pub fn dispatch(sim: &Sim, req: &ApiRequest) -> Response<Bytes> {
 }
 
 fn route(sim: &Sim, req: &ApiRequest) -> ApiResult {
-    let segments: Vec<&str> = req.path.trim_start_matches("/_sim").trim_start_matches('/').split('/').collect();
+    let segments = req.route_segments("/_sim");
     let method = &req.method;
     let wrong = |allow: &'static str| Err(ApiError::method_not_allowed(method, allow));
     match (segments.as_slice(), method) {

@@ -1,7 +1,7 @@
 //! Fault injection: the control plane registers faults for `method + path`, and the transport
-//! consults this registry on every API request. Faults are used in the order they were added, one
-//! per matching request, `count` times. Whether the API still processes the request, and how the
-//! answer is damaged, depends on the kind (see CONTRACT.md).
+//! consults this registry on every API request, comparing paths as the routers do. Faults are used
+//! in the order they were added, one per matching request, `count` times. Whether the API still
+//! processes the request, and how the answer is damaged, depends on the kind (see CONTRACT.md).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,25 +10,64 @@ use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use serde_json::{Map, Value, json};
 
+use crate::request::route_path;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultKind {
-    Status { status: StatusCode, retry_after: Option<String>, body: Option<Value> },
-    Delay { ms: u64 },
-    Stall { after_bytes: usize, ms: u64 },
-    Reset { after_bytes: usize },
+    Status {
+        status: StatusCode,
+        retry_after: Option<String>,
+        body: Option<Value>,
+    },
+    Delay {
+        ms: u64,
+    },
+    Stall {
+        after_bytes: usize,
+        ms: u64,
+    },
+    Reset {
+        after_bytes: usize,
+    },
     Close,
     Malformed,
     Truncated,
     Empty,
-    ContentType { value: HeaderValue },
-    Oversized { bytes: usize },
-    Redirect { status: StatusCode, location: HeaderValue },
+    ContentType {
+        value: HeaderValue,
+    },
+    Oversized {
+        bytes: usize,
+    },
+    Redirect {
+        status: StatusCode,
+        location: HeaderValue,
+    },
+    /// A hostile or careless server that repeats what it received: `message` with
+    /// `{authorization}` and `{body}` replaced by the request's `Authorization` header and body.
+    Echo {
+        status: StatusCode,
+        message: String,
+        format: EchoFormat,
+    },
+}
+
+/// How an `echo` answer carries its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EchoFormat {
+    /// The API's JSON error body with the echo as its `message`.
+    Json,
+    /// A `text/plain` body that is the echo alone, as a proxy might send.
+    Text,
 }
 
 impl FaultKind {
     /// Faults that answer instead of the API (the request has no side effects).
     pub fn replaces_processing(&self) -> bool {
-        matches!(self, FaultKind::Status { .. } | FaultKind::Close | FaultKind::Redirect { .. })
+        matches!(
+            self,
+            FaultKind::Status { .. } | FaultKind::Close | FaultKind::Redirect { .. } | FaultKind::Echo { .. }
+        )
     }
 }
 
@@ -59,7 +98,7 @@ impl FaultRegistry {
             Some(_) => return Err("method must be an HTTP method or \"*\"".into()),
         };
         let path = match spec.get("path") {
-            Some(Value::String(p)) if p.starts_with('/') => p.clone(),
+            Some(Value::String(p)) if p.starts_with('/') => route_path(p).to_string(),
             _ => return Err("path must be a string starting with '/'".into()),
         };
         let remaining = match spec.get("count") {
@@ -77,11 +116,13 @@ impl FaultRegistry {
         Ok(id)
     }
 
-    /// Uses up one fault matching the request, if any.
+    /// Uses up one fault matching the request, if any. Paths match as routes do: a fault for
+    /// `/api/v1/approval` also meets `/api/v1/approval/`.
     pub fn take(&self, method: &str, path: &str) -> Option<FaultKind> {
         if self.active.load(Ordering::Acquire) == 0 {
             return None;
         }
+        let path = route_path(path);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let index = entries.iter().position(|f| (f.method == "*" || f.method == method) && f.path == path)?;
         let entry = &mut entries[index];
@@ -169,8 +210,55 @@ fn parse_kind(spec: &Map<String, Value>) -> Result<FaultKind, String> {
                 location: HeaderValue::from_str(location).map_err(|_| "location must be a header-safe string")?,
             }
         }
+        "echo" => {
+            let status = uint("status", None)?;
+            let status = u16::try_from(status)
+                .ok()
+                .filter(|s| (400..=599).contains(s))
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .ok_or("status must be between 400 and 599")?;
+            let message = match spec.get("message") {
+                None => "echo: {authorization} {body}".to_string(),
+                Some(Value::String(text)) => text.clone(),
+                Some(_) => return Err("message must be a string".into()),
+            };
+            let format = match spec.get("format").and_then(Value::as_str) {
+                None | Some("json") => EchoFormat::Json,
+                Some("text") => EchoFormat::Text,
+                Some(_) => return Err("format must be \"json\" or \"text\"".into()),
+            };
+            FaultKind::Echo { status, message, format }
+        }
         other => return Err(format!("unknown fault '{other}'")),
     })
+}
+
+/// The answer of an `echo` fault to a request with this `Authorization` header and body.
+pub fn echo(
+    status: StatusCode,
+    template: &str,
+    format: EchoFormat,
+    authorization: Option<&HeaderValue>,
+    body: &[u8],
+    path: &str,
+    timestamp: &str,
+) -> Response<Bytes> {
+    let authorization = authorization.map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let message = template
+        .replace("{authorization}", authorization.as_deref().unwrap_or(""))
+        .replace("{body}", &String::from_utf8_lossy(body));
+    let (content_type, bytes) = match format {
+        EchoFormat::Text => ("text/plain", Bytes::from(message)),
+        EchoFormat::Json => {
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let body = json!({"error": reason, "message": message, "path": path, "status": status.as_u16(), "timestamp": timestamp});
+            ("application/json", Bytes::from(body.to_string()))
+        }
+    };
+    let mut response = Response::new(bytes);
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
 }
 
 /// Applies the faults that damage a real answer after the API produced it. Transport-level
@@ -227,6 +315,17 @@ mod tests {
     }
 
     #[test]
+    fn a_fault_meets_its_route_with_or_without_the_trailing_slash() {
+        let registry = FaultRegistry::default();
+        registry.add(spec(json!({"path":"/api/v1/approval","count":2,"fault":"close"}))).unwrap();
+        registry.add(spec(json!({"path":"/api/v1/status/","fault":"empty"}))).unwrap();
+        assert_eq!(registry.take("POST", "/api/v1/approval//"), None);
+        assert_eq!(registry.take("POST", "/api/v1/approval/"), Some(FaultKind::Close));
+        assert_eq!(registry.take("POST", "/api/v1/approval"), Some(FaultKind::Close));
+        assert_eq!(registry.take("POST", "/api/v1/status"), Some(FaultKind::Empty));
+    }
+
+    #[test]
     fn invalid_faults_are_rejected_with_the_field() {
         let registry = FaultRegistry::default();
         let err = registry.add(spec(json!({"path":"/a","fault":"status","status":200}))).unwrap_err();
@@ -235,6 +334,26 @@ mod tests {
         assert!(err.contains("bogus"), "{err}");
         let err = registry.add(spec(json!({"fault":"close"}))).unwrap_err();
         assert!(err.contains("path"), "{err}");
+    }
+
+    #[test]
+    fn echo_repeats_the_credential_and_the_body() {
+        let registry = FaultRegistry::default();
+        registry
+            .add(spec(json!({"path":"/a","fault":"echo","status":401,"message":"bad credential: {authorization}"})))
+            .unwrap();
+        let Some(FaultKind::Echo { status, message, format }) = registry.take("POST", "/a") else {
+            panic!("not an echo fault")
+        };
+        let header = HeaderValue::from_static("Bearer k-123");
+        let answer = echo(status, &message, format, Some(&header), b"{}", "/a", "now");
+        assert_eq!(answer.status(), 401);
+        let body: Value = serde_json::from_slice(answer.body()).unwrap();
+        assert_eq!(body["message"], "bad credential: Bearer k-123");
+        let text = echo(status, "cannot parse {body}", EchoFormat::Text, None, br#"{"x":1}"#, "/a", "now");
+        assert_eq!(text.body().as_ref(), br#"cannot parse {"x":1}"#);
+        let err = registry.add(spec(json!({"path":"/a","fault":"echo","status":401,"format":"xml"}))).unwrap_err();
+        assert!(err.contains("format"), "{err}");
     }
 
     #[test]

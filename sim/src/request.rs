@@ -1,6 +1,7 @@
 //! A request as the API handlers see it: method, path, query, headers and the whole body, already
 //! read under the size cap. Also the body decoders every JSON endpoint shares (415 for a non-JSON
-//! media type, 400 for an empty or unparsable body).
+//! media type, 400 for an empty or unparsable body), and the one rule for how a path is matched
+//! against the routes.
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, header};
@@ -17,7 +18,25 @@ pub struct ApiRequest {
     pub body: Bytes,
 }
 
+/// The path as every route (API, control plane, fault registry) matches it: one trailing slash is
+/// optional, because the real service answers `/api/v1/approval/` like `/api/v1/approval` and the
+/// vendor's own apps send the former. Only one slash is dropped, so `/api/v1/users//` still ends
+/// in an empty segment, which no route takes for an id.
+pub fn route_path(path: &str) -> &str {
+    match path.strip_suffix('/') {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => path,
+    }
+}
+
 impl ApiRequest {
+    /// The segments of the path below `mount` (`""` for the API, `"/_sim"` for the control
+    /// plane), as the routers match them.
+    pub fn route_segments(&self, mount: &str) -> Vec<&str> {
+        let path = route_path(&self.path);
+        path.strip_prefix(mount).unwrap_or(path).trim_start_matches('/').split('/').collect()
+    }
+
     fn content_type(&self) -> Option<String> {
         self.headers
             .get(header::CONTENT_TYPE)
@@ -83,4 +102,18 @@ impl ApiRequest {
 
 fn missing_body() -> ApiError {
     ApiError::bad_request("Required request body is missing")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_path;
+
+    #[test]
+    fn one_trailing_slash_is_optional_and_never_more() {
+        assert_eq!(route_path("/api/v1/approval/"), "/api/v1/approval");
+        assert_eq!(route_path("/api/v1/approval"), "/api/v1/approval");
+        assert_eq!(route_path("/api/v1/users//"), "/api/v1/users/");
+        assert_eq!(route_path("/"), "/");
+        assert_eq!(route_path(""), "");
+    }
 }

@@ -59,7 +59,12 @@ async fn malformed_json_validation_and_media_type() {
     assert_error(&s.api("POST", "/api/v1/status", Some(json!({}))).await, 400, "/api/v1/status", "statusToken");
 
     let approval = "/api/v1/approval";
-    assert_error(&s.api("POST", approval, Some(json!({"username": "a1"}))).await, 400, approval, "channel");
+    assert_error(
+        &s.api("POST", approval, Some(json!({"username": "a1", "channel": "sms2"}))).await,
+        400,
+        approval,
+        "channel",
+    );
     assert_error(&s.api("POST", approval, Some(json!({"channel": "push"}))).await, 400, approval, "username or userId");
     assert_error(
         &s.api("POST", approval, Some(json!({"username": "a1", "channel": "push", "authenticatorId": "*"}))).await,

@@ -1,6 +1,6 @@
 /*
- * The harness behind harness.h. The control-plane client speaks just enough HTTP/1.1 over a
- * loopback socket (Content-Length or chunked answers, Connection: close) to need nothing beyond
+ * The harness behind harness.h. The plain HTTP client (control plane and raw API calls) speaks
+ * just enough HTTP/1.1 over a loopback socket (Content-Length or chunked answers, Connection: close) to need nothing beyond
  * libc, so `make test` works on any machine with a C compiler.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +195,7 @@ double now_ms(void) {
   return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-/* ---- control plane over a plain socket ---- */
+/* ---- plain HTTP over a socket: the control plane, and the API as an app calls it ---- */
 
 static bool parse_base(char *host, size_t host_size, int *port) {
   const char *url = sim_base_url();
@@ -228,6 +229,14 @@ static void dechunk(char *body) {
 }
 
 int sim_control(const char *method, const char *path, const char *json_body, char **out_body) {
+  char full[512];
+  int len = snprintf(full, sizeof full, "/_sim%s", path);
+  if (len <= 0 || (size_t)len >= sizeof full) return 0;
+  return sim_http(method, full, NULL, NULL, json_body, out_body);
+}
+
+int sim_http(const char *method, const char *path, const char *access_key, const char *content_type,
+             const char *json_body, char **out_body) {
   if (out_body) *out_body = NULL;
   char host[64];
   int port = 0;
@@ -244,11 +253,19 @@ int sim_control(const char *method, const char *path, const char *json_body, cha
     return 0;
   }
   const char *body = json_body ? json_body : "";
-  char head[512];
+  char authorization[256] = "";
+  if (access_key != NULL &&
+      (size_t)snprintf(authorization, sizeof authorization, "Authorization: Bearer %s\r\n", access_key) >=
+          sizeof authorization) {
+    close(fd);
+    return 0;
+  }
+  char head[1024];
   int head_len = snprintf(head, sizeof head,
-                          "%s /_sim%s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
+                          "%s %s HTTP/1.1\r\nHost: %s:%d\r\n%sContent-Type: %s\r\n"
                           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                          method, path, host, port, strlen(body));
+                          method, path, host, port, authorization,
+                          content_type ? content_type : "application/json", strlen(body));
   if (head_len <= 0 || (size_t)head_len >= sizeof head ||
       write(fd, head, (size_t)head_len) != head_len ||
       write(fd, body, strlen(body)) != (ssize_t)strlen(body)) {
@@ -340,3 +357,54 @@ char *json_get(const char *json, const char *pointer) {
 }
 
 void free_harness(void) { select_sim(NULL, NULL, NULL); }
+
+/* ---- text ---- */
+
+void text_add(struct text *t, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  int need = vsnprintf(NULL, 0, format, args);
+  va_end(args);
+  if (need > 0 && t->len + (size_t)need + 1 > t->cap) {
+    size_t cap = t->cap ? t->cap : 4096;
+    while (t->len + (size_t)need + 1 > cap) cap *= 2;
+    char *bigger = realloc(t->data, cap);
+    if (bigger == NULL) {
+      va_end(again);
+      return;
+    }
+    t->data = bigger;
+    t->cap = cap;
+  }
+  if (need > 0) {
+    vsnprintf(t->data + t->len, t->cap - t->len, format, again);
+    t->len += (size_t)need;
+  }
+  va_end(again);
+}
+
+void text_add_json_string(struct text *t, const char *value) {
+  text_add(t, "\"");
+  for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+    if (*c == '"' || *c == '\\')
+      text_add(t, "\\%c", *c);
+    else if (*c < 0x20)
+      text_add(t, "\\u%04x", *c);
+    else
+      text_add(t, "%c", *c);
+  }
+  text_add(t, "\"");
+}
+
+char *read_whole_file(const char *path) {
+  FILE *file = fopen(path, "rb");
+  if (file == NULL) return NULL;
+  struct text t = {NULL, 0, 0};
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, file)) > 0) text_add(&t, "%.*s", (int)n, chunk);
+  fclose(file);
+  return t.data;
+}

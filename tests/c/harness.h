@@ -2,7 +2,8 @@
  * The C suite's small test harness: named test cases, checks that record failures without
  * aborting, a client factory reading the simulator's address from the environment, and a plain
  * HTTP/1.1 client for the simulator's control plane (which plays the user's phone and injects
- * faults; the SDK itself deliberately cannot reach it).
+ * faults; the SDK itself deliberately cannot reach it) and for API requests the SDK would never
+ * send in that form.
  */
 #ifndef NEVIS_C_TEST_HARNESS_H
 #define NEVIS_C_TEST_HARNESS_H
@@ -68,6 +69,11 @@ double now_ms(void);
 /* One control-plane request (`path` below /_sim, e.g. "/faults"). Returns the HTTP status (0 if
  * the simulator could not be reached); `*out_body` (may be NULL) gets a malloc'ed body. */
 int sim_control(const char *method, const char *path, const char *json_body, char **out_body);
+/* Any plain-HTTP request to the selected simulator, as an app without the SDK would send it: `path`
+ * in full (e.g. "/api/v1/approval/"), `access_key` NULL for none, `content_type` NULL for
+ * application/json. Returns the HTTP status (0 if unreachable); `*out_body` as for sim_control. */
+int sim_http(const char *method, const char *path, const char *access_key, const char *content_type,
+             const char *json_body, char **out_body);
 /* Shorthands that CHECK the status. */
 void sim_accept(const char *transaction_id);
 void sim_decline(const char *transaction_id);
@@ -85,6 +91,20 @@ bool sim_read_stats(struct sim_stats *out);
 /* A string out of JSON by pointer (via nevis_json_get); caller frees with nevis_string_free. */
 char *json_get(const char *json, const char *pointer);
 
+/* ---- text ---- */
+
+/* A growing text buffer (a report being written); `data` is malloc'ed, NULL until the first add. */
+struct text {
+  char *data;
+  size_t len, cap;
+};
+/* Appends printf-style; an allocation failure leaves the text as it was. */
+void text_add(struct text *t, const char *format, ...);
+/* Appends `value` as a JSON string literal (quotes, backslashes and control characters escaped). */
+void text_add_json_string(struct text *t, const char *value);
+/* The whole file as a malloc'ed string, or NULL. */
+char *read_whole_file(const char *path);
+
 /* ---- the groups of the suite ---- */
 void flow_tests(void);
 void error_tests(void);
@@ -94,5 +114,11 @@ void tls_tests(void);
 void fault_matrix_tests(const char *tls_url, const char *tls_key);
 void logging_tests(void);
 void connection_tests(void);
+/* The shared table of bad arguments (NEVIS_C_BAD_INPUT_FILE, default tests/bad_input.json). */
+void bad_input_tests(void);
+/* What the vendor's own apps and integrations send (over plain HTTP). */
+void vendor_client_tests(void);
+/* Echoing servers and peers that close mid-request. */
+void hostile_tests(void);
 
 #endif

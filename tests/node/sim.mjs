@@ -63,8 +63,11 @@ export class Sim {
     return { baseUrl: this.baseUrl, accessKey: this.accessKey, caCerts: this.caPem, ...extra }
   }
 
-  /** A control-plane (or raw API) call; resolves { status, body } with JSON parsed when possible. */
-  call(method, path, body = undefined) {
+  /**
+   * A control-plane (or raw API) call; resolves { status, body } with JSON parsed when possible.
+   * `headers` add to (or replace) the JSON content type, e.g. an `authorization` for the API.
+   */
+  call(method, path, body = undefined, headers = {}) {
     const url = new URL(this.baseUrl + path)
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     const payload = body === undefined ? undefined : JSON.stringify(body)
@@ -75,7 +78,10 @@ export class Sim {
           method,
           ca: this.caPem,
           agent: false,
-          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          headers: {
+            ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+            ...headers,
+          },
         },
         (res) => {
           const chunks = []

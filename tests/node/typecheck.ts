@@ -74,6 +74,9 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
   await client.verify({ userId: enrolment.userId, channel: 'recovery', code: 'abcd-efgh' })
   const intent: IntentResponse = await client.createIntent({ operation: 'approve', username: 'alice', channels: ['push'] })
   await client.approve({ channel: 'push', username: 'alice', intentToken: intent.token })
+  // No channel: not sent, the service approves by push.
+  const byDefault: ApprovalResponse = await client.approve({ username: 'alice' })
+  void byDefault
   const user: User = await client.getUser(enrolment.userId)
   const found: User = await client.findUser('alice')
   const firstAuthenticator: Authenticator | undefined = found.authenticators[0]
@@ -102,7 +105,7 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
   } catch (err) {
     if (err instanceof RateLimitError) notes.push(String(err.retryAfter ?? 0))
     else if (err instanceof NotFoundError) notes.push(err.path ?? '', String(err.status))
-    else if (err instanceof ApiError) notes.push(err.error ?? '', String(err.timestamp), err.body ?? '', err.apiMessage ?? '')
+    else if (err instanceof ApiError) notes.push(err.error ?? '', String(err.timestamp), err.body ?? '', err.apiMessage ?? '', String(err.rawBody()?.length ?? 0))
     else if (err instanceof TimeoutError || err instanceof AbortError) notes.push(err.lastStatus?.status ?? '')
     else if (err instanceof InvalidRequestError || err instanceof ConfigurationError) notes.push(err.field ?? '')
     if (err instanceof NevisError) {
@@ -136,7 +139,7 @@ export function logging(lines: string[]): void {
 setLogger(() => {}, { level: 'verbose' })
 // @ts-expect-error: a logger takes a record
 setLogger((record: string) => void record)
-// @ts-expect-error: a request needs its channel
-void new Client().approve({ username: 'alice' })
+// @ts-expect-error: a channel is a name, not a number
+void new Client().approve({ username: 'alice', channel: 5 })
 // @ts-expect-error: durations are numbers of milliseconds
 void new Client({ timeout: '5s' })

@@ -31,7 +31,8 @@ def blocking(client: Client) -> Optional[str]:
     approval: models.ApprovalResult = client.approve(
         username="alice", channel="push", prompt=True, message="Pay?", intent_token=None
     )
-    status: models.StatusResult = client.get_status(approval.status_token)
+    by_default: models.ApprovalResult = client.approve(username="alice")  # no channel: the service's push
+    status: models.StatusResult = client.get_status(by_default.status_token)
     waited = client.wait_for_status(approval.status_token, timeout=timedelta(seconds=30), interval=0.5)
     client.verify(user_id=enrolment.user_id, code="123456", status_token=token)
     intent: models.IntentResult = client.create_intent(operation="approve", username="alice", channels=["push"])

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Optional, Sequence, Type, TypeVar
 from . import _requests, models
 from ._base import BaseClient
 from ._config import Seconds
+from .errors import InvalidRequestError
 
 _Self = TypeVar("_Self", bound="AsyncClient")
 
@@ -24,7 +25,11 @@ class AsyncClient(BaseClient):
     loop, also across several ``asyncio.run()`` calls."""
 
     async def _run(self, call: "_requests.Call[_requests.T]") -> "_requests.T":
-        answer: str = await self._native.call_async(call.operation, call.take_arguments())
+        try:
+            answer: str = await self._native.call_async(call.operation, call.take_arguments())
+        except InvalidRequestError as err:
+            call.name_as_written(err)
+            raise
         return call.result(answer)
 
     async def close(self) -> None:
@@ -80,7 +85,7 @@ class AsyncClient(BaseClient):
     async def approve(
         self,
         *,
-        channel: str,
+        channel: Optional[str] = None,
         username: Optional[str] = None,
         user_id: Optional[str] = None,
         authenticator_id: Optional[str] = None,
@@ -92,7 +97,8 @@ class AsyncClient(BaseClient):
         extra: Optional[Mapping[str, Any]] = None,
     ) -> models.ApprovalResult:
         """`POST /api/v1/approval`: send a push, show a QR code (``app``), text a code (``sms``) or start
-        a passkey login (``fido2``). ``prompt=True`` with ``message`` asks the user to confirm a
+        a passkey login (``fido2``). ``channel=None`` (the default) sends no channel and the service
+        uses its default, ``push``. ``prompt=True`` with ``message`` asks the user to confirm a
         transaction. Never re-sent automatically once the server may have acted."""
         return await self._run(
             _requests.approve(

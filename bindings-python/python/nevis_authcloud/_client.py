@@ -15,6 +15,7 @@ from typing import Any, Mapping, Optional, Sequence, Type, TypeVar
 from . import _requests, models
 from ._base import BaseClient
 from ._config import Seconds
+from .errors import InvalidRequestError
 
 _Self = TypeVar("_Self", bound="Client")
 
@@ -24,7 +25,12 @@ class Client(BaseClient):
     keywords (``instance=``/``base_url=``, ``access_key=``, ``timeout=``, …)."""
 
     def _run(self, call: "_requests.Call[_requests.T]") -> "_requests.T":
-        return call.result(self._native.call(call.operation, call.arguments))
+        try:
+            answer = self._native.call(call.operation, call.arguments)
+        except InvalidRequestError as err:
+            call.name_as_written(err)
+            raise
+        return call.result(answer)
 
     def close(self) -> None:
         """Closes the connection pool; later calls raise ``ClientClosedError``."""
@@ -79,7 +85,7 @@ class Client(BaseClient):
     def approve(
         self,
         *,
-        channel: str,
+        channel: Optional[str] = None,
         username: Optional[str] = None,
         user_id: Optional[str] = None,
         authenticator_id: Optional[str] = None,
@@ -91,7 +97,8 @@ class Client(BaseClient):
         extra: Optional[Mapping[str, Any]] = None,
     ) -> models.ApprovalResult:
         """`POST /api/v1/approval`: send a push, show a QR code (``app``), text a code (``sms``) or start
-        a passkey login (``fido2``). ``prompt=True`` with ``message`` asks the user to confirm a
+        a passkey login (``fido2``). ``channel=None`` (the default) sends no channel and the service
+        uses its default, ``push``. ``prompt=True`` with ``message`` asks the user to confirm a
         transaction. Never re-sent automatically once the server may have acted."""
         return self._run(
             _requests.approve(

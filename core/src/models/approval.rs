@@ -8,6 +8,9 @@ use crate::Secret;
 
 /// An approval on `channel`. Name the user with `username` or `user_id` (at most one); only `app`
 /// (usernameless QR) and `fido2` (autofill) may name nobody.
+///
+/// `channel` may be left out (`ApprovalRequest::default().username("alice")`): it is then not sent
+/// and the service uses its default, `push`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalRequest {
@@ -18,7 +21,9 @@ pub struct ApprovalRequest {
     /// The authenticator to ask; default the most recently registered; `*` (app only) any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authenticator_id: Option<String>,
-    pub channel: Channel,
+    /// `None`: not sent; the service approves by `push` (see [`ApprovalRequest::effective_channel`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
     /// Ask for an explicit accept/decline of `message` (transaction signing; app/push).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<bool>,
@@ -40,7 +45,12 @@ pub struct ApprovalRequest {
 
 impl ApprovalRequest {
     pub fn new(channel: Channel) -> Self {
-        ApprovalRequest { channel, ..Default::default() }
+        ApprovalRequest { channel: Some(channel), ..Default::default() }
+    }
+
+    /// The channel the service approves on: the one given, else `push`, the API's default.
+    pub fn effective_channel(&self) -> Channel {
+        self.channel.clone().unwrap_or(Channel::Push)
     }
 
     /// A push notification to the user's newest Access App.
@@ -145,4 +155,21 @@ pub struct ApprovalResponse {
     pub credential_request_options: Option<CredentialRequestOptions>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_channel_is_not_sent_and_means_push() {
+        let request = ApprovalRequest::default().username("alice");
+        assert_eq!(serde_json::to_value(&request).unwrap(), serde_json::json!({"username": "alice"}));
+        assert_eq!(request.effective_channel(), Channel::Push);
+        let read: ApprovalRequest = serde_json::from_value(serde_json::json!({"username": "alice"})).unwrap();
+        assert_eq!(read, request);
+        let explicit = ApprovalRequest::app("alice");
+        assert_eq!(serde_json::to_value(&explicit).unwrap()["channel"], "app");
+        assert_eq!(explicit.effective_channel(), Channel::App);
+    }
 }

@@ -1,5 +1,6 @@
 //! `POST /api/v1/approval` (spec §2.2, §5.5–5.7, §5.9, §5.12): starts an authentication or a
-//! transaction confirmation on push, app (also usernameless), sms or fido2.
+//! transaction confirmation on push (also when no channel is named), app (also usernameless), sms
+//! or fido2.
 
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -19,8 +20,10 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
     let caller = auth::authenticate(sim, req, true)?;
     let body = req.json_object()?;
 
+    // The approval reference: "for authentication with a mobile app, the default value is push";
+    // the vendor's own integrations rely on it and send only the user.
     let channel = match opt_str(&body, "channel")? {
-        None => return Err(ApiError::bad_request("channel must not be empty")),
+        None => Channel::Push,
         Some(text) => Channel::parse(text)
             .filter(|c| *c != Channel::Recovery)
             .ok_or_else(|| ApiError::bad_request(format!("channel '{text}' is not one of: app, push, sms, fido2")))?,

@@ -1,5 +1,6 @@
 //! The public API surface: maps method + path to a handler, answers 404 for unknown paths and 405
 //! (with `Allow`) for a wrong method on a known one, and turns handler errors into error bodies.
+//! Every route also answers with one trailing slash (`request::route_path`).
 
 pub mod approval;
 pub mod auth;
@@ -31,7 +32,7 @@ pub fn dispatch(sim: &Sim, req: &ApiRequest) -> Response<Bytes> {
 }
 
 fn route(sim: &Sim, req: &ApiRequest) -> ApiResult {
-    let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+    let segments = req.route_segments("");
     let method = &req.method;
     let only = |allowed: Method, allow: &'static str, handler: &dyn Fn() -> ApiResult| -> ApiResult {
         if *method == allowed { handler() } else { Err(ApiError::method_not_allowed(method, allow)) }
