@@ -117,7 +117,7 @@ clean "$venv/bin/python" -m pip install --no-index --only-binary=:all: --find-li
 begin "tests/python against the installed package and the packaged simulator" "$(basename "$wheel"), $(basename "$sim_wheel")"
 mkdir -p "$work/py/tests"
 cp -r "$root/tests/python" "$work/py/tests/"
-cp "$root/tests/faults.json" "$work/py/tests/"
+cp "$root"/tests/*.json "$work/py/tests/"
 rm -rf "$work/py/tests/python/__pycache__"
 (cd "$work/py/tests/python" && clean "$venv/bin/python" -X dev -W error -m pytest -q -p no:cacheprovider \
   >"$work/python-tests.log" 2>&1) || { tail -n 80 "$work/python-tests.log" >&2; false; }
@@ -222,7 +222,7 @@ begin "the testing helper finds the packaged simulator by itself" "$(basename "$
 begin "tests/node against the installed package and the packaged simulator" "$(basename "$npm_main"), $(basename "$npm_addon")"
 mkdir -p "$app/tests"
 cp -r "$root/tests/node" "$app/tests/"
-cp "$root/tests/faults.json" "$app/tests/"
+cp "$root"/tests/*.json "$app/tests/"
 # The suite imports ../../bindings-node/...: there, it finds the installed package.
 ln -s node_modules/nevis-authcloud "$app/bindings-node"
 sim_binary=$(cd "$app" && clean node -p 'require("nevis-authcloud-sim").binaryPath()')
@@ -303,7 +303,8 @@ begin "tests/c against the tarball, HTTP and HTTPS simulators" "$(basename "$tar
 # shellcheck disable=SC2046
 clean cc -std=c11 -Wall -Wextra -Werror -I"$pc_prefix/include" "$root"/tests/c/*.c \
   $(clean PKG_CONFIG_PATH="$pc_prefix/lib/pkgconfig" pkg-config --libs nevis_authcloud) -lpthread -o "$out/c_tests"
-clean AUTHCLOUD_SIM="$csim" NEVIS_C_FAULTS_FILE="$root/tests/faults.json" "$root/scripts/with-sim.sh" -- bash -c '
+clean AUTHCLOUD_SIM="$csim" NEVIS_C_FAULTS_FILE="$root/tests/faults.json" NEVIS_C_BAD_INPUT_FILE="$root/tests/bad_input.json" \
+  "$root/scripts/with-sim.sh" -- bash -c '
   export NEVIS_C_PLAIN_BASE_URL="$NEVIS_AUTHCLOUD_BASE_URL" NEVIS_C_PLAIN_ACCESS_KEY="$NEVIS_AUTHCLOUD_ACCESS_KEY"
   exec "$0" --tls -- "$1"' "$root/scripts/with-sim.sh" "$out/c_tests" >"$out/c_tests.log" 2>&1 \
   || { tail -n 40 "$out/c_tests.log" >&2; false; }
