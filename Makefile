@@ -18,8 +18,9 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 PROFILE_DIR := $(CARGO_TARGET_DIR)/$(CARGO_BUILD_TARGET)/debug
 export AUTHCLOUD_SIM := $(PROFILE_DIR)/authcloud-sim
-# Every language's fault-matrix runner writes what it observed here; `make test` then checks that
-# all of them gave the same answers (scripts/compare-fault-reports.py).
+# Every language's fault-matrix runner writes what it observed here (and its bad-input runner into
+# bad-input/); `make test` then checks that all of them gave the answers the tables give
+# (scripts/compare-fault-reports.py).
 export NEVIS_FAULTS_REPORT_DIR ?= $(CARGO_TARGET_DIR)/faults-report
 
 # Each language binding adds its own targets in mk/<language>.mk and appends them here, so the
@@ -28,6 +29,9 @@ TEST_TARGETS := check-dependency-features test-rust
 DEMO_TARGETS := demo-rust
 # Languages whose suites run tests/faults.json; each fragment adds its own.
 FAULT_REPORT_LANGUAGES := rust
+# Languages whose suites run tests/bad_input.json (writing $(NEVIS_FAULTS_REPORT_DIR)/bad-input/);
+# each fragment adds its own.
+BAD_INPUT_LANGUAGES :=
 -include mk/*.mk
 
 .PHONY: help build test fault-reports-clean check-dependency-features test-rust demo demo-rust bench-sim clean
@@ -46,7 +50,8 @@ build:
 # Old reports are removed first, so the comparison only ever sees answers from this run.
 test: fault-reports-clean $(TEST_TARGETS)
 	scripts/compare-fault-reports.py $(NEVIS_FAULTS_REPORT_DIR) \
-	  --languages $(subst $(SPACE),$(COMMA),$(strip $(FAULT_REPORT_LANGUAGES)))
+	  --languages $(subst $(SPACE),$(COMMA),$(strip $(FAULT_REPORT_LANGUAGES))) \
+	  --bad-input tests/bad_input.json --bad-input-languages $(subst $(SPACE),$(COMMA),$(strip $(BAD_INPUT_LANGUAGES)))
 
 fault-reports-clean:
 	rm -rf $(NEVIS_FAULTS_REPORT_DIR)

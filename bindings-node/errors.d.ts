@@ -36,6 +36,8 @@ export interface FailureDetails {
   path?: string | null
   timestamp?: string | number | null
   body?: string | null
+  /** The error answer as received (unredacted); kept out of the error's properties. */
+  rawBody?: Buffer
   retryAfter?: number | null
   mayHaveBeenApplied?: MayHaveBeenApplied
   method?: string | null
@@ -47,7 +49,7 @@ export interface FailureDetails {
 
 export class NevisError extends Error {
   constructor(message: string, details?: FailureDetails, options?: { cause?: unknown })
-  /** The core's error kind (`internal` only for a bug caught inside the addon). */
+  /** The core's error kind (`internal` only for a bug caught inside the addon, `closed` for a closed client). */
   readonly code: ErrorCode | 'internal' | (string & {})
   /** The same as `code`. */
   readonly kind: ErrorCode | 'internal' | (string & {})
@@ -60,7 +62,11 @@ export class NevisError extends Error {
   readonly retryable: boolean
 }
 
-/** The API answered with an HTTP error status; the fields come from its error body. */
+/**
+ * The API answered with an HTTP error status; the fields come from its error body. A server may
+ * echo what it received: every text here has the call's secrets (access key, tokens, codes)
+ * replaced by '[redacted]'; only `rawBody()` gives the answer as it arrived.
+ */
 export class ApiError extends NevisError {
   readonly status: number | undefined
   /** The reason phrase (`Not Found`). */
@@ -70,8 +76,13 @@ export class ApiError extends NevisError {
   readonly path: string | undefined
   /** ISO-8601 text on most errors, epoch milliseconds on 401/403. */
   readonly timestamp: string | number | undefined
-  /** The raw body (at most 8 KiB). */
+  /** The body as text, secrets redacted (at most 8 KiB). */
   readonly body: string | undefined
+  /**
+   * The body exactly as received, UNREDACTED: if the server echoed the access key or a token, it
+   * is in these bytes. Never log them. `undefined` for an error built by hand.
+   */
+  rawBody(): Buffer | undefined
 }
 
 export class BadRequestError extends ApiError {}
@@ -104,6 +115,8 @@ export class ConfigurationError extends NevisError {
 export class AbortError extends NevisError {
   readonly lastStatus: StatusResponse | undefined
 }
+/** A call on a client after `close()`; `code` is `closed`, there is no `field`. */
+export class ClientClosedError extends NevisError {}
 
 export type NevisErrorClass = new (message: string, details?: FailureDetails, options?: { cause?: unknown }) => NevisError
 

@@ -27,7 +27,17 @@ class NevisError extends Error {
   }
 }
 
-/** The API answered with an HTTP error status. */
+/**
+ * Error answers as received, unredacted, by the error they belong to. Kept here rather than on
+ * the error, so util.inspect, JSON.stringify, console.error and spreading never see them.
+ */
+const RAW_BODIES = new WeakMap()
+
+/**
+ * The API answered with an HTTP error status. A server may echo what it received: `message`,
+ * `error`, `apiMessage`, `path` and `body` have the call's secrets (access key, tokens, codes)
+ * replaced by '[redacted]'; only `rawBody()` gives the answer as it arrived.
+ */
 class ApiError extends NevisError {
   constructor(message, details = {}, options = undefined) {
     super(message, details, options)
@@ -37,6 +47,17 @@ class ApiError extends NevisError {
     this.path = details.path ?? undefined
     this.timestamp = details.timestamp ?? undefined
     this.body = details.body ?? undefined
+    if (Buffer.isBuffer(details.rawBody)) RAW_BODIES.set(this, details.rawBody)
+  }
+
+  /**
+   * The error body exactly as received, UNREDACTED: if the server echoed the access key or a
+   * token, it is in these bytes. Never log them; they are for debugging a server by hand.
+   * @returns {Buffer | undefined}
+   */
+  rawBody() {
+    const raw = RAW_BODIES.get(this)
+    return raw === undefined ? undefined : Buffer.from(raw)
   }
 }
 
@@ -99,6 +120,12 @@ class AbortError extends NevisError {
   }
 }
 
+/**
+ * A call on a client after `close()`. Not an argument or configuration problem, so it has no
+ * `field`; `code` is `closed`.
+ */
+class ClientClosedError extends NevisError {}
+
 /** Core kind → class (the same table as the addon's `errorClasses()`). */
 const CLASS_BY_KIND = Object.freeze({
   bad_request: BadRequestError,
@@ -121,9 +148,13 @@ const CLASS_BY_KIND = Object.freeze({
   cancelled: AbortError,
 })
 
+/** Codes of failures only this binding reports (the core has no kind for them). */
+const BINDING_CLASSES = Object.freeze({ closed: ClientClosedError })
+
 /** The class for a kind; the root class for a kind this version does not know. */
 function errorClassFor(kind) {
-  return Object.prototype.hasOwnProperty.call(CLASS_BY_KIND, kind) ? CLASS_BY_KIND[kind] : NevisError
+  if (Object.prototype.hasOwnProperty.call(CLASS_BY_KIND, kind)) return CLASS_BY_KIND[kind]
+  return Object.prototype.hasOwnProperty.call(BINDING_CLASSES, kind) ? BINDING_CLASSES[kind] : NevisError
 }
 
 /** The chain of causes the core reported, innermost last, as nested Errors. */
@@ -152,7 +183,7 @@ function fromNative(err, fallbackKind = 'invalid_request') {
   const Class = errorClassFor(details.kind)
   const causes = Array.isArray(details.causes) ? details.causes : []
   const options = causes.length > 0 ? { cause: causeChain(causes) } : undefined
-  return new Class(details.message, details, options)
+  return new Class(details.message, { ...details, rawBody: err.nevisRawBody }, options)
 }
 
 module.exports = {
@@ -176,6 +207,7 @@ module.exports = {
   InvalidRequestError,
   ConfigurationError,
   AbortError,
+  ClientClosedError,
   CLASS_BY_KIND,
   errorClassFor,
   fromNative,

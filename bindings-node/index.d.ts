@@ -107,7 +107,7 @@ export class Client {
   /** Finish a FIDO2 authentication; a rejected ceremony is `status: 'failed'`. */
   completeAssertion(credential: AssertionRequest): Promise<Fido2Result>
 
-  /** Release the connection pool once running calls finish; later calls reject. */
+  /** Release the connection pool once running calls finish; later calls reject with ClientClosedError. */
   close(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
   /** `{ baseUrl, accessKey: '…abcd', closed }`: never the key. */

@@ -11,6 +11,7 @@ const native = require('./native.js')
 const errors = require('./errors.js')
 const { setLogger, formatRecord } = require('./logging.js')
 const { protect } = require('./redact.js')
+const { checkRequest, checkText, checkWaitOptions, checkClientOptions } = require('./arguments.js')
 
 const { fromNative, AbortError } = errors
 
@@ -57,11 +58,11 @@ class Client {
    *   NEVIS_AUTHCLOUD_INSTANCE / _BASE_URL / _ACCESS_KEY / _CA_FILE environment variables.
    */
   constructor(options = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new errors.ConfigurationError('options: must be an object', { kind: 'config', field: 'options' })
-    }
+    checkClientOptions(options)
+    // null is "not given", as undefined is (napi would refuse it for a string option).
+    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null))
     try {
-      this.#native = new native.NativeClient({ ...options, caCerts: pemList(options.caCerts) })
+      this.#native = new native.NativeClient({ ...given, caCerts: pemList(given.caCerts) })
     } catch (err) {
       throw fromNative(err, 'config')
     }
@@ -82,15 +83,24 @@ class Client {
   }
 
   enroll(request) {
-    return run(() => this.#native.enroll(request))
+    return run(() => {
+      checkRequest('request', request)
+      return this.#native.enroll(request)
+    })
   }
 
   approve(request) {
-    return run(() => this.#native.approve(request))
+    return run(() => {
+      checkRequest('request', request)
+      return this.#native.approve(request)
+    })
   }
 
   getStatus(statusToken) {
-    return run(() => this.#native.getStatus(statusToken))
+    return run(() => {
+      checkText('statusToken', statusToken)
+      return this.#native.getStatus(statusToken)
+    })
   }
 
   /**
@@ -98,6 +108,8 @@ class Client {
    * AbortError as soon as `signal` aborts (polling stops at once).
    */
   async waitForStatus(statusToken, options = {}) {
+    checkText('statusToken', statusToken)
+    checkWaitOptions(options)
     const { signal, timeout, interval, maxInterval } = options ?? {}
     if (signal !== undefined && signal !== null) {
       if (typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
@@ -123,54 +135,91 @@ class Client {
   }
 
   verify(request) {
-    return runVoid(() => this.#native.verify(request))
+    return runVoid(() => {
+      checkRequest('request', request)
+      return this.#native.verify(request)
+    })
   }
 
   createIntent(request) {
-    return run(() => this.#native.createIntent(request))
+    return run(() => {
+      checkRequest('request', request)
+      return this.#native.createIntent(request)
+    })
   }
 
   introspect(token) {
-    return run(() => this.#native.introspect(token))
+    return run(() => {
+      checkText('token', token)
+      return this.#native.introspect(token)
+    })
   }
 
   getUser(userId) {
-    return run(() => this.#native.getUser(userId))
+    return run(() => {
+      checkText('userId', userId)
+      return this.#native.getUser(userId)
+    })
   }
 
   findUser(username) {
-    return run(() => this.#native.findUser(username))
+    return run(() => {
+      checkText('username', username)
+      return this.#native.findUser(username)
+    })
   }
 
   deleteUser(userId) {
-    return runVoid(() => this.#native.deleteUser(userId))
+    return runVoid(() => {
+      checkText('userId', userId)
+      return this.#native.deleteUser(userId)
+    })
   }
 
   findAadb2cUser(objectId) {
-    return run(() => this.#native.findAadb2cUser(objectId))
+    return run(() => {
+      checkText('objectId', objectId)
+      return this.#native.findAadb2cUser(objectId)
+    })
   }
 
   renameAuthenticator(authenticatorId, name) {
-    return run(() => this.#native.renameAuthenticator(authenticatorId, name))
+    return run(() => {
+      checkText('authenticatorId', authenticatorId)
+      checkText('name', name)
+      return this.#native.renameAuthenticator(authenticatorId, name)
+    })
   }
 
   deleteAuthenticator(authenticatorId) {
-    return runVoid(() => this.#native.deleteAuthenticator(authenticatorId))
+    return runVoid(() => {
+      checkText('authenticatorId', authenticatorId)
+      return this.#native.deleteAuthenticator(authenticatorId)
+    })
   }
 
   exportLogs(query = {}) {
-    return run(() => this.#native.exportLogs(query))
+    return run(() => {
+      checkRequest('query', query)
+      return this.#native.exportLogs(query)
+    })
   }
 
   completeAttestation(credential) {
-    return run(() => this.#native.completeAttestation(credential))
+    return run(() => {
+      checkRequest('credential', credential)
+      return this.#native.completeAttestation(credential)
+    })
   }
 
   completeAssertion(credential) {
-    return run(() => this.#native.completeAssertion(credential))
+    return run(() => {
+      checkRequest('credential', credential)
+      return this.#native.completeAssertion(credential)
+    })
   }
 
-  /** Releases the connection pool once running calls finish; later calls reject with ConfigurationError. */
+  /** Releases the connection pool once running calls finish; later calls reject with ClientClosedError. */
   async close() {
     this.#native.close()
   }

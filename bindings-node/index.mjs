@@ -26,6 +26,7 @@ export const {
   InvalidRequestError,
   ConfigurationError,
   AbortError,
+  ClientClosedError,
   CLASS_BY_KIND,
   errorClassFor,
   fromNative,

@@ -104,11 +104,15 @@ enum nevis_error_kind {
    */
   NEVIS_ERROR_DECODE = 15,
   /**
-   * Rejected before sending: a field breaks a rule the API documents (see nevis_error_field()).
+   * Rejected before sending: a field breaks a rule the API documents or has the wrong type.
+   * nevis_error_field() names it: a member of the request JSON by its path
+   * ("fido2Options.authenticatorSelection.userVerification", "channels[0]"), or the argument
+   * it was passed as ("user_id", "status_token").
    */
   NEVIS_ERROR_INVALID_REQUEST = 16,
   /**
-   * The client options are unusable (see nevis_error_field()).
+   * The client options are unusable: nevis_error_field() names the nevis_client_options member
+   * ("max_connections", "ca_pem").
    */
   NEVIS_ERROR_CONFIG = 17,
   /**
@@ -116,8 +120,9 @@ enum nevis_error_kind {
    */
   NEVIS_ERROR_CANCELLED = 18,
   /**
-   * A C argument is unusable: NULL where a value is required, not UTF-8, or JSON that is not
-   * the documented shape. nevis_error_field() names the argument.
+   * A C argument is unusable: NULL where a value is required, not UTF-8, text that is not a
+   * JSON object, or an options struct not filled by nevis_client_options_init().
+   * nevis_error_field() names the argument ("request_json", "user_id").
    */
   NEVIS_ERROR_INVALID_ARGUMENT = 100,
   /**
@@ -263,6 +268,7 @@ typedef struct nevis_client_options {
   uint64_t deadline_ms;
   /**
    * Retries after the first attempt for failures that are safe to retry (0 to 10). -1: default 2.
+   * Other values are refused with NEVIS_ERROR_CONFIG.
    */
   int32_t max_retries;
   /**
@@ -298,7 +304,7 @@ typedef struct nevis_client_options {
   /**
    * At most this many requests in flight at once, and so at most this many connections, open
    * or idle, per client. Calls beyond it (from other threads) wait for a free slot within their
-   * deadline. 0: default 100; negative values are refused.
+   * deadline. 0: default 100; a negative value is refused with NEVIS_ERROR_CONFIG.
    */
   int32_t max_connections;
 } nevis_client_options;
@@ -381,14 +387,29 @@ const char *nevis_error_message(const struct nevis_error *err);
 uint16_t nevis_error_status(const struct nevis_error *err);
 
 /**
- * The raw body of the server's error answer (usually JSON with `error`, `message`, `path`,
- * `status`, `timestamp`; at most 8 KiB), or NULL when there was none. Borrowed from `err`: valid
- * until nevis_error_free(err).
+ * The body of the server's error answer as text (usually JSON with `error`, `message`, `path`,
+ * `status`, `timestamp`; at most 8 KiB), or NULL when there was none. The call's secrets (access
+ * key, tokens, codes) are replaced by `[redacted]` in case the server echoed them; see
+ * nevis_error_raw_body() for the bytes as received. Borrowed from `err`: valid until
+ * nevis_error_free(err).
  *
  * # Safety
  * `err` is NULL or an error returned by this library and not yet freed.
  */
 const char *nevis_error_body(const struct nevis_error *err);
+
+/**
+ * The body of the server's error answer exactly as received, UNREDACTED: if the server echoed
+ * the access key or a token, it is in these bytes. Never log them; they exist for debugging a
+ * server by hand. Returns the bytes (not NUL-terminated; they may contain NUL) and writes their
+ * number to `*out_len`; NULL (and 0) when there was no error answer. Borrowed from `err`: valid
+ * until nevis_error_free(err).
+ *
+ * # Safety
+ * `err` is NULL or an error returned by this library and not yet freed; `out_len` is NULL or
+ * writable.
+ */
+const uint8_t *nevis_error_raw_body(const struct nevis_error *err, size_t *out_len);
 
 /**
  * For NEVIS_ERROR_INVALID_REQUEST, NEVIS_ERROR_CONFIG and NEVIS_ERROR_INVALID_ARGUMENT: the field,

@@ -28,7 +28,7 @@ bench-build: $(BENCH_NODE_SRC)/node_modules/.package-lock.json
 	rm -rf $(BENCH_NODE_PKG)
 	mkdir -p $(BENCH_NODE_PKG)
 	tar -C $(BENCH_NODE_SRC) --exclude=./node_modules --exclude='*.node' -cf - . | tar -C $(BENCH_NODE_PKG) -xf -
-	cd $(BENCH_NODE_SRC) && npx --no-install napi build --platform --release --js native.js --dts native.d.ts \
+	cd $(BENCH_NODE_SRC) && npx --no-install napi build --platform --release --no-js --dts native.d.ts \
 	  --output-dir $(BENCH_NODE_PKG)
 
 # The start time is written first so bench/RESULTS.md can state the wall time of the whole target,

@@ -5,14 +5,14 @@
 # leak fails the build instead of hanging it. The fault matrix writes node.json to
 # NEVIS_FAULTS_REPORT_DIR (exported by the Makefile) for the cross-language comparison.
 #
-# npm installs the binding's own tools (the napi CLI, TypeScript) from its package-lock.json, with
-# install scripts off: the package's install script makes the release build users get from
-# `npm install ./bindings-node`, which the tests do not need. The napi CLI always passes
+# npm installs the binding's own dev tools (the napi CLI, TypeScript) from its package-lock.json.
+# The addon lands beside bindings-node/native.js, which loads such a local build in preference to
+# the per-platform packages a release installs (mk/dist.mk builds those). The napi CLI always passes
 # --target; the exported CARGO_BUILD_TARGET makes that the same folder every other cargo call uses.
 
 NODE_DIR := $(CURDIR)/bindings-node
 NODE_EXAMPLES := $(CURDIR)/examples/node
-NODE_NAPI_FLAGS := --platform --js native.js --dts native.d.ts
+NODE_NAPI_FLAGS := --platform --no-js --dts native.d.ts
 
 .PHONY: node-addon test-node demo-node
 
@@ -22,8 +22,8 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR
 $(NODE_EXAMPLES)/node_modules/.package-lock.json: $(NODE_EXAMPLES)/package.json $(NODE_EXAMPLES)/package-lock.json
 	cd $(NODE_EXAMPLES) && npm ci --ignore-scripts --no-audit --no-fund
 
-# Always run (cargo decides what is stale); writes bindings-node/nevis-authcloud.<platform>.node,
-# native.js and native.d.ts.
+# Always run (cargo decides what is stale); writes bindings-node/nevis-authcloud.<platform>.node and
+# native.d.ts (the addon's own declarations, for the type check; native.js is hand-written).
 node-addon: $(NODE_DIR)/node_modules/.package-lock.json
 	cd $(NODE_DIR) && npx --no-install napi build $(NODE_NAPI_FLAGS)
 
@@ -43,3 +43,5 @@ TEST_TARGETS += test-node
 # tests/node/faults.test.mjs writes $(NEVIS_FAULTS_REPORT_DIR)/node.json.
 FAULT_REPORT_LANGUAGES += node
 DEMO_TARGETS += demo-node
+# The bad-input table (tests/bad_input.json) writes $(NEVIS_FAULTS_REPORT_DIR)/bad-input/node.json.
+BAD_INPUT_LANGUAGES += node

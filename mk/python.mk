@@ -2,8 +2,8 @@
 # into a project-local virtual environment and run tests/python against the simulator.
 #
 # The wheel is built with the dev profile (the tests need no optimised build, and the dev artefacts
-# of the core are shared with the rest of `make test`). Users get a release build from
-# `pip install ./bindings-python`.
+# of the core are shared with the rest of `make test`). Users get the release wheel that `make dist`
+# builds (mk/dist.mk), or build one from source with `pip install ./bindings-python`.
 
 PYTHON ?= python3
 PY_VENV := $(CURDIR)/build/venv
@@ -44,3 +44,5 @@ TEST_TARGETS += test-python
 # tests/python/test_fault_matrix.py writes $(NEVIS_FAULTS_REPORT_DIR)/python.json.
 FAULT_REPORT_LANGUAGES += python
 DEMO_TARGETS += demo-python
+# The bad-input table (tests/bad_input.json) writes $(NEVIS_FAULTS_REPORT_DIR)/bad-input/python.json.
+BAD_INPUT_LANGUAGES += python

@@ -7,7 +7,7 @@
 #   make soak SOAK_SECONDS=60      a short run while developing
 #   make soak SOAK_SEED=42         the drivers' random choices from a fixed seed
 #
-# It uses the debug builds `make test` also builds: the C library and simulator (build-c), the
+# It uses the debug builds `make test` also builds: the C library (staged by c-stage) and simulator, the
 # Node addon (node-addon) and the Python dev wheel in build/venv (python-package). The C driver is
 # compiled with the C suite's flags against the library in the shared target. Not part of
 # `make test`: it takes minutes by design.
@@ -20,10 +20,10 @@ SOAK_C_SOURCES := $(wildcard tests/soak/c/*.c)
 
 .PHONY: soak soak-c-driver
 
-soak-c-driver: build-c
+soak-c-driver: c-stage
 	@mkdir -p $(SOAK_OUT)
-	$(CC) $(C_CFLAGS) -Iinclude $(SOAK_C_SOURCES) -L$(PROFILE_DIR) -lnevis_authcloud -lpthread -lm \
-	  -Wl,-rpath,$(PROFILE_DIR) -o $(SOAK_C_DRIVER)
+	$(CC) $(C_CFLAGS) -Iinclude $(SOAK_C_SOURCES) -L$(C_STAGE)/lib -lnevis_authcloud -lpthread -lm \
+	  -Wl,-rpath,$(C_STAGE)/lib -o $(SOAK_C_DRIVER)
 
 soak: soak-c-driver node-addon python-package
 	$(PY_VENV)/bin/python tests/soak/orchestrate.py --seconds $(SOAK_SECONDS) $(if $(SOAK_SEED),--seed $(SOAK_SEED)) \

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails the build unless every language answered the shared fault matrix identically.
+"""Fails the build unless every language answered the shared fault matrix identically, and (with
+--bad-input) every language refused the shared table of bad arguments as that table says.
 
 Each language's suite runs tests/faults.json against the simulator and, with
 NEVIS_FAULTS_REPORT_DIR set, writes what it observed to <dir>/<language>.json. The suites already
@@ -12,7 +13,16 @@ check their own answers against the table; this script adds what no single suite
   the table (kinds a row does not list must stay at 0), and so do the totals over the matrix, so
   a binding that sent a second push or SMS anywhere fails here.
 
+The bad-input table (tests/bad_input.json) names for each row the error kind and field every
+language must report, in that language's naming (user_id in Python, userId in Node), or why a
+language cannot express the row. Each suite writes what it observed to
+REPORT_DIR/bad-input/<language>.json; this script checks every row of every language against the
+table: the same rows in the same order, the expected kind and field, a skip only where the table
+gives that language a reason (the same reason), and no problem the suite found with the message
+(a forbidden word, an echoed secret).
+
 Usage: compare-fault-reports.py REPORT_DIR [--languages rust,python,node,c] [--table tests/faults.json]
+                                [--bad-input tests/bad_input.json --bad-input-languages python,node,c]
 """
 
 from __future__ import annotations
@@ -97,13 +107,83 @@ def compare(table: dict, reports: dict[str, dict]) -> list[str]:
     return problems
 
 
+def per_language(value: object, language: str) -> object:
+    """A table value that is either the same for every language or a {language: value} map."""
+    return value.get(language) if isinstance(value, dict) else value
+
+
+def compare_bad_input(table: dict, reports: dict[str, dict]) -> tuple[list[str], int, int]:
+    """Problems, answers checked and rows skipped with the table's reason."""
+    problems: list[str] = []
+    names = [row["name"] for row in table["rows"]]
+    if len(set(names)) != len(names):
+        problems.append("tests/bad_input.json names a row twice")
+    for language, report in reports.items():
+        got = [row.get("name") for row in report.get("rows", [])]
+        if got != names:
+            missing = [n for n in names if n not in got]
+            extra = [n for n in got if n not in names]
+            problems.append(f"{language}: bad-input rows differ from the table (missing {missing}, unexpected {extra}, or out of order)")
+    if problems:
+        return problems, 0, 0
+    checked = skipped = 0
+    for index, row in enumerate(table["rows"]):
+        name = row["name"]
+        for language, report in reports.items():
+            seen = report["rows"][index]
+            reason = row.get("skip", {}).get(language)
+            if reason is not None:
+                if seen.get("skipped") != reason:
+                    problems.append(f"{name!r}: {language} ran a row the table skips for it ({reason!r}), or gave another reason")
+                skipped += 1
+                continue
+            if seen.get("skipped"):
+                problems.append(f"{name!r}: {language} skipped it ({seen['skipped']!r}) but the table gives it no reason")
+                continue
+            want_kind = per_language(row["expect"]["kind"], language)
+            want_field = per_language(row["expect"]["field"], language)
+            if want_kind is None or want_field is None:
+                problems.append(f"{name!r}: the table gives {language} no kind or field and no reason to skip")
+                continue
+            if (seen.get("kind"), seen.get("field")) != (want_kind, want_field):
+                problems.append(
+                    f"{name!r}: {language} reported kind={seen.get('kind')!r} field={seen.get('field')!r}, "
+                    f"the table says kind={want_kind!r} field={want_field!r}"
+                )
+            for problem in seen.get("problems") or []:
+                problems.append(f"{name!r}: {language}: {problem}")
+            checked += 1
+    return problems, checked, skipped
+
+
 def main() -> int:
     root = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("report_dir", type=Path)
     parser.add_argument("--languages", default="rust,python,node,c")
     parser.add_argument("--table", type=Path, default=root / "tests" / "faults.json")
+    parser.add_argument("--bad-input", type=Path, help="the bad-input table (tests/bad_input.json)")
+    parser.add_argument("--bad-input-languages", default="python,node,c")
     args = parser.parse_args()
+
+    failed = False
+    if args.bad_input is not None:
+        bad_table = load(args.bad_input)
+        bad_languages = [language for language in args.bad_input_languages.split(",") if language]
+        bad_reports = {language: load(args.report_dir / "bad-input" / f"{language}.json") for language in bad_languages}
+        bad_problems, checked, skipped = compare_bad_input(bad_table, bad_reports)
+        rows = len(bad_table["rows"])
+        if bad_problems:
+            print(f"bad-input table: the languages do not answer as the table says ({len(bad_problems)} problems):",
+                  file=sys.stderr)
+            for problem in bad_problems:
+                print(f"  - {problem}", file=sys.stderr)
+            failed = True
+        else:
+            print(
+                f"bad-input table: {', '.join(bad_languages)} refused all {rows} rows as the table says "
+                f"({checked} answers checked, {skipped} rows skipped with the table's reason)"
+            )
 
     table = load(args.table)
     languages = [language for language in args.languages.split(",") if language]
@@ -120,7 +200,7 @@ def main() -> int:
         f"fault matrix: {', '.join(languages)} gave identical answers on all {rows} rows; "
         f"operations created over the matrix in each language: {created} (as the table says)"
     )
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

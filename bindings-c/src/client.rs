@@ -7,11 +7,11 @@
 
 use std::future::Future;
 
-use nevis_authcloud::{Client, Secret, runtime};
+use nevis_authcloud::{Client, runtime};
 
 use crate::error::{NevisError, nevis_error};
 use crate::ffi_guard::{FfiResult, Out, guard, guard_or, required_ref};
-use crate::options::{build_config, nevis_client_options, read_options};
+use crate::options::{build_config, nevis_client_options, option_name, read_options};
 
 /// A client for one Authentication Cloud instance. Thread-safe: share one per process (or per
 /// instance) among all threads. Opaque; create with nevis_client_new(), release with
@@ -19,24 +19,36 @@ use crate::options::{build_config, nevis_client_options, read_options};
 #[allow(non_camel_case_types)]
 pub struct nevis_client {
     pub(crate) inner: Client,
-    /// Kept only to redact it from error texts; wiped when the client is freed.
-    access_key: Secret,
 }
 
 impl nevis_client {
-    /// Blocks on `future` on the shared runtime and turns a core error into a C error, cutting the
-    /// access key and `secrets` (tokens of this call) out of its texts.
-    pub(crate) fn run<T>(
+    /// Blocks on `future` on the shared runtime and turns a core error into a C error (whose
+    /// texts the core has already redacted).
+    pub(crate) fn run<T>(&self, future: impl Future<Output = nevis_authcloud::Result<T>>) -> FfiResult<T> {
+        let outcome = runtime::block_on(future).and_then(|result| result);
+        outcome.map_err(|err| NevisError::from_core(&err))
+    }
+}
+
+/// The C argument each path parameter is passed as, for errors that name one: the core names it
+/// as the API does (`userId`), the caller passed `user_id`.
+pub(crate) const ARGUMENT_NAMES: &[(&str, &str)] = &[
+    ("statusToken", "status_token"),
+    ("userId", "user_id"),
+    ("objectId", "object_id"),
+    ("authenticatorId", "authenticator_id"),
+];
+
+impl nevis_client {
+    /// [`Self::run`] for a call with C arguments of its own (a token, an id): a validation error
+    /// about one of `arguments` (core name → C argument) names it as the C caller wrote it.
+    pub(crate) fn run_with_arguments<T>(
         &self,
-        secrets: &[Option<&str>],
+        arguments: &[(&str, &str)],
         future: impl Future<Output = nevis_authcloud::Result<T>>,
     ) -> FfiResult<T> {
-        let outcome = runtime::block_on(future).and_then(|result| result);
-        outcome.map_err(|err| {
-            let mut hide: Vec<&str> = secrets.iter().flatten().copied().collect();
-            hide.push(self.access_key.expose());
-            NevisError::from_core(&err, &hide)
-        })
+        let rename = |field: &str| arguments.iter().find(|(core, _)| *core == field).map(|(_, c)| c.to_string());
+        self.run(async move { future.await.map_err(|err| err.with_field_renamed(rename)) })
     }
 }
 
@@ -66,9 +78,9 @@ pub unsafe extern "C" fn nevis_client_new(
             return Err(NevisError::invalid_argument("out", "must not be NULL"));
         }
         let opts = read_options(opts)?;
-        let (config, access_key) = build_config(&opts)?;
-        let inner = Client::new(config).map_err(|err| NevisError::from_core(&err, &[access_key.expose()]))?;
-        out.set(Box::into_raw(Box::new(nevis_client { inner, access_key })));
+        let config = build_config(&opts)?;
+        let inner = Client::new(config).map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name)))?;
+        out.set(Box::into_raw(Box::new(nevis_client { inner })));
         Ok(())
     })
 }

@@ -54,14 +54,19 @@ pub enum nevis_error_kind {
     NEVIS_ERROR_TLS = 14,
     /// The server answered with something that is not the documented shape.
     NEVIS_ERROR_DECODE = 15,
-    /// Rejected before sending: a field breaks a rule the API documents (see nevis_error_field()).
+    /// Rejected before sending: a field breaks a rule the API documents or has the wrong type.
+    /// nevis_error_field() names it: a member of the request JSON by its path
+    /// ("fido2Options.authenticatorSelection.userVerification", "channels[0]"), or the argument
+    /// it was passed as ("user_id", "status_token").
     NEVIS_ERROR_INVALID_REQUEST = 16,
-    /// The client options are unusable (see nevis_error_field()).
+    /// The client options are unusable: nevis_error_field() names the nevis_client_options member
+    /// ("max_connections", "ca_pem").
     NEVIS_ERROR_CONFIG = 17,
     /// The caller cancelled the call (nevis_cancel_trigger()).
     NEVIS_ERROR_CANCELLED = 18,
-    /// A C argument is unusable: NULL where a value is required, not UTF-8, or JSON that is not
-    /// the documented shape. nevis_error_field() names the argument.
+    /// A C argument is unusable: NULL where a value is required, not UTF-8, text that is not a
+    /// JSON object, or an options struct not filled by nevis_client_options_init().
+    /// nevis_error_field() names the argument ("request_json", "user_id").
     NEVIS_ERROR_INVALID_ARGUMENT = 100,
     /// A bug inside the library was caught before it could reach C. Please report it.
     NEVIS_ERROR_PANIC = 101,
@@ -161,6 +166,8 @@ pub struct nevis_error {
     pub(crate) message: CString,
     pub(crate) status: u16,
     pub(crate) body: Option<CString>,
+    /// The error answer's bytes as received, unredacted (nevis_error_raw_body()).
+    pub(crate) raw_body: Option<Vec<u8>>,
     pub(crate) field: Option<CString>,
     pub(crate) retry_after_ms: Option<u64>,
     pub(crate) applied: nevis_applied,
@@ -178,6 +185,7 @@ impl NevisError {
             message: lossy_c_string(message),
             status: 0,
             body: None,
+            raw_body: None,
             field: None,
             retry_after_ms: None,
             applied: nevis_applied::NEVIS_APPLIED_NO,
@@ -186,20 +194,13 @@ impl NevisError {
         }
     }
 
-    /// A core error; `secrets` (the access key, tokens of this call) are cut out of the texts in
-    /// case a server ever echoes them.
-    pub(crate) fn from_core(err: &Error, secrets: &[&str]) -> NevisError {
-        // The kind's name leads the message ("connection: ..."); only what follows it can hold
-        // text from outside, so a secret that happens to spell part of the name cannot garble it.
-        let kind = err.kind().as_str();
-        let text = err.to_string();
-        let message = match text.strip_prefix(kind) {
-            Some(detail) => format!("{kind}{}", redact(detail, secrets)),
-            None => redact(&text, secrets),
-        };
-        let mut out = NevisError::new(nevis_error_kind::from_core(err.kind()), &message);
+    /// A core error. The core has already cut the call's secrets (access key, tokens, codes) out of
+    /// every text a server may have echoed them into; only the raw body keeps what was received.
+    pub(crate) fn from_core(err: &Error) -> NevisError {
+        let mut out = NevisError::new(nevis_error_kind::from_core(err.kind()), &err.to_string());
         out.status = err.status().unwrap_or(0);
-        out.body = err.api().map(|api| lossy_c_string(&redact(&api.body, secrets)));
+        out.body = err.api().map(|api| lossy_c_string(&api.body));
+        out.raw_body = err.api().map(|api| api.raw_body().to_vec());
         out.field = err.field().map(lossy_c_string);
         out.retry_after_ms = err.retry_after().map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         out.applied = match err.may_have_been_applied() {
@@ -247,21 +248,6 @@ impl NevisError {
     pub(crate) fn into_raw(self) -> *mut nevis_error {
         Box::into_raw(Box::new(self))
     }
-}
-
-/// The shortest secret cut out of texts. Real access keys and tokens are far longer; cutting out
-/// a few characters a caller passed as a token would garble ordinary words ("conne[redacted]n")
-/// and protect nothing. Found by the `c_api` fuzz target with a four-character intent token.
-const MIN_REDACTED_LEN: usize = 8;
-
-fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut text = text.to_string();
-    for secret in secrets.iter().filter(|s| s.len() >= MIN_REDACTED_LEN) {
-        if text.contains(secret) {
-            text = text.replace(secret, "[redacted]");
-        }
-    }
-    text
 }
 
 /// # Safety
@@ -315,9 +301,11 @@ pub unsafe extern "C" fn nevis_error_status(err: *const nevis_error) -> u16 {
     guard_or(0, || unsafe { with_error(err, 0, |err| err.status) })
 }
 
-/// The raw body of the server's error answer (usually JSON with `error`, `message`, `path`,
-/// `status`, `timestamp`; at most 8 KiB), or NULL when there was none. Borrowed from `err`: valid
-/// until nevis_error_free(err).
+/// The body of the server's error answer as text (usually JSON with `error`, `message`, `path`,
+/// `status`, `timestamp`; at most 8 KiB), or NULL when there was none. The call's secrets (access
+/// key, tokens, codes) are replaced by `[redacted]` in case the server echoed them; see
+/// nevis_error_raw_body() for the bytes as received. Borrowed from `err`: valid until
+/// nevis_error_free(err).
 ///
 /// # Safety
 /// `err` is NULL or an error returned by this library and not yet freed.
@@ -325,6 +313,26 @@ pub unsafe extern "C" fn nevis_error_status(err: *const nevis_error) -> u16 {
 pub unsafe extern "C" fn nevis_error_body(err: *const nevis_error) -> *const c_char {
     guard_or(ptr::null(), || unsafe {
         with_error(err, ptr::null(), |err| err.body.as_ref().map_or(ptr::null(), |body| body.as_ptr()))
+    })
+}
+
+/// The body of the server's error answer exactly as received, UNREDACTED: if the server echoed
+/// the access key or a token, it is in these bytes. Never log them; they exist for debugging a
+/// server by hand. Returns the bytes (not NUL-terminated; they may contain NUL) and writes their
+/// number to `*out_len`; NULL (and 0) when there was no error answer. Borrowed from `err`: valid
+/// until nevis_error_free(err).
+///
+/// # Safety
+/// `err` is NULL or an error returned by this library and not yet freed; `out_len` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nevis_error_raw_body(err: *const nevis_error, out_len: *mut usize) -> *const u8 {
+    guard_or(ptr::null(), || unsafe {
+        let raw = with_error(err, None, |err| err.raw_body.as_deref().map(|raw| (raw.as_ptr(), raw.len())));
+        if !out_len.is_null() {
+            out_len.write(raw.map_or(0, |(_, len)| len));
+        }
+        raw.map_or(ptr::null(), |(bytes, _)| bytes)
     })
 }
 
@@ -478,13 +486,6 @@ mod tests {
             assert_eq!(nevis_error_retry_after_ms(ptr::null()), -1);
             nevis_error_free(ptr::null_mut());
         }
-    }
-
-    #[test]
-    fn secrets_are_cut_out_of_messages() {
-        assert_eq!(redact("bad token abcdef123 here", &["abcdef123"]), "bad token [redacted] here");
-        assert_eq!(redact("short ab", &["ab"]), "short ab");
-        assert_eq!(redact("connection refused", &["ctio"]), "connection refused");
     }
 
     #[test]

@@ -3,10 +3,14 @@
 //!
 //! Parse errors must help the caller without echoing their input: request JSON carries codes and
 //! tokens, and serde's messages quote the offending value. So only the position, the expected type
-//! and missing field names are reported.
+//! and missing field names are reported. Text that is not a JSON object is a broken argument
+//! (NEVIS_ERROR_INVALID_ARGUMENT naming it); a member of the wrong type or a missing one inside a
+//! good object is a broken request (NEVIS_ERROR_INVALID_REQUEST naming the member by its path,
+//! `fido2Options.authenticatorSelection.userVerification`), as in every other language.
 
 use std::ffi::c_char;
 
+use nevis_authcloud::{json_problem, json_type, request_from_json};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -26,7 +30,11 @@ pub(crate) unsafe fn parse_arg<T: DeserializeOwned>(ptr: *const c_char, name: &s
 }
 
 pub(crate) fn parse_text<T: DeserializeOwned>(text: &str, name: &str) -> FfiResult<T> {
-    serde_json::from_str(text).map_err(|err| NevisError::invalid_argument(name, &nevis_authcloud::json_problem(&err)))
+    let value = parse_document(text, name)?;
+    if !value.is_object() {
+        return Err(NevisError::invalid_argument(name, &format!("must be a JSON object (got {})", json_type(&value))));
+    }
+    request_from_json(name, &value).map_err(|err| NevisError::from_core(&err))
 }
 
 /// Serializes a core response in the wire shape.
@@ -35,7 +43,7 @@ pub(crate) fn to_json(value: &impl Serialize) -> FfiResult<String> {
 }
 
 fn parse_document(text: &str, name: &str) -> FfiResult<Value> {
-    parse_text::<Value>(text, name)
+    serde_json::from_str(text).map_err(|err| NevisError::invalid_argument(name, &json_problem(&err)))
 }
 
 /// Reads one value out of a JSON document by JSON Pointer (RFC 6901, e.g. "/enrollment/statusToken"
@@ -124,17 +132,37 @@ mod tests {
 
     use super::*;
 
+    fn field(err: &NevisError) -> &str {
+        err.field.as_deref().and_then(|field| field.to_str().ok()).unwrap_or_default()
+    }
+
     #[test]
     fn parse_errors_never_quote_the_input() {
         let err = parse_text::<VerifyRequest>(r#"{"code": 123456789}"#, "request_json").unwrap_err();
         let message = err.message.to_str().unwrap().to_string();
         assert!(!message.contains("123456789"), "{message}");
-        assert!(message.contains("expected a string"), "{message}");
+        assert_eq!(message, "invalid_request: code: must be a string (got a number)");
         let err = parse_text::<VerifyRequest>(r#"{"statusToken": "tok-secret"}"#, "request_json").unwrap_err();
         let message = err.message.to_str().unwrap().to_string();
-        assert!(message.contains("missing field `code`") && !message.contains("tok-secret"), "{message}");
+        assert!(message.contains("code: is required") && !message.contains("tok-secret"), "{message}");
         let err = parse_text::<VerifyRequest>(r#"{"code": "abc"#, "request_json").unwrap_err();
         assert!(err.message.to_str().unwrap().contains("is not valid JSON"));
+    }
+
+    #[test]
+    fn a_bad_member_is_an_invalid_request_and_bad_text_an_invalid_argument() {
+        use crate::error::nevis_error_kind::{NEVIS_ERROR_INVALID_ARGUMENT, NEVIS_ERROR_INVALID_REQUEST};
+        let text =
+            r#"{"username":"a","channel":"fido2","fido2Options":{"authenticatorSelection":{"userVerification":1}}}"#;
+        let err = parse_text::<nevis_authcloud::EnrollRequest>(text, "request_json").unwrap_err();
+        assert_eq!(
+            (err.kind, field(&err)),
+            (NEVIS_ERROR_INVALID_REQUEST, "fido2Options.authenticatorSelection.userVerification")
+        );
+        let err = parse_text::<nevis_authcloud::EnrollRequest>(r#"["push"]"#, "request_json").unwrap_err();
+        assert_eq!((err.kind, field(&err)), (NEVIS_ERROR_INVALID_ARGUMENT, "request_json"));
+        let err = parse_text::<nevis_authcloud::EnrollRequest>(r#"{"username":"\ud800"}"#, "request_json").unwrap_err();
+        assert_eq!((err.kind, field(&err)), (NEVIS_ERROR_INVALID_ARGUMENT, "request_json"));
     }
 
     fn read(

@@ -12,11 +12,14 @@ use nevis_authcloud::{
     IntentRequest, LogExportQuery, Secret, VerifyRequest,
 };
 
-use crate::client::{client_ref, nevis_client};
+use crate::client::{ARGUMENT_NAMES, client_ref, nevis_client};
 use crate::error::{NevisError, nevis_error};
 use crate::ffi_guard::{FfiResult, Out, guard, optional_str, required_str};
 use crate::json::{parse_arg, parse_text, to_json};
 use crate::strings::OutString;
+
+/// The intent token is an argument of its own in C: an error about it names `intent_token`.
+const INTENT_TOKEN: &[(&str, &str)] = &[("intentToken", "intent_token")];
 
 /// Refuses request fields that have their own argument, so there is one way to pass each.
 fn reject_field(extra: &Extra, field: &str, argument: &str) -> FfiResult<()> {
@@ -37,7 +40,7 @@ fn reject_field(extra: &Extra, field: &str, argument: &str) -> FfiResult<()> {
 pub unsafe extern "C" fn nevis_client_ping(client: *const nevis_client) -> *mut nevis_error {
     guard(|| unsafe {
         let client = client_ref(client)?;
-        client.run(&[], client.inner.ping())
+        client.run(client.inner.ping())
     })
 }
 
@@ -69,7 +72,7 @@ pub unsafe extern "C" fn nevis_client_enroll(
         reject_field(&request.extra, "intentToken", "intent_token")?;
         let intent = optional_str(intent_token, "intent_token")?;
         request.intent_token = intent.map(Secret::new);
-        let response = client.run(&[intent], client.inner.enroll(&request))?;
+        let response = client.run_with_arguments(INTENT_TOKEN, client.inner.enroll(&request))?;
         out.set(to_json(&response)?)
     })
 }
@@ -99,7 +102,7 @@ pub unsafe extern "C" fn nevis_client_approve(
         reject_field(&request.extra, "intentToken", "intent_token")?;
         let intent = optional_str(intent_token, "intent_token")?;
         request.intent_token = intent.map(Secret::new);
-        let response = client.run(&[intent], client.inner.approve(&request))?;
+        let response = client.run_with_arguments(INTENT_TOKEN, client.inner.approve(&request))?;
         out.set(to_json(&response)?)
     })
 }
@@ -129,10 +132,8 @@ pub unsafe extern "C" fn nevis_client_verify(
         let intent = optional_str(intent_token, "intent_token")?;
         request.user_id = user_id.to_string();
         request.intent_token = intent.map(Secret::new);
-        let code = request.code.clone();
-        let status_token = request.status_token.clone();
-        let secrets = [intent, Some(code.expose()), status_token.as_ref().map(Secret::expose)];
-        client.run(&secrets, client.inner.verify(&request))
+        let arguments = [("userId", "user_id"), INTENT_TOKEN[0]];
+        client.run_with_arguments(&arguments, client.inner.verify(&request))
     })
 }
 
@@ -155,7 +156,7 @@ pub unsafe extern "C" fn nevis_client_create_intent(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let request: IntentRequest = parse_arg(request_json, "request_json")?;
-        let response = client.run(&[], client.inner.create_intent(&request))?;
+        let response = client.run(client.inner.create_intent(&request))?;
         out.set(to_json(&response)?)
     })
 }
@@ -180,7 +181,7 @@ pub unsafe extern "C" fn nevis_client_introspect(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let token = required_str(token, "token")?;
-        let response = client.run(&[Some(token)], client.inner.introspect(token))?;
+        let response = client.run_with_arguments(ARGUMENT_NAMES, client.inner.introspect(token))?;
         out.set(to_json(&response)?)?;
         out_active.set(response.active);
         Ok(())
@@ -203,7 +204,7 @@ pub unsafe extern "C" fn nevis_client_get_user(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let user_id = required_str(user_id, "user_id")?;
-        let user = client.run(&[], client.inner.get_user(user_id))?;
+        let user = client.run_with_arguments(ARGUMENT_NAMES, client.inner.get_user(user_id))?;
         out.set(to_json(&user)?)
     })
 }
@@ -223,7 +224,7 @@ pub unsafe extern "C" fn nevis_client_find_user(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let username = required_str(username, "username")?;
-        let user = client.run(&[], client.inner.find_user(username))?;
+        let user = client.run_with_arguments(ARGUMENT_NAMES, client.inner.find_user(username))?;
         out.set(to_json(&user)?)
     })
 }
@@ -240,7 +241,7 @@ pub unsafe extern "C" fn nevis_client_delete_user(
     guard(|| unsafe {
         let client = client_ref(client)?;
         let user_id = required_str(user_id, "user_id")?;
-        client.run(&[], client.inner.delete_user(user_id))
+        client.run_with_arguments(ARGUMENT_NAMES, client.inner.delete_user(user_id))
     })
 }
 
@@ -263,7 +264,7 @@ pub unsafe extern "C" fn nevis_client_find_aadb2c_user(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let object_id = required_str(object_id, "object_id")?;
-        let user = client.run(&[], client.inner.find_aadb2c_user(object_id))?;
+        let user = client.run_with_arguments(ARGUMENT_NAMES, client.inner.find_aadb2c_user(object_id))?;
         out.set(to_json(&user)?)?;
         out_exists.set(user.exists());
         Ok(())
@@ -287,7 +288,8 @@ pub unsafe extern "C" fn nevis_client_rename_authenticator(
         let client = client_ref(client)?;
         let authenticator_id = required_str(authenticator_id, "authenticator_id")?;
         let name = required_str(name, "name")?;
-        let authenticator = client.run(&[], client.inner.rename_authenticator(authenticator_id, name))?;
+        let authenticator =
+            client.run_with_arguments(ARGUMENT_NAMES, client.inner.rename_authenticator(authenticator_id, name))?;
         out.set(to_json(&authenticator)?)
     })
 }
@@ -304,7 +306,7 @@ pub unsafe extern "C" fn nevis_client_delete_authenticator(
     guard(|| unsafe {
         let client = client_ref(client)?;
         let authenticator_id = required_str(authenticator_id, "authenticator_id")?;
-        client.run(&[], client.inner.delete_authenticator(authenticator_id))
+        client.run_with_arguments(ARGUMENT_NAMES, client.inner.delete_authenticator(authenticator_id))
     })
 }
 
@@ -332,7 +334,7 @@ pub unsafe extern "C" fn nevis_client_export_logs(
             Some(text) => parse_text(text, "query_json")?,
             None => LogExportQuery::default(),
         };
-        let csv = client.run(&[], async { client.inner.export_logs(&query).await?.text().await })?;
+        let csv = client.run(async { client.inner.export_logs(&query).await?.text().await })?;
         let len = csv.len();
         out.set(csv)?;
         out_len.set(len);
@@ -368,8 +370,7 @@ pub unsafe extern "C" fn nevis_client_complete_attestation(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let request: AttestationRequest = parse_arg(request_json, "request_json")?;
-        let token = request.status_token.clone();
-        let result = client.run(&[token.as_ref().map(Secret::expose)], client.inner.complete_attestation(&request))?;
+        let result = client.run(client.inner.complete_attestation(&request))?;
         hand_out_fido2(&result, &out_ok, &out)
     })
 }
@@ -395,8 +396,7 @@ pub unsafe extern "C" fn nevis_client_complete_assertion(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let request: AssertionRequest = parse_arg(request_json, "request_json")?;
-        let token = request.status_token.clone();
-        let result = client.run(&[token.as_ref().map(Secret::expose)], client.inner.complete_assertion(&request))?;
+        let result = client.run(client.inner.complete_assertion(&request))?;
         hand_out_fido2(&result, &out_ok, &out)
     })
 }

@@ -43,6 +43,7 @@ pub struct nevis_client_options {
     /// Time for a whole call including retries, in ms. 0: no overall deadline.
     pub deadline_ms: u64,
     /// Retries after the first attempt for failures that are safe to retry (0 to 10). -1: default 2.
+    /// Other values are refused with NEVIS_ERROR_CONFIG.
     pub max_retries: i32,
     /// The backoff before the first retry, in ms (full jitter applies). 0: default 500.
     pub retry_initial_backoff_ms: u64,
@@ -62,7 +63,7 @@ pub struct nevis_client_options {
     pub app_info: *const c_char,
     /// At most this many requests in flight at once, and so at most this many connections, open
     /// or idle, per client. Calls beyond it (from other threads) wait for a free slot within their
-    /// deadline. 0: default 100; negative values are refused.
+    /// deadline. 0: default 100; a negative value is refused with NEVIS_ERROR_CONFIG.
     pub max_connections: i32,
 }
 
@@ -144,11 +145,11 @@ pub(crate) unsafe fn read_options(opts: *const nevis_client_options) -> FfiResul
     Ok(options)
 }
 
-/// The validated core configuration and the access key (kept to redact it from error texts).
+/// The validated core configuration.
 ///
 /// # Safety
 /// Every pointer in `opts` is NULL or a NUL-terminated string valid during the call.
-pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(ClientConfig, Secret)> {
+pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<ClientConfig> {
     // SAFETY (all `optional_str` calls): forwarded from the caller's contract.
     let text = |ptr, name| unsafe { optional_str(ptr, name) };
     let mut builder = ClientConfigBuilder::default().sdk_user_agent(SDK_USER_AGENT);
@@ -158,8 +159,7 @@ pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(Cli
     if let Some(base_url) = text(opts.base_url, "base_url")? {
         builder = builder.base_url(base_url);
     }
-    let access_key = Secret::new(text(opts.access_key, "access_key")?.unwrap_or_default());
-    builder = builder.access_key(access_key.clone());
+    builder = builder.access_key(Secret::new(text(opts.access_key, "access_key")?.unwrap_or_default()));
     let ms = Duration::from_millis;
     if opts.connect_timeout_ms > 0 {
         builder = builder.connect_timeout(ms(opts.connect_timeout_ms));
@@ -170,17 +170,25 @@ pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(Cli
     if opts.deadline_ms > 0 {
         builder = builder.deadline(ms(opts.deadline_ms));
     }
+    // A bad setting is NEVIS_ERROR_CONFIG naming it, as nevis_client_new() documents; only a
+    // struct that cannot be read at all is NEVIS_ERROR_INVALID_ARGUMENT.
     match opts.max_retries {
         -1 => {}
         retries if retries < 0 => {
-            return Err(NevisError::invalid_argument("max_retries", "must be -1 (default) or 0 to 10"));
+            return Err(NevisError::config(
+                "max_retries",
+                &format!("must be -1 (the default) or a whole number from 0 to 10 (got {retries})"),
+            ));
         }
         retries => builder = builder.max_retries(retries.unsigned_abs()),
     }
     match opts.max_connections {
         0 => {}
         connections if connections < 0 => {
-            return Err(NevisError::invalid_argument("max_connections", "must be 0 (default) or more"));
+            return Err(NevisError::config(
+                "max_connections",
+                &format!("must be 0 (the default) or a whole number, 1 or more (got {connections})"),
+            ));
         }
         connections => builder = builder.max_connections(connections.unsigned_abs() as usize),
     }
@@ -202,8 +210,21 @@ pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<(Cli
     if let Some(app_info) = text(opts.app_info, "app_info")? {
         builder = builder.app_info(app_info);
     }
-    let config = builder.build().map_err(|err| NevisError::from_core(&err, &[access_key.expose()]))?;
-    Ok((config, access_key))
+    builder.build().map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name)))
+}
+
+/// The member of `nevis_client_options` for a setting the core names differently (`ca_certs` is
+/// `ca_pem` here, times carry their unit), so a configuration error names what the caller set.
+pub(crate) fn option_name(setting: &str) -> Option<String> {
+    let name = match setting {
+        "ca_certs" => "ca_pem",
+        "connect_timeout" => "connect_timeout_ms",
+        "request_timeout" => "request_timeout_ms",
+        "deadline" => "deadline_ms",
+        "max_retry_after" => "max_retry_after_ms",
+        _ => return None,
+    };
+    Some(name.to_string())
 }
 
 #[cfg(test)]
@@ -232,13 +253,13 @@ mod tests {
             ..Default::default()
         };
         // SAFETY: literal C strings.
-        let (config, key) = unsafe { build_config(&opts) }.unwrap();
+        let config = unsafe { build_config(&opts) }.unwrap();
         assert_eq!(config.request_timeout(), Duration::from_millis(1500));
         assert_eq!(config.max_retries(), 0);
         assert_eq!(config.max_connections(), 3);
         assert!(config.user_agent().starts_with("nevis-authcloud-c/"), "{}", config.user_agent());
         assert!(config.user_agent().ends_with(" shop/2.3"));
-        assert_eq!(key.expose(), "key-1234567890");
+        assert_eq!(config.access_key_hint(), "…7890");
     }
 
     #[test]
@@ -256,12 +277,22 @@ mod tests {
         let opts = nevis_client_options { max_retries: -5, ..opts };
         // SAFETY: literal C strings.
         let err = unsafe { build_config(&opts) }.unwrap_err();
-        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT);
+        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_CONFIG);
+        assert_eq!(err.field.as_deref().and_then(|field| field.to_str().ok()), Some("max_retries"));
         let opts = nevis_client_options { instance: std::ptr::null(), max_retries: -1, max_connections: -1, ..opts };
         // SAFETY: literal C strings.
         let err = unsafe { build_config(&opts) }.unwrap_err();
-        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT);
+        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_CONFIG);
         assert!(err.message.to_str().unwrap().contains("max_connections"), "{:?}", err.message);
+        let opts = nevis_client_options { max_connections: 0, ca_pem: c"not a certificate".as_ptr(), ..opts };
+        // SAFETY: literal C strings.
+        match unsafe { build_config(&opts) }.and_then(|config| {
+            nevis_authcloud::Client::new(config)
+                .map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name)))
+        }) {
+            Err(err) => assert_eq!(err.field.as_deref().and_then(|field| field.to_str().ok()), Some("ca_pem")),
+            Ok(_) => panic!("a PEM without certificates was accepted"),
+        }
     }
 
     #[test]
@@ -272,7 +303,7 @@ mod tests {
             ..Default::default()
         };
         // SAFETY: literal C strings.
-        let (config, _) = unsafe { build_config(&opts) }.unwrap();
+        let config = unsafe { build_config(&opts) }.unwrap();
         assert_eq!(config.max_connections(), 100);
     }
 }

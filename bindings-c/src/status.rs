@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use nevis_authcloud::{CancellationToken, OperationStatus, StatusResponse, WaitOptions};
 
-use crate::client::{client_ref, nevis_client};
+use crate::client::{ARGUMENT_NAMES, client_ref, nevis_client};
 use crate::error::{NevisError, nevis_error};
 use crate::ffi_guard::{FfiResult, Out, guard, guard_or, required_ref, required_str};
 use crate::json::to_json;
@@ -131,7 +131,7 @@ pub unsafe extern "C" fn nevis_client_get_status(
         let out_json = OutString::clear(out_json);
         let client = client_ref(client)?;
         let token = required_str(status_token, "status_token")?;
-        let status = client.run(&[Some(token)], client.inner.get_status(token))?;
+        let status = client.run_with_arguments(ARGUMENT_NAMES, client.inner.get_status(token))?;
         hand_out(&status, &out_status, &out_json)
     })
 }
@@ -199,7 +199,7 @@ pub unsafe extern "C" fn nevis_wait_for_status_cancellable(
         if !cancel.is_null() {
             options = options.cancel_on(required_ref(cancel, "cancel")?.token.clone());
         }
-        let status = client.run(&[Some(token)], client.inner.wait_for_status(token, options))?;
+        let status = client.run_with_arguments(ARGUMENT_NAMES, client.inner.wait_for_status(token, options))?;
         hand_out(&status, &out_status, &out_json)
     })
 }

@@ -10,13 +10,13 @@ use std::sync::Mutex;
 
 use napi::bindgen_prelude::{Env, Object};
 use napi_derive::napi;
-use nevis_authcloud::{Client, ErrorKind};
+use nevis_authcloud::{Client, json_type};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::cancel::Canceller;
 use crate::errors::Failure;
-use crate::options::{ClientOptions, NativeWaitOptions};
+use crate::options::{ClientOptions, NativeWaitOptions, option_name};
 use crate::promise::{self, Outcome};
 use crate::requests;
 
@@ -38,11 +38,12 @@ fn done(result: nevis_authcloud::Result<()>) -> Outcome {
     Ok(None)
 }
 
-/// A string argument, named as the API names it.
-fn text(argument: &str, value: Value) -> Result<String, Failure> {
+/// A string argument, named as the API names it. `undefined` and `null` are a missing argument.
+fn text(argument: &str, value: Option<Value>) -> Result<String, Failure> {
     match value {
-        Value::String(text) => Ok(text),
-        _ => Err(Failure::invalid(argument, "must be a string")),
+        Some(Value::String(text)) => Ok(text),
+        None | Some(Value::Null) => Err(Failure::invalid(argument, "is required (a string)")),
+        Some(other) => Err(Failure::invalid(argument, format!("must be a string (got {})", json_type(&other)))),
     }
 }
 
@@ -53,7 +54,7 @@ impl NativeClient {
     pub fn new(env: Env, options: Option<ClientOptions>) -> napi::Result<NativeClient> {
         let built = options.unwrap_or_default().build().and_then(|(config, hint)| {
             let base_url = config.base_url().to_string();
-            let client = Client::new(config).map_err(Failure::from)?;
+            let client = Client::new(config).map_err(|err| Failure::from(err.with_field_renamed(option_name)))?;
             Ok(NativeClient { inner: Mutex::new(Some(client)), base_url, access_key_hint: hint })
         });
         built.map_err(|failure| failure.into_js_error(&env))
@@ -76,7 +77,7 @@ impl NativeClient {
         self.lock().is_none()
     }
 
-    /// Releases the connection pool once running calls finish; later calls fail with `config`.
+    /// Releases the connection pool once running calls finish; later calls fail with `closed`.
     #[napi(catch_unwind)]
     pub fn close(&self) {
         self.lock().take();
@@ -88,7 +89,7 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<string>")]
-    pub fn enroll<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
+    pub fn enroll<'env>(&self, env: &'env Env, request: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(
             env,
             requests::enroll(request),
@@ -97,7 +98,7 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<string>")]
-    pub fn approve<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
+    pub fn approve<'env>(&self, env: &'env Env, request: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(
             env,
             requests::approval(request),
@@ -106,7 +107,7 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind, ts_args_type = "statusToken: string", ts_return_type = "Promise<string>")]
-    pub fn get_status<'env>(&self, env: &'env Env, status_token: Value) -> napi::Result<Object<'env>> {
+    pub fn get_status<'env>(&self, env: &'env Env, status_token: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(env, text("statusToken", status_token), |client, token| async move {
             answer(client.get_status(&token).await)
         })
@@ -121,7 +122,7 @@ impl NativeClient {
     pub fn wait_for_status<'env>(
         &self,
         env: &'env Env,
-        status_token: Value,
+        status_token: Option<Value>,
         options: Option<NativeWaitOptions>,
         canceller: Option<&Canceller>,
     ) -> napi::Result<Object<'env>> {
@@ -139,24 +140,24 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<void>")]
-    pub fn verify<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
+    pub fn verify<'env>(&self, env: &'env Env, request: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(env, requests::verify(request), |client, request| async move { done(client.verify(&request).await) })
     }
 
     #[napi(catch_unwind, ts_args_type = "request: object", ts_return_type = "Promise<string>")]
-    pub fn create_intent<'env>(&self, env: &'env Env, request: Value) -> napi::Result<Object<'env>> {
+    pub fn create_intent<'env>(&self, env: &'env Env, request: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(env, requests::intent(request), |client, request| async move {
             answer(client.create_intent(&request).await)
         })
     }
 
     #[napi(catch_unwind, ts_args_type = "token: string", ts_return_type = "Promise<string>")]
-    pub fn introspect<'env>(&self, env: &'env Env, token: Value) -> napi::Result<Object<'env>> {
+    pub fn introspect<'env>(&self, env: &'env Env, token: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(env, text("token", token), |client, token| async move { answer(client.introspect(&token).await) })
     }
 
     #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<string>")]
-    pub fn get_user<'env>(&self, env: &'env Env, user_id: Value) -> napi::Result<Object<'env>> {
+    pub fn get_user<'env>(&self, env: &'env Env, user_id: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(
             env,
             text("userId", user_id),
@@ -165,14 +166,14 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind, ts_args_type = "username: string", ts_return_type = "Promise<string>")]
-    pub fn find_user<'env>(&self, env: &'env Env, username: Value) -> napi::Result<Object<'env>> {
+    pub fn find_user<'env>(&self, env: &'env Env, username: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(env, text("username", username), |client, username| async move {
             answer(client.find_user(&username).await)
         })
     }
 
     #[napi(catch_unwind, ts_args_type = "userId: string", ts_return_type = "Promise<void>")]
-    pub fn delete_user<'env>(&self, env: &'env Env, user_id: Value) -> napi::Result<Object<'env>> {
+    pub fn delete_user<'env>(&self, env: &'env Env, user_id: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(
             env,
             text("userId", user_id),
@@ -186,7 +187,7 @@ impl NativeClient {
         ts_args_type = "objectId: string",
         ts_return_type = "Promise<string>"
     )]
-    pub fn find_aadb2c_user<'env>(&self, env: &'env Env, object_id: Value) -> napi::Result<Object<'env>> {
+    pub fn find_aadb2c_user<'env>(&self, env: &'env Env, object_id: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(env, text("objectId", object_id), |client, object_id| async move {
             answer(client.find_aadb2c_user(&object_id).await)
         })
@@ -196,8 +197,8 @@ impl NativeClient {
     pub fn rename_authenticator<'env>(
         &self,
         env: &'env Env,
-        authenticator_id: Value,
-        name: Value,
+        authenticator_id: Option<Value>,
+        name: Option<Value>,
     ) -> napi::Result<Object<'env>> {
         let arguments = text("authenticatorId", authenticator_id).and_then(|id| Ok((id, text("name", name)?)));
         self.call(
@@ -208,7 +209,11 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind, ts_args_type = "authenticatorId: string", ts_return_type = "Promise<void>")]
-    pub fn delete_authenticator<'env>(&self, env: &'env Env, authenticator_id: Value) -> napi::Result<Object<'env>> {
+    pub fn delete_authenticator<'env>(
+        &self,
+        env: &'env Env,
+        authenticator_id: Option<Value>,
+    ) -> napi::Result<Object<'env>> {
         self.call(env, text("authenticatorId", authenticator_id), |client, id| async move {
             done(client.delete_authenticator(&id).await)
         })
@@ -227,14 +232,14 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind, ts_args_type = "credential: object", ts_return_type = "Promise<string>")]
-    pub fn complete_attestation<'env>(&self, env: &'env Env, credential: Value) -> napi::Result<Object<'env>> {
+    pub fn complete_attestation<'env>(&self, env: &'env Env, credential: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(env, requests::attestation(credential), |client, credential| async move {
             answer(client.complete_attestation(&credential).await)
         })
     }
 
     #[napi(catch_unwind, ts_args_type = "credential: object", ts_return_type = "Promise<string>")]
-    pub fn complete_assertion<'env>(&self, env: &'env Env, credential: Value) -> napi::Result<Object<'env>> {
+    pub fn complete_assertion<'env>(&self, env: &'env Env, credential: Option<Value>) -> napi::Result<Object<'env>> {
         self.call(env, requests::assertion(credential), |client, credential| async move {
             answer(client.complete_assertion(&credential).await)
         })
@@ -259,7 +264,7 @@ impl NativeClient {
     {
         let client = self.lock().clone();
         match (client, arguments) {
-            (None, _) => promise::reject(env, Failure::new(ErrorKind::Config, "the client is closed")),
+            (None, _) => promise::reject(env, Failure::closed()),
             (Some(_), Err(failure)) => promise::reject(env, failure),
             (Some(client), Ok(arguments)) => promise::spawn(env, operation(client, arguments)),
         }

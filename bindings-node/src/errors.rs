@@ -8,8 +8,12 @@
 //! [`error_classes`], and a test there checks that its classes match).
 //!
 //! Messages never contain credentials: the core's messages name fields and rules, not values, and
-//! the HTTP layer's causes describe connections, not headers or bodies.
+//! the core cuts the call's secrets out of everything a server said (message, error fields, body
+//! excerpt, causes). The one exception is the error answer's bytes as received, which travel as a
+//! separate `nevisRawBody` Buffer that the JS layer keeps out of every enumerable property (see
+//! `rawBody()` in errors.js).
 
+use napi::bindgen_prelude::BufferSlice;
 use std::time::Duration;
 
 use napi::bindgen_prelude::{Env, JsObjectValue, JsValue, Status};
@@ -78,6 +82,8 @@ pub struct Details {
     causes: Vec<String>,
     /// A bug in this addon (a caught panic): reported with code `internal` as the root class.
     internal: bool,
+    /// A call on a closed client: code `closed`, class `ClientClosedError` (no core kind yet).
+    closed: bool,
 }
 
 impl Failure {
@@ -94,7 +100,15 @@ impl Failure {
             last_status: None,
             causes: Vec::new(),
             internal: false,
+            closed: false,
         }))
+    }
+
+    /// A call after `close()`: not a configuration problem, so no field; its own code and class.
+    pub fn closed() -> Failure {
+        let mut failure = Failure::new(ErrorKind::Config, "the client is closed: create a new Client to make calls");
+        failure.closed = true;
+        failure
     }
 
     /// An argument that is not what the API takes, naming the argument.
@@ -130,9 +144,31 @@ impl Failure {
         self.kind
     }
 
-    /// The `code` JavaScript sees: the core kind, or `internal` for a caught panic.
+    /// The argument or option at fault, for invalid requests and configuration errors.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// The `code` JavaScript sees: the core kind, `internal` for a caught panic, `closed` for a
+    /// call on a closed client.
     pub fn code(&self) -> &'static str {
-        if self.internal { "internal" } else { self.kind.as_str() }
+        if self.internal {
+            "internal"
+        } else if self.closed {
+            "closed"
+        } else {
+            self.kind.as_str()
+        }
+    }
+
+    fn class(&self) -> &'static str {
+        if self.internal {
+            "NevisError"
+        } else if self.closed {
+            "ClientClosedError"
+        } else {
+            class_name(self.kind)
+        }
     }
 
     /// The message JavaScript shows: the core's message and the call it belongs to.
@@ -148,7 +184,7 @@ impl Failure {
         let api = self.api.as_ref();
         json!({
             "kind": self.code(),
-            "className": if self.internal { "NevisError" } else { class_name(self.kind) },
+            "className": self.class(),
             "message": self.message(),
             "field": self.field,
             "status": api.map(|api| api.status),
@@ -182,6 +218,9 @@ impl Failure {
         let mut object = env.create_error(napi::Error::new(Status::GenericFailure, self.message()))?;
         object.set_named_property("code", self.code())?;
         object.set_named_property("nevis", self.describe())?;
+        if let Some(api) = &self.api {
+            object.set_named_property("nevisRawBody", &BufferSlice::copy_from(env, api.raw_body())?)?;
+        }
         Ok(napi::Error::from(object.to_unknown()))
     }
 }
@@ -209,6 +248,7 @@ impl From<nevis_authcloud::Error> for Failure {
             last_status: err.last_status().and_then(|status| serde_json::to_value(status).ok()),
             causes,
             internal: false,
+            closed: false,
         }))
     }
 }
@@ -279,5 +319,13 @@ mod tests {
         assert_eq!(described["causes"][0], "panic: boom");
         assert_eq!(described["kind"], "internal");
         assert_eq!(described["className"], "NevisError");
+    }
+
+    #[test]
+    fn a_closed_client_has_its_own_code_and_no_field() {
+        let described = Failure::closed().describe();
+        assert_eq!(described["kind"], "closed");
+        assert_eq!(described["className"], "ClientClosedError");
+        assert_eq!(described["field"], Value::Null);
     }
 }

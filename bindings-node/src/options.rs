@@ -82,7 +82,37 @@ pub fn millis(value: f64) -> Result<Duration, &'static str> {
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 fn config_millis(field: &str, value: f64) -> Result<Duration, Failure> {
-    millis(value).map_err(|rule| Failure::config(field, rule))
+    millis(value).map_err(|rule| Failure::config(field, format!("{rule} (got {})", number(value))))
+}
+
+/// A number as JavaScript prints it, for "got …" (numbers are never secrets).
+pub fn number(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".to_string()
+    } else if value.is_infinite() {
+        if value > 0.0 { "Infinity".to_string() } else { "-Infinity".to_string() }
+    } else {
+        value.to_string()
+    }
+}
+
+/// The option of `new Client({...})` for a setting the core names (`base_url` → `baseUrl`), so
+/// that a configuration error names what the caller wrote.
+pub fn option_name(setting: &str) -> Option<String> {
+    let name = match setting {
+        "base_url" => "baseUrl",
+        "access_key" => "accessKey",
+        "request_timeout" => "timeout",
+        "connect_timeout" => "connectTimeout",
+        "max_retries" => "maxRetries",
+        "max_connections" => "maxConnections",
+        "max_retry_after" => "maxRetryAfter",
+        "ca_certs" => "caCerts",
+        "use_env_proxy" => "useEnvProxy",
+        "app_info" => "appInfo",
+        _ => return None,
+    };
+    Some(name.to_string())
 }
 
 impl ClientOptions {
@@ -109,7 +139,10 @@ impl ClientOptions {
         }
         if let Some(retries) = self.max_retries {
             if !(retries.is_finite() && retries >= 0.0 && retries.fract() == 0.0 && retries <= 10.0) {
-                return Err(Failure::config("maxRetries", "must be a whole number from 0 to 10"));
+                return Err(Failure::config(
+                    "maxRetries",
+                    format!("must be a whole number from 0 to 10 (got {})", number(retries)),
+                ));
             }
             builder = builder.max_retries(retries as u32);
         }
@@ -118,7 +151,10 @@ impl ClientOptions {
             // spells it.
             let whole = connections.is_finite() && connections.fract() == 0.0;
             if !(whole && (1.0..=MAX_SAFE_INTEGER).contains(&connections)) {
-                return Err(Failure::config("maxConnections", "must be a whole number, 1 or more"));
+                return Err(Failure::config(
+                    "maxConnections",
+                    format!("must be a whole number, 1 or more (got {})", number(connections)),
+                ));
             }
             builder = builder.max_connections(connections as usize);
         }
@@ -146,7 +182,10 @@ impl ClientOptions {
         if let Some(app_info) = self.app_info {
             builder = builder.app_info(app_info);
         }
-        let config = builder.env_defaults().and_then(|builder| builder.build()).map_err(Failure::from)?;
+        let config = builder
+            .env_defaults()
+            .and_then(|builder| builder.build())
+            .map_err(|err| Failure::from(err.with_field_renamed(option_name)))?;
         let access_key_hint = config.access_key_hint();
         Ok((config, access_key_hint))
     }
@@ -154,7 +193,9 @@ impl ClientOptions {
 
 impl NativeWaitOptions {
     pub fn build(self) -> Result<WaitOptions, Failure> {
-        let invalid = |field: &str, value: f64| millis(value).map_err(|rule| Failure::invalid(field, rule));
+        let invalid = |field: &str, value: f64| {
+            millis(value).map_err(|rule| Failure::invalid(field, format!("{rule} (got {})", number(value))))
+        };
         let mut options = WaitOptions::default();
         if let Some(timeout) = self.timeout {
             options = options.timeout(invalid("timeout", timeout)?);
@@ -211,6 +252,20 @@ mod tests {
         assert!(failure.message().starts_with("maxRetries:"), "{}", failure.message());
         let wait = NativeWaitOptions { interval: Some(-5.0), ..Default::default() }.build().err().unwrap();
         assert_eq!(wait.kind(), ErrorKind::InvalidRequest);
+    }
+
+    #[test]
+    fn core_settings_are_named_as_the_options_are() {
+        let failure = ClientOptions {
+            base_url: Some("http://example.com".into()),
+            access_key: Some("k".into()),
+            ..ClientOptions::default()
+        }
+        .build()
+        .err()
+        .unwrap();
+        assert_eq!(failure.field(), Some("baseUrl"));
+        assert!(failure.message().starts_with("baseUrl: must use https://"), "{}", failure.message());
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! rest is read; and the `userId` of a verification is a path parameter. Everything else is sent as
 //! given (unknown members included, as the core's escape hatch for options it does not model).
 //!
-//! Messages about malformed requests never repeat the offending value: it might be a code or a
-//! token passed in the wrong place.
+//! Messages about malformed requests never repeat the offending value (it might be a code or a
+//! token passed in the wrong place) and name the member by its path, as the caller wrote it.
+//! Values JSON cannot hold (functions, NaN, lone surrogates) never get here: `index.js` refuses
+//! them first, naming the member the same way.
 
 use nevis_authcloud::{
     ApprovalRequest, AssertionRequest, AttestationRequest, EnrollRequest, IntentRequest, LogExportQuery, Secret,
-    VerifyRequest,
+    VerifyRequest, json_type, request_from_json,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -19,84 +21,71 @@ use serde_json::{Map, Value};
 use crate::errors::Failure;
 
 /// The members of a request object, without those that are `undefined` or `null`.
-fn members(argument: &str, value: Value) -> Result<Map<String, Value>, Failure> {
+fn members(argument: &str, value: Option<Value>) -> Result<Map<String, Value>, Failure> {
     match value {
-        Value::Object(map) => Ok(map.into_iter().filter(|(_, value)| !value.is_null()).collect()),
-        _ => Err(Failure::invalid(argument, "must be an object")),
+        Some(Value::Object(map)) => Ok(map.into_iter().filter(|(_, value)| !value.is_null()).collect()),
+        None | Some(Value::Null) => Err(Failure::invalid(argument, "is required (an object)")),
+        Some(other) => Err(Failure::invalid(argument, format!("must be an object (got {})", json_type(&other)))),
     }
 }
 
 /// Takes out a string member that is not part of the JSON body.
-fn take_string(map: &mut Map<String, Value>, argument: &str, name: &str) -> Result<Option<String>, Failure> {
+fn take_string(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, Failure> {
     match map.remove(name) {
         None => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
-        Some(_) => Err(Failure::invalid(&format!("{argument}.{name}"), "must be a string")),
+        Some(other) => Err(Failure::invalid(name, format!("must be a string (got {})", json_type(&other)))),
     }
 }
 
+/// The core reads the members and names one of the wrong type by its path (`fido2Options.
+/// authenticatorSelection.userVerification`), as the caller wrote it.
 fn read<T: DeserializeOwned>(argument: &str, map: Map<String, Value>) -> Result<T, Failure> {
-    serde_json::from_value(Value::Object(map))
-        .map_err(|err| Failure::invalid(argument, format!("is not valid: {}", redacted(&err))))
+    request_from_json(argument, &Value::Object(map)).map_err(Failure::from)
 }
 
-/// serde's message without the value it rejected (`invalid type: string "123456", expected …`).
-fn redacted(err: &serde_json::Error) -> String {
-    let text = err.to_string();
-    for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
-        if text.starts_with(prefix) {
-            return match text.split_once(", expected ") {
-                Some((_, expected)) => format!("a member has the wrong type or value (expected {expected})"),
-                None => "a member has the wrong type or value".to_string(),
-            };
-        }
-    }
-    text
-}
-
-pub fn enroll(value: Value) -> Result<EnrollRequest, Failure> {
+pub fn enroll(value: Option<Value>) -> Result<EnrollRequest, Failure> {
     let mut map = members("request", value)?;
-    let intent = take_string(&mut map, "request", "intentToken")?;
+    let intent = take_string(&mut map, "intentToken")?;
     let mut request: EnrollRequest = read("request", map)?;
     request.intent_token = intent.map(Secret::new);
     Ok(request)
 }
 
-pub fn approval(value: Value) -> Result<ApprovalRequest, Failure> {
+pub fn approval(value: Option<Value>) -> Result<ApprovalRequest, Failure> {
     let mut map = members("request", value)?;
-    let intent = take_string(&mut map, "request", "intentToken")?;
+    let intent = take_string(&mut map, "intentToken")?;
     let mut request: ApprovalRequest = read("request", map)?;
     request.intent_token = intent.map(Secret::new);
     Ok(request)
 }
 
-pub fn verify(value: Value) -> Result<VerifyRequest, Failure> {
+pub fn verify(value: Option<Value>) -> Result<VerifyRequest, Failure> {
     let mut map = members("request", value)?;
-    let intent = take_string(&mut map, "request", "intentToken")?;
-    let user_id =
-        take_string(&mut map, "request", "userId")?.ok_or_else(|| Failure::invalid("request.userId", "is required"))?;
+    let intent = take_string(&mut map, "intentToken")?;
+    let user_id = take_string(&mut map, "userId")?.ok_or_else(|| Failure::invalid("userId", "is required"))?;
     let mut request: VerifyRequest = read("request", map)?;
     request.user_id = user_id;
     request.intent_token = intent.map(Secret::new);
     Ok(request)
 }
 
-pub fn intent(value: Value) -> Result<IntentRequest, Failure> {
+pub fn intent(value: Option<Value>) -> Result<IntentRequest, Failure> {
     read("request", members("request", value)?)
 }
 
 pub fn log_query(value: Option<Value>) -> Result<LogExportQuery, Failure> {
     match value {
         None | Some(Value::Null) => Ok(LogExportQuery::default()),
-        Some(value) => read("query", members("query", value)?),
+        value => read("query", members("query", value)?),
     }
 }
 
-pub fn attestation(value: Value) -> Result<AttestationRequest, Failure> {
+pub fn attestation(value: Option<Value>) -> Result<AttestationRequest, Failure> {
     read("credential", members("credential", value)?)
 }
 
-pub fn assertion(value: Value) -> Result<AssertionRequest, Failure> {
+pub fn assertion(value: Option<Value>) -> Result<AssertionRequest, Failure> {
     read("credential", members("credential", value)?)
 }
 
@@ -107,9 +96,10 @@ mod tests {
 
     #[test]
     fn the_intent_token_leaves_the_body_and_nulls_mean_absent() {
-        let request = enroll(json!({"username": "alice", "channel": "app", "intentToken": "eyJ.t", "phone": null}))
-            .map_err(|f| f.message())
-            .unwrap();
+        let request =
+            enroll(Some(json!({"username": "alice", "channel": "app", "intentToken": "eyJ.t", "phone": null})))
+                .map_err(|f| f.message())
+                .unwrap();
         assert_eq!(request.intent_token.as_ref().map(Secret::expose), Some("eyJ.t"));
         assert!(request.extra.is_empty(), "{:?}", request.extra);
         assert!(request.phone.is_none());
@@ -117,20 +107,24 @@ mod tests {
 
     #[test]
     fn verify_takes_the_user_from_the_path_member() {
-        let request =
-            verify(json!({"userId": "u-1", "code": "123456", "statusToken": "s"})).map_err(|f| f.message()).unwrap();
+        let request = verify(Some(json!({"userId": "u-1", "code": "123456", "statusToken": "s"})))
+            .map_err(|f| f.message())
+            .unwrap();
         assert_eq!(request.user_id, "u-1");
         assert!(request.extra.is_empty());
-        let missing = verify(json!({"code": "1"})).err().unwrap();
-        assert!(missing.message().contains("request.userId"), "{}", missing.message());
+        let missing = verify(Some(json!({"code": "1"}))).err().unwrap();
+        assert_eq!(missing.field(), Some("userId"), "{}", missing.message());
     }
 
     #[test]
     fn rejected_values_are_not_repeated() {
-        let failure = verify(json!({"userId": "u", "code": 987654321})).err().unwrap();
+        let failure = verify(Some(json!({"userId": "u", "code": 987654321}))).err().unwrap();
         assert!(!failure.message().contains("987654321"), "{}", failure.message());
         assert_eq!(failure.kind(), nevis_authcloud::ErrorKind::InvalidRequest);
-        let failure = approval(json!("push")).err().unwrap();
-        assert_eq!(failure.message(), "request: must be an object");
+        assert_eq!(failure.field(), Some("code"));
+        let failure = approval(Some(json!("push"))).err().unwrap();
+        assert_eq!(failure.message(), "request: must be an object (got a string)");
+        let failure = approval(None).err().unwrap();
+        assert_eq!(failure.field(), Some("request"));
     }
 }

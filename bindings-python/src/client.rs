@@ -1,13 +1,18 @@
 //! `_native.NativeClient`: one core client, usable from the blocking and the asyncio Python client.
 //!
 //! Blocking calls run on the core's process-wide runtime with the GIL released for the whole wait,
-//! so other Python threads keep running. The client is fork-aware: connection pools belong to the
+//! so other Python threads keep running. On the main thread, a blocking call looks every
+//! [`SIGNAL_CHECK_INTERVAL`] for a signal Python must handle (Ctrl-C): it runs the handler, and if
+//! the handler raises (`KeyboardInterrupt`) it drops the call's future, which cancels the request
+//! or the polling, and raises that exception; the client stays usable. The client is fork-aware: connection pools belong to the
 //! runtime (and epoll instance) of the process that made them, so the first call in a forked child
 //! builds a fresh core client from the same configuration. The parent's client is leaked in the
 //! child, never dropped: dropping it would deregister sockets from an epoll instance the child
 //! shares with the parent and stall the parent's connections.
 
+use std::future::Future;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use nevis_authcloud::{Client, ClientConfig, ErrorKind, runtime};
 use pyo3::prelude::*;
@@ -17,6 +22,51 @@ use crate::config::Settings;
 use crate::errors::Failure;
 use crate::logging;
 use crate::operations::Operation;
+use crate::shutdown;
+
+/// How long a blocking call on the main thread goes without running Python's signal handlers: the
+/// bound on how late Ctrl-C is honoured (its cost is one timer per slice).
+const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Why a blocking call ended without its answer.
+enum Stop {
+    Failed(Failure),
+    /// A signal handler raised this (a `KeyboardInterrupt` for Ctrl-C).
+    Signalled(PyErr),
+}
+
+/// Runs `work` to its end unless a Python signal handler raises first, in which case `work` is
+/// dropped (which cancels its HTTP request) and the handler's exception is returned. Handlers that
+/// return normally let the call go on. Called on the calling thread with the GIL released; the GIL
+/// is taken back only to run the handlers.
+async fn until_done_or_signalled(work: impl Future<Output = Result<String, Failure>>) -> Result<String, Stop> {
+    let mut work = std::pin::pin!(work);
+    loop {
+        match tokio::time::timeout(SIGNAL_CHECK_INTERVAL, work.as_mut()).await {
+            Ok(outcome) => return outcome.map_err(Stop::Failed),
+            Err(_) => {
+                let handled = shutdown::while_python_alive(|| Python::attach(|py| py.check_signals()));
+                if let Some(Err(raised)) = handled {
+                    return Err(Stop::Signalled(raised));
+                }
+            }
+        }
+    }
+}
+
+/// Whether the calling thread is Python's main thread, the only one that runs signal handlers.
+fn on_main_thread(py: Python<'_>) -> bool {
+    static MAIN_THREAD: pyo3::sync::PyOnceLock<u64> = pyo3::sync::PyOnceLock::new();
+    let main = MAIN_THREAD.get_or_try_init(py, || {
+        py.import("threading")?.call_method0("main_thread")?.getattr("ident")?.extract::<u64>()
+    });
+    // SAFETY: reads the calling thread's identifier; no other effect. (`c_ulong` is 32 bits on
+    // Windows, hence the conversion.)
+    #[allow(clippy::useless_conversion)]
+    let current = u64::from(unsafe { pyo3::ffi::PyThread_get_thread_ident() });
+    // Unknown main thread: check anyway (checking from another thread is harmless, only slower).
+    main.map_or(true, |main| *main == current)
+}
 
 struct Live {
     pid: u32,
@@ -110,16 +160,28 @@ impl NativeClient {
     }
 
     /// Runs `operation` and blocks until it is done, with the GIL released. Returns the answer as
-    /// JSON text.
+    /// JSON text. On the main thread, a signal handler that raises (Ctrl-C) ends the call within
+    /// [`SIGNAL_CHECK_INTERVAL`], cancelling the request, with the handler's exception.
     fn call(&self, py: Python<'_>, operation: &str, arguments: &str) -> PyResult<String> {
         let operation = Operation::parse(operation, arguments).map_err(|failure| failure.into_pyerr(py))?;
         let client = self.client_or_raise(py)?;
         let work = logging::Scoped::new(logging::threshold(py), operation.run(client));
-        let outcome = py.detach(move || match runtime::block_on(work) {
-            Ok(result) => result,
-            Err(err) => Err(Failure::from(err)),
-        });
-        outcome.map_err(|failure| failure.into_pyerr(py))
+        let outcome = if on_main_thread(py) {
+            py.detach(move || match runtime::block_on(until_done_or_signalled(work)) {
+                Ok(result) => result,
+                Err(err) => Err(Stop::Failed(Failure::from(err))),
+            })
+        } else {
+            py.detach(move || match runtime::block_on(work) {
+                Ok(result) => result,
+                Err(err) => Err(Failure::from(err)),
+            })
+            .map_err(Stop::Failed)
+        };
+        outcome.map_err(|stop| match stop {
+            Stop::Failed(failure) => failure.into_pyerr(py),
+            Stop::Signalled(raised) => raised,
+        })
     }
 
     /// Starts `operation` on the shared runtime and returns an asyncio future (of the running loop)

@@ -62,7 +62,7 @@ impl Settings {
             builder = builder.max_connections(connections);
         }
         if let Some((initial, max)) = self.retry_backoff {
-            builder = builder.retry_backoff(seconds("retry_backoff", initial)?, seconds("retry_backoff", max)?);
+            builder = builder.retry_backoff(seconds("retry_backoff[0]", initial)?, seconds("retry_backoff[1]", max)?);
         }
         if let Some(pem) = self.ca_certs_pem {
             builder = builder.add_ca_certificates_pem(pem);
@@ -74,18 +74,41 @@ impl Settings {
         if let Some(app_info) = self.app_info {
             builder = builder.app_info(app_info);
         }
-        let config = builder.env_defaults().and_then(|builder| builder.build()).map_err(Failure::from)?;
+        let config = builder
+            .env_defaults()
+            .and_then(|builder| builder.build())
+            .map_err(|err| Failure::from(err.with_field_renamed(keyword)))?;
         let access_key_hint = config.access_key_hint();
         Ok((config, access_key_hint))
+    }
+}
+
+/// The keyword of `Client(...)` for a setting the core names differently.
+pub fn keyword(setting: &str) -> Option<String> {
+    (setting == "request_timeout").then(|| "timeout".to_string())
+}
+
+/// A number of seconds as Python prints it, for "got …".
+pub fn python_float(value: f64) -> String {
+    if value.is_nan() {
+        "nan".to_string()
+    } else if value.is_infinite() {
+        if value > 0.0 { "inf".to_string() } else { "-inf".to_string() }
+    } else {
+        format!("{value:?}")
     }
 }
 
 /// A positive, finite number of seconds as a `Duration`.
 pub fn seconds(field: &str, value: f64) -> Result<Duration, Failure> {
     if !(value.is_finite() && value > 0.0) {
-        return Err(Failure::config(field, "must be a positive number of seconds"));
+        return Err(Failure::config(
+            field,
+            format!("must be a positive number of seconds (got {})", python_float(value)),
+        ));
     }
-    Duration::try_from_secs_f64(value).map_err(|_| Failure::config(field, "is too large"))
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| Failure::config(field, format!("is too large (got {} seconds)", python_float(value))))
 }
 
 #[cfg(test)]

@@ -60,7 +60,10 @@ struct ApiDetails {
     message: Option<String>,
     path: Option<String>,
     timestamp: Option<Timestamp>,
+    /// Redacted by the core.
     body: String,
+    /// The bytes as received, unredacted: only `ApiError.raw_body()` hands them out.
+    raw_body: Vec<u8>,
 }
 
 /// Everything a Python exception needs, collected without the GIL. Boxed, so `Result<_, Failure>`
@@ -171,6 +174,7 @@ impl Failure {
                 path: None,
                 timestamp: None,
                 body: String::new(),
+                raw_body: Vec::new(),
             });
             kwargs.set_item("status", api.status)?;
             kwargs.set_item("error", api.error)?;
@@ -182,6 +186,7 @@ impl Failure {
                 None => kwargs.set_item("timestamp", py.None())?,
             }
             kwargs.set_item("body", api.body)?;
+            kwargs.set_item("raw_body", pyo3::types::PyBytes::new(py, &api.raw_body))?;
         }
         let exception = class.call((details.message.as_str(),), Some(&kwargs))?;
         let err = PyErr::from_value(exception);
@@ -202,6 +207,7 @@ impl From<Error> for Failure {
             path: api.path.clone(),
             timestamp: api.timestamp.clone(),
             body: api.body.clone(),
+            raw_body: api.raw_body().to_vec(),
         });
         let last_status_json = err.last_status().and_then(|status| serde_json::to_string(status).ok());
         Failure::from_details(Details {

@@ -13,13 +13,14 @@ use std::time::Duration;
 
 use nevis_authcloud::{
     ApprovalRequest, AssertionRequest, AttestationRequest, Client, EnrollRequest, ErrorKind, IntentRequest,
-    LogExportQuery, Secret, VerifyRequest, WaitOptions,
+    LogExportQuery, Secret, VerifyRequest, WaitOptions, json_problem, json_type, request_from_json,
 };
 use pyo3::prelude::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::config::python_float;
 use crate::errors::Failure;
 
 /// A core call with its arguments, ready to run.
@@ -76,18 +77,23 @@ pub fn operation_names() -> Vec<&'static str> {
 struct Args(Map<String, Value>);
 
 impl Args {
+    /// The Python layer always sends an object of checked values (`_requests.py`); anything else
+    /// is a bug there, still reported as an `InvalidRequestError`.
     fn parse(json: &str) -> Result<Args, Failure> {
         match serde_json::from_str::<Value>(json) {
             Ok(Value::Object(map)) => Ok(Args(map)),
-            _ => Err(Failure::invalid("arguments", "must be a JSON object")),
+            Ok(other) => {
+                Err(Failure::invalid("arguments", format!("must be a JSON object (got {})", json_type(&other))))
+            }
+            Err(err) => Err(Failure::invalid("arguments", json_problem(&err))),
         }
     }
 
     fn string(&mut self, field: &str) -> Result<String, Failure> {
         match self.0.remove(field) {
             Some(Value::String(text)) => Ok(text),
-            Some(_) => Err(Failure::invalid(field, "must be a string")),
-            None => Err(Failure::invalid(field, "is required")),
+            None | Some(Value::Null) => Err(Failure::invalid(field, "is required")),
+            Some(other) => Err(Failure::invalid(field, format!("must be a string (got {})", json_type(&other)))),
         }
     }
 
@@ -95,27 +101,33 @@ impl Args {
         match self.0.remove(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(text)) => Ok(Some(Secret::new(text))),
-            Some(_) => Err(Failure::invalid(field, "must be a string")),
+            Some(other) => Err(Failure::invalid(field, format!("must be a string (got {})", json_type(&other)))),
         }
     }
 
     fn seconds(&self, field: &str) -> Result<Option<Duration>, Failure> {
+        let rule = "must be a positive number of seconds";
         match self.0.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(number)) => match number.as_f64() {
                 Some(value) if value.is_finite() && value > 0.0 => {
-                    Duration::try_from_secs_f64(value).map(Some).map_err(|_| Failure::invalid(field, "is too large"))
+                    Duration::try_from_secs_f64(value).map(Some).map_err(|_| {
+                        Failure::invalid(field, format!("is too large (got {} seconds)", python_float(value)))
+                    })
                 }
-                _ => Err(Failure::invalid(field, "must be a positive number of seconds")),
+                Some(value) => Err(Failure::invalid(field, format!("{rule} (got {})", python_float(value)))),
+                None => Err(Failure::invalid(field, rule)),
             },
-            Some(_) => Err(Failure::invalid(field, "must be a positive number of seconds")),
+            Some(other) => Err(Failure::invalid(field, format!("{rule} (got {})", json_type(other)))),
         }
     }
 
-    /// The member `field` (the request object, in wire shape) as a core request type.
+    /// The member `field` (the request object, in wire shape) as a core request type; a member of
+    /// the wrong type is named by its path (`fido2Options.authenticatorSelection`), which the
+    /// Python layer turns into the keyword the caller wrote.
     fn request<T: DeserializeOwned>(&mut self, field: &str) -> Result<T, Failure> {
         let value = self.0.remove(field).unwrap_or(Value::Object(Map::new()));
-        T::deserialize(value).map_err(|err| Failure::invalid(field, err))
+        request_from_json(field, &value).map_err(Failure::from)
     }
 }
 

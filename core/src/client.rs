@@ -133,6 +133,7 @@ impl Client {
         let mut call = Call::new(Method::POST, "/api/v1/status", Safety::ReadOnly)
             .json_body(&Body { status_token })?
             .auth(Auth::None)
+            .redacting([status_token])
             .holding(slot);
         call.answer_status = Some(412);
         self.transport.send_decoded(call, self.limits, decode_status).await
@@ -145,7 +146,8 @@ impl Client {
         let path = format!("/api/v1/users/{}/verification", request.user_id);
         let call = Call::new(Method::POST, path, Safety::NonIdempotent)
             .json_body(request)?
-            .auth(credential(request.intent_token.as_ref()));
+            .auth(credential(request.intent_token.as_ref()))
+            .redacting([Some(&request.code), request.status_token.as_ref()].into_iter().flatten().map(Secret::expose));
         self.transport.send(call, self.limits).await?;
         Ok(())
     }
@@ -164,7 +166,7 @@ impl Client {
         validate::token("token", token)?;
         let form = serde_urlencoded::to_string([("token", token)])
             .map_err(|err| Error::new(ErrorKind::InvalidRequest, "token could not be form-encoded").with_source(err))?;
-        let mut call = Call::new(Method::POST, "/api/v1/introspect", Safety::ReadOnly);
+        let mut call = Call::new(Method::POST, "/api/v1/introspect", Safety::ReadOnly).redacting([token]);
         call.payload = Payload::Form(form.into());
         self.transport.json(call, self.limits).await
     }
@@ -241,7 +243,7 @@ impl Client {
         ] {
             validate::token(field, value)?;
         }
-        self.fido2_completion("/_app/attestation/result", request).await
+        self.fido2_completion("/_app/attestation/result", request, request.status_token.as_ref()).await
     }
 
     /// `POST /_app/assertion/result`: finish a FIDO2 authentication with what the browser
@@ -259,11 +261,19 @@ impl Client {
         ] {
             validate::token(field, value)?;
         }
-        self.fido2_completion("/_app/assertion/result", request).await
+        self.fido2_completion("/_app/assertion/result", request, request.status_token.as_ref()).await
     }
 
-    async fn fido2_completion(&self, path: &'static str, body: &impl serde::Serialize) -> Result<Fido2Result> {
-        let mut call = Call::new(Method::POST, path, Safety::NonIdempotent).json_body(body)?.auth(Auth::None);
+    async fn fido2_completion(
+        &self,
+        path: &'static str,
+        body: &impl serde::Serialize,
+        status_token: Option<&Secret>,
+    ) -> Result<Fido2Result> {
+        let mut call = Call::new(Method::POST, path, Safety::NonIdempotent)
+            .json_body(body)?
+            .auth(Auth::None)
+            .redacting(status_token.map(Secret::expose));
         call.answer_status = Some(400);
         self.transport.send_decoded(call, self.limits, decode_fido2_result).await
     }

@@ -315,17 +315,23 @@ impl ClientConfigBuilder {
         }
         let max_retries = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
         if max_retries > 10 {
-            return Err(Error::config("max_retries", "must be at most 10"));
+            return Err(Error::config(
+                "max_retries",
+                format!("must be a whole number from 0 to 10 (got {max_retries})"),
+            ));
         }
         let initial_backoff = self.initial_backoff.unwrap_or(DEFAULT_INITIAL_BACKOFF);
         let max_backoff = self.max_backoff.unwrap_or(DEFAULT_MAX_BACKOFF).max(initial_backoff);
         let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         if max_response_bytes < 1024 {
-            return Err(Error::config("max_response_bytes", "must be at least 1024"));
+            return Err(Error::config(
+                "max_response_bytes",
+                format!("must be at least 1024 (got {max_response_bytes})"),
+            ));
         }
         let max_connections = self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS);
         if max_connections == 0 {
-            return Err(Error::config("max_connections", "must be at least 1"));
+            return Err(Error::config("max_connections", "must be a whole number, 1 or more (got 0)"));
         }
         let proxy = match self.proxy {
             None => None,

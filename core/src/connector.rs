@@ -6,6 +6,11 @@
 //! for that origin then, and a misconfigured one is a configuration error rather than a failure on
 //! the first login. Certificate checks are rustls' with the trust store from [`crate::tls`]; the
 //! plain-HTTP loopback simulator is always reached directly.
+//!
+//! Every socket is wrapped in [`QuietTcp`], whose writes never raise `SIGPIPE`: a peer that
+//! closes while a request is still being written (a proxy answering 431 to a huge header, a
+//! server answering 413 before reading a body) must give an error, not kill a C host that kept the
+//! default signal disposition. The host's signal handlers are never touched.
 
 use std::future::Future;
 use std::io;
@@ -84,10 +89,10 @@ impl Connector {
     }
 
     async fn connect(self, destination: Uri) -> Result<Stream, ConnectError> {
-        let tcp = match self.route {
+        let tcp = QuietTcp::new(match self.route {
             Route::Direct(tcp) => open(tcp, destination).await?,
             Route::Tunnel(tunnel) => open(tunnel, destination).await?,
-        };
+        });
         match self.tls {
             None => Ok(Stream::Plain(tcp)),
             Some((tls, name)) => {
@@ -207,8 +212,8 @@ impl std::error::Error for ConnectError {
 
 /// An open connection to the API, with or without TLS.
 pub(crate) enum Stream {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    Plain(QuietTcp),
+    Tls(Box<TlsStream<QuietTcp>>),
 }
 
 impl Connection for Stream {
@@ -265,5 +270,139 @@ impl AsyncWrite for Stream {
             Stream::Plain(tcp) => Pin::new(tcp).poll_shutdown(cx),
             Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_shutdown(cx),
         }
+    }
+}
+
+/// A TCP connection whose writes report a closed peer as an error (`EPIPE`) instead of raising
+/// `SIGPIPE`, on every write path: plain writes, vectored writes (hyper sends a request's head and
+/// body in one), and the TLS records rustls writes through this stream.
+///
+/// Plain writes already use `send(MSG_NOSIGNAL)` (Rust's standard library does that on Linux and
+/// the BSDs), but vectored writes use `writev`, which has no such flag. They are sent with
+/// `sendmsg(MSG_NOSIGNAL)` here, which keeps them vectored (no copy into one buffer). On Apple
+/// systems, which have no `MSG_NOSIGNAL`, the socket option `SO_NOSIGPIPE` does the same for
+/// every write.
+pub(crate) struct QuietTcp(TcpStream);
+
+impl QuietTcp {
+    fn new(tcp: TcpStream) -> QuietTcp {
+        #[cfg(any(target_os = "macos", target_os = "ios", target_os = "tvos", target_os = "watchos"))]
+        no_sigpipe_option(&tcp);
+        QuietTcp(tcp)
+    }
+}
+
+#[cfg(any(target_os = "macos", target_os = "ios", target_os = "tvos", target_os = "watchos"))]
+fn no_sigpipe_option(tcp: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let on: libc::c_int = 1;
+    // SAFETY: a valid socket descriptor and a pointer to a live c_int of the size passed. A
+    // failure leaves the default, which the standard library's sockets already set.
+    unsafe {
+        libc::setsockopt(
+            tcp.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_NOSIGPIPE,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
+/// `sendmsg` with `MSG_NOSIGNAL`: `writev` that reports a closed peer as `EPIPE` without a signal.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly",
+    target_os = "illumos",
+    target_os = "solaris"
+))]
+fn send_vectored_quietly(tcp: &TcpStream, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    // The kernel refuses more than IOV_MAX (1024 on these systems) slices; the rest goes in the
+    // next write, as a short write allows.
+    let bufs = &bufs[..bufs.len().min(1024)];
+    // SAFETY: `msghdr` is plain data for which all zeroes is a valid (empty) value.
+    let mut message: libc::msghdr = unsafe { std::mem::zeroed() };
+    // `IoSlice` is guaranteed to be ABI-compatible with `iovec` on Unix; the kernel only reads it.
+    message.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+    message.msg_iovlen = bufs.len() as _;
+    // SAFETY: a valid socket descriptor and a message whose iovecs point into live buffers for the
+    // duration of the call.
+    let sent = unsafe { libc::sendmsg(tcp.as_raw_fd(), &message, libc::MSG_NOSIGNAL) };
+    if sent < 0 { Err(io::Error::last_os_error()) } else { Ok(sent as usize) }
+}
+
+impl AsyncRead for QuietTcp {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for QuietTcp {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        // tokio writes with `send(MSG_NOSIGNAL)` (through the standard library) where it exists.
+        Pin::new(&mut self.get_mut().0).poll_write(cx, buf)
+    }
+
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly",
+        target_os = "illumos",
+        target_os = "solaris"
+    ))]
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let tcp = &self.get_mut().0;
+        loop {
+            std::task::ready!(tcp.poll_write_ready(cx))?;
+            // `try_io` clears the readiness when the socket turns out to be full, so the next
+            // `poll_write_ready` waits for room instead of spinning.
+            match tcp.try_io(tokio::io::Interest::WRITABLE, || send_vectored_quietly(tcp, bufs)) {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => continue,
+                written => return Poll::Ready(written),
+            }
+        }
+    }
+
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly",
+        target_os = "illumos",
+        target_os = "solaris"
+    )))]
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        // Apple systems: `SO_NOSIGPIPE` covers `writev`; Windows has no SIGPIPE.
+        Pin::new(&mut self.get_mut().0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_shutdown(cx)
     }
 }

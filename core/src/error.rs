@@ -10,9 +10,11 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use crate::models::StatusResponse;
+use crate::redact::Redactor;
 
 /// What went wrong, as a closed vocabulary shared by every language binding.
 ///
@@ -192,7 +194,12 @@ impl fmt::Display for Timestamp {
 }
 
 /// What an HTTP error answer said: the status and the fields of the API's error body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Every text here comes from the server, and a server may echo what it received: in an error the
+/// SDK returns, the secrets of the call (access key, tokens, codes) are already replaced by
+/// `[redacted]` in `error`, `message`, `path`, `timestamp` and `body`. Only
+/// [`ApiErrorBody::raw_body`] gives the bytes as they arrived.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiErrorBody {
     pub status: u16,
     /// The reason phrase from the body (`"Not Found"`).
@@ -202,8 +209,10 @@ pub struct ApiErrorBody {
     /// The request path the server saw.
     pub path: Option<String>,
     pub timestamp: Option<Timestamp>,
-    /// The raw body as received, cut at [`ApiErrorBody::MAX_BODY_CHARS`] characters.
+    /// The body as text, secrets redacted, cut at [`ApiErrorBody::MAX_BODY_CHARS`] characters.
     pub body: String,
+    /// The body's bytes exactly as received (up to the SDK's read cap), never redacted.
+    raw: Bytes,
 }
 
 impl ApiErrorBody {
@@ -219,17 +228,54 @@ impl ApiErrorBody {
             path: Option<String>,
             timestamp: Option<Timestamp>,
         }
-        let text = String::from_utf8_lossy(raw);
-        let body: String = text.chars().take(Self::MAX_BODY_CHARS).collect();
-        let wire = serde_json::from_slice::<Wire>(raw).ok();
+        let raw = Bytes::copy_from_slice(raw);
+        let wire = serde_json::from_slice::<Wire>(&raw).ok();
         ApiErrorBody {
             status,
             error: wire.as_ref().and_then(|w| w.error.clone()),
             message: wire.as_ref().and_then(|w| w.message.clone()),
             path: wire.as_ref().and_then(|w| w.path.clone()),
             timestamp: wire.and_then(|w| w.timestamp),
-            body,
+            body: Self::excerpt(&String::from_utf8_lossy(&raw)),
+            raw,
         }
+    }
+
+    /// The body exactly as the server sent it, **unredacted**: if the server echoed the access key
+    /// or a token, it is in here. Never log it or put it into an error report; it exists for
+    /// debugging a server by hand. Every other field of this struct is redacted.
+    pub fn raw_body(&self) -> &[u8] {
+        &self.raw
+    }
+
+    fn excerpt(text: &str) -> String {
+        text.chars().take(Self::MAX_BODY_CHARS).collect()
+    }
+
+    /// Cuts the call's secrets out of every server-provided text. The excerpt is made again from
+    /// the raw body, so a secret that straddles the cut leaves no prefix behind.
+    pub(crate) fn redact(&mut self, redactor: &Redactor) {
+        for text in [&mut self.error, &mut self.message, &mut self.path].into_iter().flatten() {
+            redactor.redact_in_place(text);
+        }
+        if let Some(Timestamp::Iso(text)) = &mut self.timestamp {
+            redactor.redact_in_place(text);
+        }
+        let whole = String::from_utf8_lossy(&self.raw);
+        self.body = Self::excerpt(&redactor.redact(&whole));
+    }
+}
+
+impl fmt::Debug for ApiErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiErrorBody")
+            .field("status", &self.status)
+            .field("error", &self.error)
+            .field("message", &self.message)
+            .field("path", &self.path)
+            .field("timestamp", &self.timestamp)
+            .field("body", &self.body)
+            .finish_non_exhaustive()
     }
 }
 
@@ -303,6 +349,19 @@ impl Error {
         err
     }
 
+    /// The same error with its field named as the caller spelled it: a Python keyword (`user_id`
+    /// for the API's `userId`), a Node option (`baseUrl` for the setting `base_url`), a C argument.
+    /// The message keeps the rule and names the new field. `rename` returns `None` to keep a name.
+    pub fn with_field_renamed(mut self, rename: impl FnOnce(&str) -> Option<String>) -> Error {
+        let Some(old) = self.inner.field.clone() else { return self };
+        let Some(new) = rename(&old) else { return self };
+        if let Some(rule) = self.inner.message.strip_prefix(old.as_str()).and_then(|rest| rest.strip_prefix(": ")) {
+            self.inner.message = format!("{new}: {rule}");
+        }
+        self.inner.field = Some(new);
+        self
+    }
+
     pub(crate) fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Error {
         self.inner.source = Some(Box::new(source));
         self
@@ -333,6 +392,30 @@ impl Error {
         self
     }
 
+    /// Cuts the call's secrets out of every text this error carries (see [`crate::redact`]): its
+    /// message, the error answer's fields and the messages of its causes. The kind's name is not
+    /// part of the message, so it always stays intact.
+    pub(crate) fn redacted(mut self, redactor: &Redactor) -> Error {
+        redactor.redact_in_place(&mut self.inner.message);
+        if let Some(api) = &mut self.inner.api {
+            api.redact(redactor);
+        }
+        if let Some(source) = &self.inner.source {
+            let mut causes: Vec<String> = Vec::new();
+            let mut cause: Option<&(dyn StdError + 'static)> = Some(source.as_ref());
+            while let Some(current) = cause {
+                causes.push(current.to_string());
+                cause = current.source();
+            }
+            if causes.iter().any(|text| redactor.redact(text) != text.as_str()) {
+                let redacted = causes.iter().map(|text| redactor.redact(text).into_owned());
+                self.inner.source =
+                    RedactedCause::chain(redacted).map(|cause| cause as Box<dyn StdError + Send + Sync + 'static>);
+            }
+        }
+        self
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
     }
@@ -342,8 +425,11 @@ impl Error {
         &self.inner.message
     }
 
-    /// For `InvalidRequest` and `Config`: the field or setting at fault, as named in the API
-    /// (`username`, `phone`, `base_url`).
+    /// For `InvalidRequest` and `Config`: the field or setting at fault. The core names request
+    /// members by their JSON path in the API (`userId`, `fido2Options.authenticatorSelection.
+    /// userVerification`, `channels[0]`) and settings by the builder's names (`base_url`,
+    /// `max_retries`); bindings rename them to what their callers wrote
+    /// ([`Error::with_field_renamed`]).
     pub fn field(&self) -> Option<&str> {
         self.inner.field.as_deref()
     }
@@ -432,6 +518,32 @@ impl StdError for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A cause whose message held a secret, kept as redacted text (the original error is dropped).
+#[derive(Debug)]
+struct RedactedCause {
+    text: String,
+    next: Option<Box<RedactedCause>>,
+}
+
+impl RedactedCause {
+    /// The causes, outermost first, as a chain of the same length.
+    fn chain(texts: impl DoubleEndedIterator<Item = String>) -> Option<Box<RedactedCause>> {
+        texts.rev().fold(None, |next, text| Some(Box::new(RedactedCause { text, next })))
+    }
+}
+
+impl fmt::Display for RedactedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl StdError for RedactedCause {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.next.as_deref().map(|next| next as &(dyn StdError + 'static))
+    }
+}
+
 pub(crate) fn reason_phrase(status: u16) -> &'static str {
     http_reason(status).unwrap_or("Error")
 }
@@ -477,6 +589,60 @@ mod tests {
         let html = ApiErrorBody::parse(502, b"<html>bad gateway</html>");
         assert_eq!(html.error, None);
         assert_eq!(html.body, "<html>bad gateway</html>");
+    }
+
+    #[test]
+    fn a_renamed_field_keeps_the_rule() {
+        let err = Error::invalid("userId", "must be a UUID").with_field_renamed(|_| Some("user_id".into()));
+        assert_eq!((err.field(), err.message()), (Some("user_id"), "user_id: must be a UUID"));
+        let kept = Error::config("base_url", "is required").with_field_renamed(|_| None);
+        assert_eq!(kept.message(), "base_url: is required");
+        let fieldless = Error::new(ErrorKind::Timeout, "slow").with_field_renamed(|_| Some("x".into()));
+        assert_eq!((fieldless.field(), fieldless.message()), (None, "slow"));
+    }
+
+    #[test]
+    fn redaction_covers_every_server_text_and_keeps_the_raw_body() {
+        let key = "AKEY-0123456789-abcdef";
+        let raw = format!(
+            r#"{{"error":"Bad {key}","message":"bad credential: Bearer {key}","path":"/x/{key}","timestamp":"{key}"}}"#
+        );
+        let api = ApiErrorBody::parse(401, raw.as_bytes());
+        let err = Error::from_api(api, MayHaveBeenApplied::No).redacted(&Redactor::new([key]));
+        let api = err.api().unwrap();
+        let shown = format!("{err} {err:?} {api:?} {} {}", api.body, err.message());
+        assert!(!shown.contains(key), "{shown}");
+        assert_eq!(api.message.as_deref(), Some("bad credential: Bearer [redacted]"));
+        assert_eq!(api.path.as_deref(), Some("/x/[redacted]"));
+        assert_eq!(api.timestamp, Some(Timestamp::Iso("[redacted]".into())));
+        assert!(err.to_string().starts_with("unauthorized: 401 Bad [redacted]: bad credential"), "{err}");
+        assert_eq!(api.raw_body(), raw.as_bytes());
+    }
+
+    #[test]
+    fn a_secret_cut_by_the_excerpt_leaves_no_prefix_behind() {
+        let key = "AKEY-0123456789-abcdef";
+        // The key straddles the excerpt's end: redacting after cutting would leave "AKEY-".
+        let raw = format!("{}{key}", "p".repeat(ApiErrorBody::MAX_BODY_CHARS - 5));
+        let api = ApiErrorBody::parse(502, raw.as_bytes());
+        assert!(api.body.ends_with("AKEY-"));
+        let err = Error::from_api(api, MayHaveBeenApplied::Unknown).redacted(&Redactor::new([key]));
+        let body = &err.api().unwrap().body;
+        assert_eq!(body.chars().count(), ApiErrorBody::MAX_BODY_CHARS);
+        assert!(body.ends_with("p[reda"), "{}", &body[body.len() - 10..]);
+    }
+
+    #[test]
+    fn causes_holding_a_secret_are_replaced_by_their_redacted_text() {
+        let key = "AKEY-0123456789-abcdef";
+        let inner = std::io::Error::other(format!("peer said {key}"));
+        let err = Error::new(ErrorKind::Connection, "broke").with_source(inner).redacted(&Redactor::new([key]));
+        let cause = StdError::source(&err).unwrap();
+        assert_eq!(cause.to_string(), "peer said [redacted]");
+        assert!(!format!("{err:?}").contains(key));
+        let clean = Error::new(ErrorKind::Connection, "broke").with_source(std::io::Error::other("refused"));
+        let clean = clean.redacted(&Redactor::new([key]));
+        assert!(StdError::source(&clean).unwrap().downcast_ref::<std::io::Error>().is_some(), "kept as it was");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! reached the server. Nothing here ever logs a header, a body or a token.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -15,12 +15,14 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, 
 use http::{Method, Uri};
 use http_body_util::Full;
 use hyper_util::client::legacy::Client as Pool;
+use hyper_util::client::legacy::connect::{CaptureConnection, capture_connection};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde::de::DeserializeOwned;
 
 use crate::config::ClientConfig;
 use crate::connector::{ConnectError, Connector};
 use crate::error::{ApiErrorBody, MayHaveBeenApplied};
+use crate::redact::Redactor;
 use crate::response::{BodyError, Response, ResponseBody};
 use crate::retry::{self, Backoff, Safety};
 use crate::{Error, ErrorKind, Result, Secret};
@@ -53,6 +55,9 @@ pub(crate) struct Call<'a> {
     /// A non-2xx status that is a regular answer of this endpoint (412 from status polling, 400
     /// from a rejected FIDO2 ceremony) rather than an error.
     pub answer_status: Option<u16>,
+    /// The secrets the request carries besides its credential (tokens and codes in the body), to
+    /// cut out of anything the server echoes back.
+    secrets: Vec<&'a str>,
     /// A connection slot the caller took ahead ([`Transport::slot`]); the first attempt uses it
     /// instead of queueing for one.
     held: std::sync::Mutex<Option<Slot<'a>>>,
@@ -72,8 +77,16 @@ impl<'a> Call<'a> {
             safety,
             accept: "application/json",
             answer_status: None,
+            secrets: Vec::new(),
             held: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Names secrets the request carries (besides the access key or bearer token, which are known
+    /// anyway), so that an answer echoing them is redacted.
+    pub fn redacting(mut self, secrets: impl IntoIterator<Item = &'a str>) -> Self {
+        self.secrets.extend(secrets);
+        self
     }
 
     /// Lets the first attempt use `slot`, taken ahead with [`Transport::slot`].
@@ -220,26 +233,28 @@ impl Transport {
         let may_resend = call.safety.may_resend() || limits.retry_non_idempotent;
         let method = call.method.as_str();
         let mut attempt: u32 = 0;
+        // What the attempts before this one may have caused: a retried call that may already have
+        // acted is never reported as "no" because a later attempt sent nothing.
+        let mut earlier = MayHaveBeenApplied::No;
+        // Built on the first failure only: a successful call pays nothing for redaction.
+        let mut redactor: Option<Redactor> = None;
         loop {
             attempt += 1;
             let attempt_started = Instant::now();
-            let sending = AtomicBool::new(false);
+            let progress = Progress::default();
             let outcome = match deadline {
                 Some(deadline) => {
                     let bounded = tokio::time::timeout_at(
                         deadline.into(),
-                        self.attempt(call, limits, may_resend, &finish, &sending),
+                        self.attempt(call, limits, may_resend, &finish, &progress),
                     );
                     match bounded.await {
                         Ok(outcome) => outcome,
                         Err(_) => {
-                            // Still queued for a connection slot: this attempt sent nothing, and an
-                            // earlier one was only retried after an answer that acted on nothing.
-                            let applied = if sending.load(Ordering::Relaxed) {
-                                call.safety.unsure()
-                            } else {
-                                MayHaveBeenApplied::No
-                            };
+                            // Queued for a slot, or still connecting (TCP, proxy, TLS handshake):
+                            // no byte of this attempt's request was written.
+                            let applied =
+                                if progress.may_have_sent() { call.safety.unsure() } else { MayHaveBeenApplied::No };
                             return Err(Error::new(
                                 ErrorKind::Timeout,
                                 format!(
@@ -247,13 +262,13 @@ impl Transport {
                                     limits.deadline.unwrap_or_default()
                                 ),
                             )
-                            .with_applied(applied)
+                            .with_applied(most_applied(earlier, applied))
                             .with_attempts(attempt)
                             .with_request(method, &call.path));
                         }
                     }
                 }
-                None => self.attempt(call, limits, may_resend, &finish, &sending).await,
+                None => self.attempt(call, limits, may_resend, &finish, &progress).await,
             };
             let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
             let Failure { error, retry } = match outcome {
@@ -263,8 +278,15 @@ impl Transport {
                 }
                 Err(failure) => failure,
             };
-            let error = error.with_attempts(attempt).with_request(method, &call.path);
+            let redactor = redactor.get_or_insert_with(|| self.redactor(call));
+            let applied = most_applied(earlier, error.may_have_been_applied());
+            earlier = applied;
+            let error =
+                error.redacted(redactor).with_applied(applied).with_attempts(attempt).with_request(method, &call.path);
             tracing::debug!(target: "nevis_authcloud", method, path = %call.path, status = error.status(), kind = error.kind().as_str(), attempt, elapsed_ms, "request failed");
+            if error.api().is_some() {
+                tracing::trace!(target: "nevis_authcloud", method, path = %call.path, status = error.status(), detail = error.message(), "error answer");
+            }
 
             let delay = match retry {
                 retry::Decision::Stop => return Err(error),
@@ -288,14 +310,26 @@ impl Transport {
         }
     }
 
-    /// `sending` turns true once a slot is held and the request may leave.
+    /// Every secret the call may have sent: the access key (even when the call sends none, the
+    /// server may know it from elsewhere), its bearer token and the secrets of its body.
+    fn redactor(&self, call: &Call<'_>) -> Redactor {
+        let bearer = match &call.auth {
+            Auth::Bearer(token) => Some(token.expose()),
+            Auth::AccessKey | Auth::None => None,
+        };
+        Redactor::new(
+            std::iter::once(self.config.access_key.expose()).chain(bearer).chain(call.secrets.iter().copied()),
+        )
+    }
+
+    /// `progress` learns when the request is handed to a connection and may leave.
     async fn attempt<R, F, Fut>(
         &self,
         call: &Call<'_>,
         limits: Limits,
         may_resend: bool,
         finish: &F,
-        sending: &AtomicBool,
+        progress: &Progress,
     ) -> Result<R, Failure>
     where
         F: Fn(Response) -> Fut,
@@ -307,11 +341,10 @@ impl Transport {
             Some(slot) => Some(slot),
             None => self.slots.acquire().await.ok(),
         };
-        sending.store(true, Ordering::Relaxed);
         // Boxed: the exchange's state (the pool's request and response futures) then exists
         // only while a slot is held, not in every call queued for one (10,000 waits polling at
         // once: bench/python, python-memory).
-        Box::pin(self.exchange(call, limits, may_resend, finish)).await
+        Box::pin(self.exchange(call, limits, may_resend, finish, progress)).await
     }
 
     /// One request and its answer, with a slot held.
@@ -321,18 +354,21 @@ impl Transport {
         limits: Limits,
         may_resend: bool,
         finish: &F,
+        progress: &Progress,
     ) -> Result<R, Failure>
     where
         F: Fn(Response) -> Fut,
         Fut: Future<Output = Result<R>>,
     {
-        let request = self.build(call).map_err(Failure::stop)?;
+        let mut request = self.build(call).map_err(Failure::stop)?;
+        let _ = progress.connection.set(capture_connection(&mut request));
         // The request timeout bounds the attempt from sending to the answer's last byte.
         let deadline = tokio::time::Instant::now().checked_add(limits.request_timeout);
         let sent = self.http.request(request);
         let answered = match deadline {
             Some(deadline) => match tokio::time::timeout_at(deadline, sent).await {
                 Ok(answered) => answered,
+                Err(_) if !progress.may_have_sent() => return Err(not_connected_in_time()),
                 Err(_) => return Err(no_answer_in_time(call.safety, may_resend)),
             },
             None => sent.await,
@@ -422,6 +458,31 @@ where
     })
 }
 
+/// How far one attempt got.
+#[derive(Default)]
+pub(crate) struct Progress {
+    /// Filled in by the pool when it hands the request to a connection (fresh or idle).
+    connection: OnceLock<CaptureConnection>,
+}
+
+impl Progress {
+    /// False while the request is queued for a slot or waiting for its connection to be made:
+    /// until the pool hands it to a connection, no byte of it can have been written.
+    fn may_have_sent(&self) -> bool {
+        self.connection.get().is_some_and(|captured| captured.connection_metadata().is_some())
+    }
+}
+
+/// The stronger of two answers to "could the server have acted?" (`yes` over `unknown` over `no`).
+fn most_applied(a: MayHaveBeenApplied, b: MayHaveBeenApplied) -> MayHaveBeenApplied {
+    use MayHaveBeenApplied::{No, Unknown, Yes};
+    match (a, b) {
+        (Yes, _) | (_, Yes) => Yes,
+        (Unknown, _) | (_, Unknown) => Unknown,
+        (No, No) => No,
+    }
+}
+
 /// A failed attempt and whether the loop may try again.
 pub(crate) struct Failure {
     pub(crate) error: Error,
@@ -506,6 +567,14 @@ fn classify_send_error(err: hyper_util::client::legacy::Error, safety: Safety, m
     let text = format!("the connection failed after the request was sent: {}", root_cause(&err));
     let error = Error::new(ErrorKind::Connection, text).with_applied(safety.unsure()).with_source(err);
     Failure { error, retry: retry::after_sending(may_resend) }
+}
+
+/// The request timeout ran out while the connection was still being made (TCP, proxy tunnel or TLS
+/// handshake): the request was never handed to a connection, so nothing of it was written and
+/// even a non-idempotent call may be tried again.
+fn not_connected_in_time() -> Failure {
+    let error = Error::new(ErrorKind::Timeout, "no connection within the request timeout; nothing was sent");
+    Failure { error, retry: retry::Decision::Backoff }
 }
 
 /// The request timeout ran out before the answer's head arrived (the request may have been sent).

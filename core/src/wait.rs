@@ -72,6 +72,8 @@ impl Client {
         let deadline = Instant::now() + options.timeout.min(LONGEST_WAIT);
         let mut interval = options.interval;
         let mut last: Option<StatusResponse> = None;
+        // Polls sent so far: a wait that times out or is cancelled reports them as its attempts.
+        let mut polls: u32 = 0;
         loop {
             // A connection slot first, then the poll: when thousands of waits are due at once
             // (10,000 concurrent waits: bench/python, python-memory) they queue here with a few
@@ -79,19 +81,20 @@ impl Client {
             // so a wait asleep between polls does not carry that state either.
             let slot = tokio::select! {
                 biased;
-                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last)),
+                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last, polls)),
                 slot = tokio::time::timeout_at(deadline, self.status_slot()) => match slot {
                     Ok(slot) => slot,
-                    Err(_) => return Err(timed_out(&options, last)),
+                    Err(_) => return Err(timed_out(&options, last, polls)),
                 },
             };
+            polls = polls.saturating_add(1);
             let poll = tokio::time::timeout_at(deadline, Box::pin(self.poll_status(status_token, slot)));
             let status = tokio::select! {
                 biased;
-                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last)),
+                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last, polls)),
                 outcome = poll => match outcome {
                     Ok(result) => result?,
-                    Err(_) => return Err(timed_out(&options, last)),
+                    Err(_) => return Err(timed_out(&options, last, polls)),
                 },
             };
             if status.is_terminal() {
@@ -100,29 +103,30 @@ impl Client {
             last = Some(status);
             let now = Instant::now();
             if now >= deadline {
-                return Err(timed_out(&options, last));
+                return Err(timed_out(&options, last, polls));
             }
             let pause = interval.min(deadline - now);
             tokio::select! {
                 biased;
-                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last)),
+                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last, polls)),
                 _ = tokio::time::sleep(pause) => {}
             }
             if Instant::now() >= deadline {
-                return Err(timed_out(&options, last));
+                return Err(timed_out(&options, last, polls));
             }
             interval = interval.saturating_add(interval / 2).min(options.max_interval.max(options.interval));
         }
     }
 }
 
-fn timed_out(options: &WaitOptions, last: Option<StatusResponse>) -> Error {
+fn timed_out(options: &WaitOptions, last: Option<StatusResponse>, polls: u32) -> Error {
     let seen = last.as_ref().map(|s| s.status.as_str().to_string()).unwrap_or_else(|| "none".into());
     Error::new(
         ErrorKind::Timeout,
         format!("the operation was not decided within {:?} (last status: {seen})", options.timeout),
     )
     .with_last_status(last)
+    .with_attempts(polls)
 }
 
 /// Resolves when `token` is cancelled; never without a token (no token is made up for the wait:
@@ -134,6 +138,6 @@ async fn cancelled_by(token: Option<&CancellationToken>) {
     }
 }
 
-fn cancelled(last: Option<StatusResponse>) -> Error {
-    Error::new(ErrorKind::Cancelled, "waiting for the status was cancelled").with_last_status(last)
+fn cancelled(last: Option<StatusResponse>, polls: u32) -> Error {
+    Error::new(ErrorKind::Cancelled, "waiting for the status was cancelled").with_last_status(last).with_attempts(polls)
 }

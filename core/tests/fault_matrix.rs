@@ -71,8 +71,32 @@ fn write_report(rows: &[Value]) {
     std::fs::write(dir.join("rust.json"), text).expect("write rust.json");
 }
 
-fn client_for(h: &Harness, matrix: &Value, target: Option<&str>) -> Client {
-    let settings = &matrix["client"];
+/// A TLS peer that accepts TCP connections and never says a word: every handshake with it hangs
+/// until the client gives up. Its connections stay open for as long as the test runs.
+async fn silent_tls_peer() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("https://127.0.0.1:{port}")
+}
+
+/// The table's client settings, with the row's own `client` settings over them.
+fn settings_for(matrix: &Value, scenario: &Value) -> serde_json::Map<String, Value> {
+    let mut settings = matrix["client"].as_object().cloned().unwrap_or_default();
+    for (key, value) in scenario["client"].as_object().into_iter().flatten() {
+        settings.insert(key.clone(), value.clone());
+    }
+    settings
+}
+
+async fn client_for(h: &Harness, matrix: &Value, scenario: &Value) -> Client {
+    let target = scenario["target"].as_str();
+    let settings = settings_for(matrix, scenario);
     let timeout = Duration::from_millis(settings["requestTimeoutMs"].as_u64().unwrap_or(1500));
     let retries = settings["maxRetries"].as_u64().unwrap_or(2) as u32;
     let backoff: Vec<u64> = settings["retryBackoffMs"]
@@ -84,6 +108,9 @@ fn client_for(h: &Harness, matrix: &Value, target: Option<&str>) -> Client {
         .request_timeout(timeout)
         .max_retries(retries)
         .retry_backoff(Duration::from_millis(backoff[0]), Duration::from_millis(backoff[1]));
+    if let Some(connect) = settings.get("connectTimeoutMs").and_then(Value::as_u64) {
+        builder = builder.connect_timeout(Duration::from_millis(connect));
+    }
     builder = match target {
         Some("closed-port") => {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
@@ -93,6 +120,9 @@ fn client_for(h: &Harness, matrix: &Value, target: Option<&str>) -> Client {
         }
         // The system trust store only: the simulator's generated CA is unknown to it.
         Some("untrusted-tls") => builder.base_url(h.sim.base_url()),
+        Some("silent-tls") => {
+            builder.base_url(silent_tls_peer().await).add_ca_certificates_pem(h.sim.ca_pem().expect("tls sim"))
+        }
         _ => builder.base_url(h.sim.base_url()).add_ca_certificates_pem(h.sim.ca_pem().expect("tls sim")),
     };
     Client::new(builder.build().expect("matrix config")).expect("matrix client")
@@ -124,7 +154,7 @@ async fn every_row_of_the_fault_matrix() {
             let (status, answer) = h.control("POST", "/faults", Some(fault.clone())).await;
             assert!(status == 200 || status == 201, "{name}: fault refused: {answer}");
         }
-        let client = client_for(&h, &matrix, scenario["target"].as_str());
+        let client = client_for(&h, &matrix, scenario).await;
         let seen_before = requests_seen(&h).await;
         let started = Instant::now();
         let outcome = call(&client, scenario["operation"].as_str().unwrap_or_default(), &prepared).await;

@@ -45,9 +45,15 @@ async fn wait_times_out_with_the_last_status() {
     let h = Harness::start().await;
     let approval = pending_approval(&h, "cal").await;
     let options = WaitOptions::default().timeout(Duration::from_millis(300)).interval(Duration::from_millis(50));
+    let (_, before) = h.control("GET", "/stats", None).await;
     let err = h.client.wait_for_status(approval.status_token.expose(), options).await.unwrap_err();
+    let (_, after) = h.control("GET", "/stats", None).await;
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(err.last_status().map(|s| s.status.clone()), Some(OperationStatus::Pending));
+    // The attempts are the polls the simulator saw (the stats calls themselves are not counted).
+    let polls = after["requests"].as_u64().unwrap_or(0) - before["requests"].as_u64().unwrap_or(0);
+    assert!(polls >= 2, "polled {polls} times in 300 ms at a 50 ms interval");
+    assert_eq!(u64::from(err.attempts()), polls);
 }
 
 #[tokio::test]
@@ -66,6 +72,7 @@ async fn wait_stops_promptly_when_cancelled() {
     cancel.cancel();
     let err = tokio::time::timeout(Duration::from_secs(2), waiter).await.expect("stops promptly").unwrap().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Cancelled);
+    assert_eq!(err.attempts(), 1, "one poll before the 5 s pause that the cancellation cut short");
 }
 
 #[tokio::test]

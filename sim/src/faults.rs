@@ -14,23 +14,60 @@ use crate::request::route_path;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultKind {
-    Status { status: StatusCode, retry_after: Option<String>, body: Option<Value> },
-    Delay { ms: u64 },
-    Stall { after_bytes: usize, ms: u64 },
-    Reset { after_bytes: usize },
+    Status {
+        status: StatusCode,
+        retry_after: Option<String>,
+        body: Option<Value>,
+    },
+    Delay {
+        ms: u64,
+    },
+    Stall {
+        after_bytes: usize,
+        ms: u64,
+    },
+    Reset {
+        after_bytes: usize,
+    },
     Close,
     Malformed,
     Truncated,
     Empty,
-    ContentType { value: HeaderValue },
-    Oversized { bytes: usize },
-    Redirect { status: StatusCode, location: HeaderValue },
+    ContentType {
+        value: HeaderValue,
+    },
+    Oversized {
+        bytes: usize,
+    },
+    Redirect {
+        status: StatusCode,
+        location: HeaderValue,
+    },
+    /// A hostile or careless server that repeats what it received: `message` with
+    /// `{authorization}` and `{body}` replaced by the request's `Authorization` header and body.
+    Echo {
+        status: StatusCode,
+        message: String,
+        format: EchoFormat,
+    },
+}
+
+/// How an `echo` answer carries its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EchoFormat {
+    /// The API's JSON error body with the echo as its `message`.
+    Json,
+    /// A `text/plain` body that is the echo alone, as a proxy might send.
+    Text,
 }
 
 impl FaultKind {
     /// Faults that answer instead of the API (the request has no side effects).
     pub fn replaces_processing(&self) -> bool {
-        matches!(self, FaultKind::Status { .. } | FaultKind::Close | FaultKind::Redirect { .. })
+        matches!(
+            self,
+            FaultKind::Status { .. } | FaultKind::Close | FaultKind::Redirect { .. } | FaultKind::Echo { .. }
+        )
     }
 }
 
@@ -173,8 +210,55 @@ fn parse_kind(spec: &Map<String, Value>) -> Result<FaultKind, String> {
                 location: HeaderValue::from_str(location).map_err(|_| "location must be a header-safe string")?,
             }
         }
+        "echo" => {
+            let status = uint("status", None)?;
+            let status = u16::try_from(status)
+                .ok()
+                .filter(|s| (400..=599).contains(s))
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .ok_or("status must be between 400 and 599")?;
+            let message = match spec.get("message") {
+                None => "echo: {authorization} {body}".to_string(),
+                Some(Value::String(text)) => text.clone(),
+                Some(_) => return Err("message must be a string".into()),
+            };
+            let format = match spec.get("format").and_then(Value::as_str) {
+                None | Some("json") => EchoFormat::Json,
+                Some("text") => EchoFormat::Text,
+                Some(_) => return Err("format must be \"json\" or \"text\"".into()),
+            };
+            FaultKind::Echo { status, message, format }
+        }
         other => return Err(format!("unknown fault '{other}'")),
     })
+}
+
+/// The answer of an `echo` fault to a request with this `Authorization` header and body.
+pub fn echo(
+    status: StatusCode,
+    template: &str,
+    format: EchoFormat,
+    authorization: Option<&HeaderValue>,
+    body: &[u8],
+    path: &str,
+    timestamp: &str,
+) -> Response<Bytes> {
+    let authorization = authorization.map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let message = template
+        .replace("{authorization}", authorization.as_deref().unwrap_or(""))
+        .replace("{body}", &String::from_utf8_lossy(body));
+    let (content_type, bytes) = match format {
+        EchoFormat::Text => ("text/plain", Bytes::from(message)),
+        EchoFormat::Json => {
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let body = json!({"error": reason, "message": message, "path": path, "status": status.as_u16(), "timestamp": timestamp});
+            ("application/json", Bytes::from(body.to_string()))
+        }
+    };
+    let mut response = Response::new(bytes);
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
 }
 
 /// Applies the faults that damage a real answer after the API produced it. Transport-level
@@ -250,6 +334,26 @@ mod tests {
         assert!(err.contains("bogus"), "{err}");
         let err = registry.add(spec(json!({"fault":"close"}))).unwrap_err();
         assert!(err.contains("path"), "{err}");
+    }
+
+    #[test]
+    fn echo_repeats_the_credential_and_the_body() {
+        let registry = FaultRegistry::default();
+        registry
+            .add(spec(json!({"path":"/a","fault":"echo","status":401,"message":"bad credential: {authorization}"})))
+            .unwrap();
+        let Some(FaultKind::Echo { status, message, format }) = registry.take("POST", "/a") else {
+            panic!("not an echo fault")
+        };
+        let header = HeaderValue::from_static("Bearer k-123");
+        let answer = echo(status, &message, format, Some(&header), b"{}", "/a", "now");
+        assert_eq!(answer.status(), 401);
+        let body: Value = serde_json::from_slice(answer.body()).unwrap();
+        assert_eq!(body["message"], "bad credential: Bearer k-123");
+        let text = echo(status, "cannot parse {body}", EchoFormat::Text, None, br#"{"x":1}"#, "/a", "now");
+        assert_eq!(text.body().as_ref(), br#"cannot parse {"x":1}"#);
+        let err = registry.add(spec(json!({"path":"/a","fault":"echo","status":401,"format":"xml"}))).unwrap_err();
+        assert!(err.contains("format"), "{err}");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 
 use crate::errors::{ApiError, error_body};
-use crate::faults::{FaultKind, damage};
+use crate::faults::{FaultKind, damage, echo};
 use crate::request::ApiRequest;
 use crate::response::json_response;
 use crate::state::Sim;
@@ -117,7 +117,8 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<OutBod
     };
     tracing::debug!(method = %parts.method, path = %path, fault = ?fault, "request");
 
-    if let Some(kind) = fault.as_ref().filter(|k| k.replaces_processing()) {
+    // An echo answers instead of the API too, but repeats the body, so it waits for it below.
+    if let Some(kind) = fault.as_ref().filter(|k| k.replaces_processing() && !matches!(k, FaultKind::Echo { .. })) {
         return match kind {
             FaultKind::Close => Err(InjectedClose),
             FaultKind::Status { status, retry_after, body } => {
@@ -155,6 +156,12 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<OutBod
             return Ok(full(response));
         }
     };
+
+    if let Some(FaultKind::Echo { status, message, format }) = &fault {
+        let timestamp = crate::clock::iso(sim.now());
+        let authorization = parts.headers.get(header::AUTHORIZATION);
+        return Ok(full(echo(*status, message, *format, authorization, &body, &path, &timestamp)));
+    }
 
     let request = ApiRequest {
         method: parts.method,

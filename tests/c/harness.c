@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,3 +357,54 @@ char *json_get(const char *json, const char *pointer) {
 }
 
 void free_harness(void) { select_sim(NULL, NULL, NULL); }
+
+/* ---- text ---- */
+
+void text_add(struct text *t, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  int need = vsnprintf(NULL, 0, format, args);
+  va_end(args);
+  if (need > 0 && t->len + (size_t)need + 1 > t->cap) {
+    size_t cap = t->cap ? t->cap : 4096;
+    while (t->len + (size_t)need + 1 > cap) cap *= 2;
+    char *bigger = realloc(t->data, cap);
+    if (bigger == NULL) {
+      va_end(again);
+      return;
+    }
+    t->data = bigger;
+    t->cap = cap;
+  }
+  if (need > 0) {
+    vsnprintf(t->data + t->len, t->cap - t->len, format, again);
+    t->len += (size_t)need;
+  }
+  va_end(again);
+}
+
+void text_add_json_string(struct text *t, const char *value) {
+  text_add(t, "\"");
+  for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+    if (*c == '"' || *c == '\\')
+      text_add(t, "\\%c", *c);
+    else if (*c < 0x20)
+      text_add(t, "\\u%04x", *c);
+    else
+      text_add(t, "%c", *c);
+  }
+  text_add(t, "\"");
+}
+
+char *read_whole_file(const char *path) {
+  FILE *file = fopen(path, "rb");
+  if (file == NULL) return NULL;
+  struct text t = {NULL, 0, 0};
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, file)) > 0) text_add(&t, "%.*s", (int)n, chunk);
+  fclose(file);
+  return t.data;
+}

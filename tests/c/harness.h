@@ -91,6 +91,20 @@ bool sim_read_stats(struct sim_stats *out);
 /* A string out of JSON by pointer (via nevis_json_get); caller frees with nevis_string_free. */
 char *json_get(const char *json, const char *pointer);
 
+/* ---- text ---- */
+
+/* A growing text buffer (a report being written); `data` is malloc'ed, NULL until the first add. */
+struct text {
+  char *data;
+  size_t len, cap;
+};
+/* Appends printf-style; an allocation failure leaves the text as it was. */
+void text_add(struct text *t, const char *format, ...);
+/* Appends `value` as a JSON string literal (quotes, backslashes and control characters escaped). */
+void text_add_json_string(struct text *t, const char *value);
+/* The whole file as a malloc'ed string, or NULL. */
+char *read_whole_file(const char *path);
+
 /* ---- the groups of the suite ---- */
 void flow_tests(void);
 void error_tests(void);
@@ -100,7 +114,11 @@ void tls_tests(void);
 void fault_matrix_tests(const char *tls_url, const char *tls_key);
 void logging_tests(void);
 void connection_tests(void);
+/* The shared table of bad arguments (NEVIS_C_BAD_INPUT_FILE, default tests/bad_input.json). */
+void bad_input_tests(void);
 /* What the vendor's own apps and integrations send (over plain HTTP). */
 void vendor_client_tests(void);
+/* Echoing servers and peers that close mid-request. */
+void hostile_tests(void);
 
 #endif

@@ -10,7 +10,9 @@
  * `make test-c` nests the two with-sim.sh runs to provide both. The shared fault matrix runs over
  * plain HTTP (the control plane needs it) and uses the HTTPS simulator for its "untrusted-tls"
  * rows; it reads the table from NEVIS_C_FAULTS_FILE (default tests/faults.json) and, when
- * NEVIS_FAULTS_REPORT_DIR is set, writes what it observed to $NEVIS_FAULTS_REPORT_DIR/c.json.
+ * NEVIS_FAULTS_REPORT_DIR is set, writes what it observed to $NEVIS_FAULTS_REPORT_DIR/c.json. The
+ * shared table of bad arguments (NEVIS_C_BAD_INPUT_FILE, default tests/bad_input.json) needs no
+ * simulator; its observations go to $NEVIS_FAULTS_REPORT_DIR/bad-input/c.json.
  *
  * The last line printed is "N passed, N failed"; the exit status is non-zero on any failure or if
  * nothing ran.
@@ -51,7 +53,9 @@ int main(void) {
     safety_tests();
     logging_tests();
     connection_tests();
+    bad_input_tests();
     vendor_client_tests();
+    hostile_tests();
     /* Last over HTTP: each row resets the simulator. */
     fault_matrix_tests(tls_url, tls_url != NULL ? key : NULL);
   }

@@ -101,7 +101,8 @@ static void test_a_negative_cap_names_the_field(void) {
   opts.max_connections = -1;
   nevis_client *made = (nevis_client *)1;
   nevis_error *err = nevis_client_new(&opts, &made);
-  CHECK(nevis_error_kind(err) == NEVIS_ERROR_INVALID_ARGUMENT);
+  /* A bad setting, as nevis_client_new() documents: CONFIG, not INVALID_ARGUMENT. */
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_CONFIG);
   CHECK(nevis_error_field(err) != NULL && strcmp(nevis_error_field(err), "max_connections") == 0);
   CHECK(str_contains(nevis_error_message(err), "max_connections"));
   CHECK(made == NULL);
@@ -114,6 +115,6 @@ void connection_tests(void) {
            test_one_connection_makes_the_second_call_wait);
   run_test("max_connections 0 (default): a second call overtakes a delayed first",
            test_the_default_cap_lets_the_second_call_overtake);
-  run_test("max_connections negative: invalid_argument naming the field", test_a_negative_cap_names_the_field);
+  run_test("max_connections negative: config naming the field", test_a_negative_cap_names_the_field);
   sim_clear_faults();
 }

@@ -157,7 +157,8 @@ static void test_decode(void) {
 static void test_invalid_request(void) {
   nevis_error *err = nevis_client_get_user(client, "not-a-uuid", NULL);
   CHECK(nevis_error_kind(err) == NEVIS_ERROR_INVALID_REQUEST);
-  CHECK(nevis_error_field(err) != NULL && strcmp(nevis_error_field(err), "userId") == 0);
+  /* The core's rule about the path parameter, named as the C argument it was passed as. */
+  CHECK(nevis_error_field(err) != NULL && strcmp(nevis_error_field(err), "user_id") == 0);
   CHECK(nevis_error_attempts(err) == 0);
   nevis_error_free(err);
   err = nevis_client_enroll(client, "{\"username\":\"bad name!\",\"channel\":\"app\"}", NULL, NULL);

@@ -12,10 +12,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "harness.h"
@@ -35,51 +38,6 @@ struct observed {
   double elapsed_ms;
 };
 
-/* A growing text buffer for the report. */
-struct text {
-  char *data;
-  size_t len, cap;
-};
-
-static void text_add(struct text *t, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  va_list again;
-  va_copy(again, args);
-  int need = vsnprintf(NULL, 0, format, args);
-  va_end(args);
-  if (need > 0 && t->len + (size_t)need + 1 > t->cap) {
-    size_t cap = t->cap ? t->cap : 4096;
-    while (t->len + (size_t)need + 1 > cap) cap *= 2;
-    char *bigger = realloc(t->data, cap);
-    if (bigger == NULL) {
-      va_end(again);
-      return;
-    }
-    t->data = bigger;
-    t->cap = cap;
-  }
-  if (need > 0) {
-    vsnprintf(t->data + t->len, t->cap - t->len, format, again);
-    t->len += (size_t)need;
-  }
-  va_end(again);
-}
-
-/* `value` as a JSON string literal (quotes, backslashes and control characters escaped). */
-static void text_add_json_string(struct text *t, const char *value) {
-  text_add(t, "\"");
-  for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
-    if (*c == '"' || *c == '\\')
-      text_add(t, "\\%c", *c);
-    else if (*c < 0x20)
-      text_add(t, "\\u%04x", *c);
-    else
-      text_add(t, "%c", *c);
-  }
-  text_add(t, "\"");
-}
-
 /* The whole table, and what the rows observed. */
 struct matrix {
   char *json;
@@ -95,17 +53,6 @@ struct row {
   char *json;
   char *name;
 };
-
-static char *read_whole_file(const char *path) {
-  FILE *file = fopen(path, "rb");
-  if (file == NULL) return NULL;
-  struct text t = {NULL, 0, 0};
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, file)) > 0) text_add(&t, "%.*s", (int)n, chunk);
-  fclose(file);
-  return t.data;
-}
 
 /* A whole number out of JSON by pointer; false when missing or not a whole number. */
 static bool get_long(const char *json, const char *pointer, long *out) {
@@ -309,6 +256,24 @@ static nevis_error *call(nevis_client *client, const char *operation, const char
   return NULL;
 }
 
+/* A loopback peer that takes TCP connections (the kernel completes them from the listen queue) and
+ * never answers a TLS handshake. Writes its https:// URL; returns the socket (-1 on failure). */
+static int silent_tls_peer(char *url, size_t size) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  if (listener < 0) return -1;
+  struct sockaddr_in address = {0};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 8) != 0 ||
+      getsockname(listener, (struct sockaddr *)&address, &length) != 0) {
+    close(listener);
+    return -1;
+  }
+  snprintf(url, size, "https://127.0.0.1:%d", ntohs(address.sin_port));
+  return listener;
+}
+
 static void run_row(void *arg) {
   struct row *row = arg;
   struct matrix *m = row->matrix;
@@ -328,9 +293,19 @@ static void run_row(void *arg) {
   opts.max_retries = (int32_t)m->max_retries;
   opts.retry_initial_backoff_ms = (uint64_t)m->backoff_initial_ms;
   opts.retry_max_backoff_ms = (uint64_t)m->backoff_max_ms;
+  /* The row's own client settings replace the table's. */
+  long setting = 0;
+  if (get_long(row->json, "/client/requestTimeoutMs", &setting)) opts.request_timeout_ms = (uint64_t)setting;
+  if (get_long(row->json, "/client/connectTimeoutMs", &setting)) opts.connect_timeout_ms = (uint64_t)setting;
+  if (get_long(row->json, "/client/maxRetries", &setting)) opts.max_retries = (int32_t)setting;
   char url[128];
   bool usable_target = true;
-  if (target != NULL && strcmp(target, "closed-port") == 0) {
+  int silent_peer = -1;
+  if (target != NULL && strcmp(target, "silent-tls") == 0) {
+    silent_peer = silent_tls_peer(url, sizeof url);
+    usable_target = silent_peer >= 0;
+    opts.base_url = url;
+  } else if (target != NULL && strcmp(target, "closed-port") == 0) {
     snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
     opts.base_url = url;
   } else if (target != NULL && strcmp(target, "untrusted-tls") == 0) {
@@ -383,6 +358,7 @@ static void run_row(void *arg) {
     nevis_client_free(client);
     sim_clear_faults();
   }
+  if (silent_peer >= 0) close(silent_peer);
   nevis_string_free(token);
   nevis_string_free(target);
   nevis_string_free(operation);

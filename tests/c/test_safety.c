@@ -128,13 +128,18 @@ static void test_invalid_utf8_is_refused_without_echo(void) {
 static void test_json_that_is_not_the_documented_shape(void) {
   CHECK_ARG(nevis_client_enroll(client, "{\"username\": ", NULL, NULL), "request_json");
   CHECK_ARG(nevis_client_enroll(client, "[1,2]", NULL, NULL), "request_json");
-  CHECK_ARG(nevis_client_create_intent(client, "{\"username\":\"a\"}", NULL), "request_json");
-  nevis_error *err = nevis_client_verify(client, some_id, "{\"code\": 987654321}", NULL);
-  CHECK(nevis_error_kind(err) == NEVIS_ERROR_INVALID_ARGUMENT);
+  /* A good JSON object with a bad member is a bad request naming the member, not a bad argument. */
+  nevis_error *err = nevis_client_create_intent(client, "{\"username\":\"a\"}", NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_INVALID_REQUEST);
+  CHECK(nevis_error_field(err) != NULL && strcmp(nevis_error_field(err), "operation") == 0);
+  nevis_error_free(err);
+  err = nevis_client_verify(client, some_id, "{\"code\": 987654321}", NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_INVALID_REQUEST);
+  CHECK(nevis_error_field(err) != NULL && strcmp(nevis_error_field(err), "code") == 0);
   CHECK(!str_contains(nevis_error_message(err), "987654321"));
   nevis_error_free(err);
   err = nevis_client_verify(client, some_id, "{\"statusToken\":\"secret-status-token\"}", NULL);
-  CHECK(str_contains(nevis_error_message(err), "missing field `code`"));
+  CHECK(str_contains(nevis_error_message(err), "code: is required"));
   CHECK(!str_contains(nevis_error_message(err), "secret-status-token"));
   nevis_error_free(err);
   CHECK_ARG(nevis_client_verify(client, some_id, "{\"code\":\"1\",\"userId\":\"x\"}", NULL), "request_json");

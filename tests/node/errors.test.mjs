@@ -163,26 +163,34 @@ describe('errors through real round trips', () => {
     assert.equal((await sim.stats()).requests, before)
   })
 
-  it('ConfigurationError from the constructor, naming the option; a closed client rejects with it', async () => {
+  it('ConfigurationError from the constructor, naming the option as written', async () => {
     const cases = [
-      [{ baseUrl: 'http://example.com', accessKey: 'k' }, 'base_url'],
-      [{ baseUrl: sim.baseUrl, accessKey: '' }, 'access_key'],
+      [{ baseUrl: 'http://example.com', accessKey: 'k' }, 'baseUrl'],
+      [{ baseUrl: sim.baseUrl, accessKey: '' }, 'accessKey'],
       [{ baseUrl: sim.baseUrl, accessKey: 'k', timeout: -1 }, 'timeout'],
       [{ baseUrl: sim.baseUrl, accessKey: 'k', maxRetries: 11 }, 'maxRetries'],
       [{ instance: 'acme', baseUrl: sim.baseUrl, accessKey: 'k' }, 'instance'],
     ]
     for (const [options, field] of cases) {
-      assert.throws(
-        () => new Client(options),
-        (err) => err instanceof sdk.ConfigurationError && err.code === 'config' && err.field === field,
-        field,
-      )
+      const err = await expectError(Promise.resolve().then(() => new Client(options)), sdk.ConfigurationError, 'config')
+      assert.equal(err.field, field)
     }
-    assert.throws(() => new Client({ baseUrl: sim.baseUrl, accessKey: 'k', timeout: 'soon' }), sdk.ConfigurationError)
+    assert.throws(
+      () => new Client({ baseUrl: sim.baseUrl, accessKey: 'k', timeout: 'soon' }),
+      (err) => err instanceof sdk.ConfigurationError && err.field === 'timeout' && err.message === 'timeout: must be a number (got a string)',
+    )
+  })
+
+  it('a closed client rejects every call with ClientClosedError, not as a configuration problem', async () => {
     const closing = new Client(sim.options())
     await closing.close()
     assert.equal(closing.closed, true)
-    await expectError(closing.ping(), sdk.ConfigurationError, 'config')
+    for (const call of [() => closing.ping(), () => closing.findUser(username), () => closing.getStatus('tok')]) {
+      const err = await expectError(call(), sdk.ClientClosedError, 'closed')
+      assert.ok(!(err instanceof sdk.ConfigurationError), err.constructor.name)
+      assert.equal(err.field, undefined)
+      assert.match(err.message, /closed/)
+    }
   })
 
   it('AbortError when the signal aborts a wait', async () => {

@@ -64,6 +64,26 @@ function writeReport(rows) {
   writeFileSync(join(dir, 'node.json'), `${JSON.stringify({ language: 'node', rows: complete }, null, 2)}\n`)
 }
 
+/**
+ * A peer that accepts TCP connections and never answers the TLS handshake. `close()` ends the
+ * connections it holds.
+ */
+async function silentTlsPeer() {
+  const held = new Set()
+  const server = createServer((socket) => {
+    held.add(socket)
+    socket.on('close', () => held.delete(socket))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    baseUrl: `https://127.0.0.1:${server.address().port}`,
+    close: async () => {
+      for (const socket of held) socket.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
 async function closedPort() {
   const server = createServer()
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -87,10 +107,13 @@ describe('the shared fault matrix', () => {
   for (const [index, scenario] of matrix.scenarios.entries()) {
     it(scenario.name, async () => {
       await sim.reset()
+      // The table's client settings, with the row's own over them.
+      const settings = { ...matrix.client, ...(scenario.client ?? {}) }
       const limits = {
-        timeout: matrix.client.requestTimeoutMs,
-        maxRetries: matrix.client.maxRetries,
-        retryBackoff: { initial: matrix.client.retryBackoffMs[0], max: matrix.client.retryBackoffMs[1] },
+        timeout: settings.requestTimeoutMs,
+        maxRetries: settings.maxRetries,
+        retryBackoff: { initial: settings.retryBackoffMs[0], max: settings.retryBackoffMs[1] },
+        ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeout: settings.connectTimeoutMs }),
       }
       const setup = new Client(sim.options())
       const username = uniqueName('matrix')
@@ -101,6 +124,8 @@ describe('the shared fault matrix', () => {
       let options = sim.options(limits)
       if (scenario.target === 'closed-port') options = { ...options, baseUrl: `http://127.0.0.1:${await closedPort()}` }
       if (scenario.target === 'untrusted-tls') options = { ...limits, baseUrl: tlsSim.baseUrl, accessKey: tlsSim.accessKey }
+      const silent = scenario.target === 'silent-tls' ? await silentTlsPeer() : undefined
+      if (silent !== undefined) options = { ...limits, baseUrl: silent.baseUrl, accessKey: sim.accessKey }
       const client = new Client(options)
 
       const operations = {
@@ -121,6 +146,7 @@ describe('the shared fault matrix', () => {
       const elapsed = Date.now() - started
       const after = await served.stats()
       await client.close()
+      await silent?.close()
       const seen = observe(scenario.name, outcome, before, after)
       rows[index] = seen
 

@@ -32,7 +32,7 @@ it('close() and Symbol.asyncDispose (what `await using` calls) release the clien
     assert.equal(typeof Symbol.asyncDispose, 'symbol')
     await client[Symbol.asyncDispose]()
     assert.equal(client.closed, true)
-    await assert.rejects(client.ping(), esm.ConfigurationError)
+    await assert.rejects(client.ping(), esm.ClientClosedError)
     await client.close()
     const other = new esm.Client(sim.options())
     await other.close()

@@ -304,3 +304,93 @@ it('no secret in log records, errors, clients or results', async () => {
   }
   assert.deepEqual(problems.slice(0, 20), [])
 })
+
+// A server (or a proxy) that echoes what it received: a 401 repeating the key, a 400 quoting the
+// body, a proxy's plain-text 500 passing on the bearer intent token, and a 401 whose message is
+// clean but whose body is not. Every text of the error (message, stack, String, util.inspect,
+// JSON.stringify, what console.error prints, the parsed fields and `body`) and every log record
+// must show '[redacted]' instead; only the `rawBody()` method returns the answer as it arrived.
+it('an echoing server gets its echo redacted everywhere but rawBody()', async () => {
+  const sim = await startSim({ accessKey: ACCESS_KEY })
+  const logged = []
+  setLogger((record) => logged.push(JSON.stringify(record), formatRecord(record)), { level: 'trace' })
+  const intentToken = 'eyJhbGciOiJIUzUxMiJ9.bm9kZS1lY2hvLWludGVudC10b2tlbg.c2lnbmF0dXJlLWVjaG8'
+  const statusToken = 'eyJhbGciOiJIUzUxMiJ9.bm9kZS1lY2hvLXN0YXR1cy10b2tlbg.c2lnbmF0dXJlLWVjaG8'
+  const userId = '00000000-0000-4000-8000-0000000000ed'
+  const client = new Client(sim.options({ ...FAST, maxRetries: 0 }))
+  const cases = [
+    {
+      fault: { method: 'GET', path: '/api/v1/users', status: 401, message: 'bad credential: {authorization}' },
+      call: () => client.findUser(USERNAME),
+      secrets: [ACCESS_KEY],
+    },
+    {
+      fault: { method: 'POST', path: `/api/v1/users/${userId}/verification`, status: 400, message: 'cannot parse {body}' },
+      call: () => client.verify({ userId, code: '492817', statusToken, intentToken }),
+      secrets: [statusToken, '492817'],
+    },
+    {
+      fault: { method: 'POST', path: '/api/v1/approval', status: 500, message: 'upstream said {authorization}', format: 'text' },
+      call: () => client.approve({ channel: 'push', username: USERNAME, intentToken }),
+      secrets: [intentToken],
+    },
+    {
+      // A 401 whose message is clean, but whose body repeats the header in a field of its own.
+      fault: {
+        fault: 'status',
+        method: 'DELETE',
+        path: `/api/v1/users/${userId}`,
+        status: 401,
+        body: { error: 'Unauthorized', status: 401, received: `Bearer ${ACCESS_KEY}` },
+      },
+      call: () => client.deleteUser(userId),
+      secrets: [ACCESS_KEY],
+    },
+  ]
+  const { ApiError } = await import('../../bindings-node/index.mjs')
+  try {
+    for (const { fault, call, secrets } of cases) {
+      await sim.fault({ fault: 'echo', count: 1, ...fault })
+      const err = await call().then(
+        () => assert.fail('the echo answer was taken for a success'),
+        (error) => error,
+      )
+      assert.ok(err instanceof ApiError, String(err))
+      const printed = []
+      const original = console.error
+      console.error = (...args) => printed.push(inspect(args[0]))
+      try {
+        console.error(err)
+      } finally {
+        console.error = original
+      }
+      const shown = [
+        err.message,
+        err.stack,
+        String(err),
+        inspect(err, { depth: Infinity, showHidden: true }),
+        JSON.stringify(err),
+        JSON.stringify({ ...err }),
+        String(err.body),
+        String(err.apiMessage),
+        ...printed,
+      ]
+      assert.ok(shown.some((text) => text.includes('[redacted]')), shown[0])
+      for (const secret of secrets) {
+        const leaked = shown.filter((text) => text.includes(secret)).map((text) => text.slice(0, 100))
+        assert.deepEqual(leaked, [], `a secret (${secret.length} chars) is shown`)
+        assert.ok(err.rawBody().includes(secret), 'rawBody() keeps the answer as it arrived')
+      }
+      assert.ok(!Object.keys(err).includes('rawBody') && !('rawBody' in { ...err }), 'rawBody is no property')
+    }
+    for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setTimeout(resolve, 10))
+  } finally {
+    setLogger(null)
+    await client.close()
+    await sim.stop()
+  }
+  assert.ok(logged.some((text) => text.includes('error answer') && text.includes('[redacted]')), logged.slice(-3).join('\n'))
+  for (const secret of [ACCESS_KEY, intentToken, statusToken, '492817']) {
+    assert.deepEqual(logged.filter((text) => text.includes(secret)).length, 0, `a secret (${secret.length} chars) is logged`)
+  }
+})

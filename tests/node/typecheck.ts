@@ -105,7 +105,7 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
   } catch (err) {
     if (err instanceof RateLimitError) notes.push(String(err.retryAfter ?? 0))
     else if (err instanceof NotFoundError) notes.push(err.path ?? '', String(err.status))
-    else if (err instanceof ApiError) notes.push(err.error ?? '', String(err.timestamp), err.body ?? '', err.apiMessage ?? '')
+    else if (err instanceof ApiError) notes.push(err.error ?? '', String(err.timestamp), err.body ?? '', err.apiMessage ?? '', String(err.rawBody()?.length ?? 0))
     else if (err instanceof TimeoutError || err instanceof AbortError) notes.push(err.lastStatus?.status ?? '')
     else if (err instanceof InvalidRequestError || err instanceof ConfigurationError) notes.push(err.field ?? '')
     if (err instanceof NevisError) {

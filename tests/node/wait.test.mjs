@@ -37,13 +37,18 @@ describe('waiting, timeouts and abort', () => {
 
   it('rejects with TimeoutError carrying the last status when nobody answers in time', async () => {
     const approval = await client.approve({ channel: 'push', username })
+    const before = (await sim.stats()).requests
     const started = Date.now()
     const err = await client.waitForStatus(approval.statusToken, { interval: 20, timeout: 300 }).catch((e) => e)
+    const polls = (await sim.stats()).requests - before
     assert.ok(err instanceof TimeoutError, String(err))
     assert.equal(err.code, 'timeout')
     assert.equal(err.lastStatus.status, 'pending')
     const elapsed = Date.now() - started
     assert.ok(elapsed >= 280 && elapsed < 3000, `${elapsed} ms`)
+    // The attempts are the polls the simulator saw, not 0.
+    assert.ok(polls >= 2, `${polls} polls`)
+    assert.equal(err.attempts, polls)
   })
 
   it('abort rejects promptly even in a long pause, and polling stops in Rust', async () => {

@@ -7,6 +7,7 @@ untrusted certificate; client-side errors from the core's validation and configu
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 import socket
 import uuid
@@ -22,9 +23,11 @@ from nevis_authcloud.errors import (
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
+    ConfigurationTypeError,
     ConflictError,
     DecodeError,
     InvalidRequestError,
+    InvalidRequestTypeError,
     MethodNotAllowedError,
     NevisError,
     NotFoundError,
@@ -186,10 +189,12 @@ def test_client_side_validation_names_the_field(authcloud_sim):
     assert caught.value.field == "phone" and isinstance(caught.value, ValueError)
     with pytest.raises(InvalidRequestError) as caught:
         client.get_user("not-a-uuid")
-    assert caught.value.field == "userId"
-    with pytest.raises(InvalidRequestError) as caught:
+    # The core's rule, named as the caller wrote the keyword (the API calls it userId).
+    assert caught.value.field == "user_id" and str(caught.value).startswith("invalid_request: user_id: must be a UUID")
+    with pytest.raises(InvalidRequestTypeError) as caught:
         client.enroll(username=42, channel="app")  # type: ignore[arg-type]
-    assert caught.value.field == "username"
+    assert caught.value.field == "username" and isinstance(caught.value, TypeError)
+    assert str(caught.value) == "invalid_request: username: must be a str (got int)"
     with pytest.raises(InvalidRequestError) as caught:
         client.wait_for_status("token", interval=-1)
     assert caught.value.field == "interval"
@@ -214,6 +219,34 @@ def test_configuration_errors_name_the_setting(monkeypatch, options, field):
     with pytest.raises(ConfigurationError) as caught:
         Client(**options)
     assert caught.value.field == field and caught.value.kind == "config"
+
+
+def test_async_calls_name_fields_as_written(authcloud_sim):
+    async def scenario():
+        async with authcloud_sim.async_client() as client:
+            with pytest.raises(InvalidRequestError) as caught:
+                await client.verify(user_id="42", code="123456", status_token="")
+            assert caught.value.field == "user_id"
+            with pytest.raises(InvalidRequestError) as caught:
+                await client.enroll(username="alice", channel="fido2", display_name="A",
+                                    fido2_options={"authenticatorSelection": {"userVerification": 1}})
+            assert caught.value.field == "fido2_options.authenticatorSelection.userVerification"
+            assert "must be a string (got a number)" in str(caught.value)
+
+    asyncio.run(scenario())
+
+
+def test_wrong_types_are_also_type_errors_and_bad_values_value_errors():
+    with pytest.raises(ConfigurationTypeError) as caught:
+        Client(base_url="http://127.0.0.1:1", access_key="k", max_retries="3")  # type: ignore[arg-type]
+    assert isinstance(caught.value, TypeError) and isinstance(caught.value, ConfigurationError)
+    with pytest.raises(ConfigurationError) as caught:
+        Client(base_url="http://127.0.0.1:1", access_key="k", max_retries=2**40)
+    assert not isinstance(caught.value, TypeError) and caught.value.field == "max_retries"
+    assert str(caught.value) == "config: max_retries: must be a whole number from 0 to 10 (got 1099511627776)"
+    with pytest.raises(ConfigurationTypeError) as caught:
+        Client(base_url="http://127.0.0.1:1", access_key=b"key")  # type: ignore[arg-type]
+    assert str(caught.value) == "config: access_key: must be a str (got bytes)", "the type, never the key"
 
 
 def test_closed_client_refuses_calls(authcloud_sim):

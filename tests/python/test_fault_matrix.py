@@ -10,6 +10,7 @@ written to ``$NEVIS_FAULTS_REPORT_DIR/python.json`` for the cross-language compa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -37,15 +38,28 @@ def _closed_port() -> int:
     return port
 
 
-def _client_settings() -> Dict[str, Any]:
-    """The table's "client" block in the Python client's terms (seconds)."""
-    settings = MATRIX["client"]
+@contextlib.contextmanager
+def _silent_tls_peer() -> Iterator[str]:
+    """An https:// address whose peer takes TCP connections (the kernel completes them from the
+    listen queue) and never answers the TLS handshake."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def _client_settings(scenario: Dict[str, Any]) -> Dict[str, Any]:
+    """The table's "client" block, with the row's own over it, in the Python client's terms (seconds)."""
+    settings = {**MATRIX["client"], **scenario.get("client", {})}
     first, longest = settings["retryBackoffMs"]
-    return {
+    options = {
         "timeout": settings["requestTimeoutMs"] / 1000,
         "max_retries": settings["maxRetries"],
         "retry_backoff": (first / 1000, longest / 1000),
     }
+    if "connectTimeoutMs" in settings:
+        options["connect_timeout"] = settings["connectTimeoutMs"] / 1000
+    return options
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +134,12 @@ def test_fault_matrix_row(
     sim: Simulator = request.getfixturevalue("authcloud_sim_tls") if target == "untrusted-tls" else authcloud_sim
     pending_status_token = _prepare(sim)
 
-    options = sim.client_options(**_client_settings())
-    if target == "closed-port":
+    options = sim.client_options(**_client_settings(scenario))
+    peer = contextlib.ExitStack()
+    if target == "silent-tls":
+        # The simulator's CA is offered, but the handshake never gets as far as a certificate.
+        options["base_url"] = peer.enter_context(_silent_tls_peer())
+    elif target == "closed-port":
         options["base_url"] = f"http://127.0.0.1:{_closed_port()}"
     elif target == "untrusted-tls":
         # Only the system trust store, which does not know the simulator's generated CA.
@@ -130,7 +148,7 @@ def test_fault_matrix_row(
     elif target is not None:
         raise AssertionError(f"tests/faults.json names an unknown target {target!r}")
 
-    with Client(**options) as client:
+    with peer, Client(**options) as client:
         call = _operation(client, scenario["operation"], pending_status_token)
         for fault in scenario["faults"]:
             sim.add_fault(**fault)

@@ -338,3 +338,80 @@ def test_no_secret_in_logs_errors_or_reprs(sim: Simulator, capture: Capture) -> 
                 # Name the leak and where it was (the secrets are throwaway values of this run).
                 problems.append(f"{leak} in {source}: {text[:80]!r}…")
     assert not problems, "secrets shown:\n" + "\n".join(problems[:20])
+
+
+# -- a server that echoes what it received -------------------------------------------------------
+
+ECHO_INTENT_TOKEN = "eyJhbGciOiJIUzUxMiJ9.cHktZWNoby1pbnRlbnQtdG9rZW4.c2lnbmF0dXJlLWVjaG8"
+ECHO_STATUS_TOKEN = "eyJhbGciOiJIUzUxMiJ9.cHktZWNoby1zdGF0dXMtdG9rZW4.c2lnbmF0dXJlLWVjaG8"
+ECHO_USER_ID = "00000000-0000-4000-8000-0000000000ec"
+# Computed, so a traceback's source lines cannot contain it.
+ECHO_SMS_CODE = str(400_000 + 92_817)
+
+
+def _everything_about(error: BaseException) -> List[str]:
+    """Every text an application could log about ``error``: str, repr, vars, the traceback."""
+    shown = [str(error), repr(error), repr(vars(error))]
+    shown.append("".join(traceback.format_exception(type(error), error, error.__traceback__)))
+    return shown
+
+
+def test_an_echoing_server_gets_its_echo_redacted(sim: Simulator, capture: Capture) -> None:
+    """A 401 repeating the key, a 400 quoting the body, a proxy's 500 passing on the bearer token:
+    the secrets are ``[redacted]`` in every text of the exception and in the log records, and only
+    ``raw_body()`` returns them."""
+    sim.reset()
+    client = sim.client(max_retries=0, **FAST)
+    verification = f"/api/v1/users/{ECHO_USER_ID}/verification"
+    cases = [
+        (
+            {"method": "GET", "path": "/api/v1/users", "status": 401, "message": "bad credential: {authorization}"},
+            errors.AuthenticationError,
+            lambda: client.find_user(USERNAME),
+            [ACCESS_KEY],
+        ),
+        (
+            {"method": "POST", "path": verification, "status": 400, "message": "cannot parse {body}"},
+            errors.BadRequestError,
+            lambda: client.verify(user_id=ECHO_USER_ID, code=ECHO_SMS_CODE, status_token=ECHO_STATUS_TOKEN,
+                                  intent_token=ECHO_INTENT_TOKEN),
+            [ECHO_STATUS_TOKEN, ECHO_SMS_CODE],
+        ),
+        (
+            {"method": "POST", "path": "/api/v1/approval", "status": 500, "message": "upstream said {authorization}",
+             "format": "text"},
+            errors.ServerError,
+            lambda: client.approve(username=USERNAME, channel="push", intent_token=ECHO_INTENT_TOKEN),
+            [ECHO_INTENT_TOKEN],
+        ),
+    ]
+    with client:
+        for fault, error_type, call, secrets in cases:
+            sim.add_fault(fault="echo", count=1, **fault)
+            with pytest.raises(error_type) as caught:
+                call()
+            error = caught.value
+            assert isinstance(error, errors.ApiError)
+            shown = _everything_about(error) + [error.body, str(error.message), str(error.error), str(error.path)]
+            assert any("[redacted]" in text for text in shown), shown[0]
+            for secret in secrets:
+                leaked = [text[:120] for text in shown if secret in text]
+                assert not leaked, f"a secret ({len(secret)} chars) is shown: {leaked}"
+                assert secret.encode() in error.raw_body(), "raw_body() keeps the answer as it arrived"
+    records = capture.texts
+    assert any("error answer" in text and "[redacted]" in text for text in records), records[-3:]
+    for secret in (ACCESS_KEY, ECHO_INTENT_TOKEN, ECHO_STATUS_TOKEN, ECHO_SMS_CODE):
+        assert not [text for text in records if secret in text], f"a secret ({len(secret)} chars) is logged"
+
+
+def test_raw_body_survives_pickling_but_never_shows() -> None:
+    """An ApiError sent to another process (Celery, multiprocessing) keeps raw_body() and still
+    shows nothing of it in repr or vars."""
+    import pickle
+
+    error = errors.AuthenticationError("unauthorized: 401", status=401, body='{"message":"[redacted]"}',
+                                       raw_body=b'{"message":"Bearer ' + ACCESS_KEY.encode() + b'"}')
+    copy = pickle.loads(pickle.dumps(error))
+    assert copy.raw_body() == error.raw_body()
+    for text in _everything_about(copy):
+        assert ACCESS_KEY not in text

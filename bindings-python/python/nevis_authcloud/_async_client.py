@@ -14,6 +14,7 @@ from typing import Any, Mapping, Optional, Sequence, Type, TypeVar
 from . import _requests, models
 from ._base import BaseClient
 from ._config import Seconds
+from .errors import InvalidRequestError
 
 _Self = TypeVar("_Self", bound="AsyncClient")
 
@@ -24,7 +25,11 @@ class AsyncClient(BaseClient):
     loop, also across several ``asyncio.run()`` calls."""
 
     async def _run(self, call: "_requests.Call[_requests.T]") -> "_requests.T":
-        answer: str = await self._native.call_async(call.operation, call.take_arguments())
+        try:
+            answer: str = await self._native.call_async(call.operation, call.take_arguments())
+        except InvalidRequestError as err:
+            call.name_as_written(err)
+            raise
         return call.result(answer)
 
     async def close(self) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Mapping, Optional, Sequence, Type, TypeVar
 from . import _requests, models
 from ._base import BaseClient
 from ._config import Seconds
+from .errors import InvalidRequestError
 
 _Self = TypeVar("_Self", bound="Client")
 
@@ -24,7 +25,12 @@ class Client(BaseClient):
     keywords (``instance=``/``base_url=``, ``access_key=``, ``timeout=``, …)."""
 
     def _run(self, call: "_requests.Call[_requests.T]") -> "_requests.T":
-        return call.result(self._native.call(call.operation, call.arguments))
+        try:
+            answer = self._native.call(call.operation, call.arguments)
+        except InvalidRequestError as err:
+            call.name_as_written(err)
+            raise
+        return call.result(answer)
 
     def close(self) -> None:
         """Closes the connection pool; later calls raise ``ClientClosedError``."""

@@ -1,8 +1,10 @@
 """Normalises the constructor keywords shared by ``Client`` and ``AsyncClient``.
 
 Python callers think in ``float`` seconds or ``timedelta``, in file paths or PEM text; the native
-module takes plain numbers and PEM strings. Everything beyond that normalisation (URL rules, the key,
-limits) is checked by the Rust core, so the rules are the same in every language.
+module takes plain numbers and PEM strings. The types are checked here (a wrong one is a
+``ConfigurationTypeError`` naming the keyword, never a bare ``TypeError`` or ``OverflowError`` from
+the native layer); everything beyond that (URL rules, the key, limits) is checked by the Rust core,
+so the rules are the same in every language.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Dict, Optional, Tuple, Union
 
+from ._arguments import config, text_problem, type_name
 from .errors import ConfigurationError
 
 Seconds = Union[float, int, timedelta]
@@ -38,13 +41,64 @@ class ClientConfig:
 
 
 def _seconds(name: str, value: Optional[Seconds]) -> Optional[float]:
+    """Seconds as a float; NaN, infinite, zero and negative values are the core's to refuse."""
     if value is None:
         return None
     if isinstance(value, timedelta):
         return value.total_seconds()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigurationError(f"config: {name}: must be a number of seconds or a timedelta", field=name)
-    return float(value)
+        config(name, f"must be a number of seconds or a timedelta (got {type_name(value)})", wrong_type=True)
+    try:
+        return float(value)
+    except OverflowError:
+        config(name, "must be a finite number of seconds (got an int too large for a float)")
+
+
+def _shown(number: int) -> str:
+    """An int for "got …": Python refuses to print very long ones, and nobody reads them."""
+    return str(number) if abs(number) < 10**18 else f"an int of {'-' if number < 0 else ''}about 2**{number.bit_length()}"
+
+
+def _count(name: str, value: Optional[int], low: int, high: int, rule: str) -> Optional[int]:
+    """A whole number the native side holds in a fixed-size integer: what does not fit is refused
+    here, with the rule the core would state, instead of an ``OverflowError``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        config(name, f"must be an int (got {type_name(value)})", wrong_type=True)
+    if not low <= value <= high:
+        config(name, f"{rule} (got {_shown(value)})")
+    return value
+
+
+def _string(name: str, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        # The type only: the value may be an access key.
+        config(name, f"must be a str (got {type_name(value)})", wrong_type=True)
+    problem = text_problem(value)
+    if problem is not None:
+        config(name, problem)
+    return value
+
+
+def _backoff(value: Optional[Tuple[Seconds, Seconds]]) -> Optional[Tuple[float, float]]:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
+        config("retry_backoff", f"must be a (first, longest) pair of seconds (got {type_name(value)})",
+               wrong_type=True)
+    if len(value) != 2:
+        config("retry_backoff", f"must be a (first, longest) pair of seconds (got {len(value)} items)")
+    pair = []
+    for index, item in enumerate(value):
+        seconds = _seconds(f"retry_backoff[{index}]", item)
+        if seconds is None:
+            config(f"retry_backoff[{index}]", "must be a number of seconds or a timedelta (got NoneType)",
+                   wrong_type=True)
+        pair.append(seconds)
+    return (pair[0], pair[1])
 
 
 def _pem(ca_certs: Optional[PathOrPem]) -> Optional[str]:
@@ -52,15 +106,15 @@ def _pem(ca_certs: Optional[PathOrPem]) -> Optional[str]:
     if ca_certs is None:
         return None
     if isinstance(ca_certs, str) and "-----BEGIN" in ca_certs:
-        return ca_certs
+        return _string("ca_certs", ca_certs)
     try:
         path = os.fspath(ca_certs)
     except TypeError:
-        raise ConfigurationError("config: ca_certs: must be PEM text or a file path", field="ca_certs") from None
+        config("ca_certs", f"must be PEM text or a file path (got {type_name(ca_certs)})", wrong_type=True)
     try:
         with open(path, encoding="utf-8") as pem_file:
             return pem_file.read()
-    except OSError as err:
+    except (OSError, ValueError) as err:
         raise ConfigurationError(f"config: ca_certs: {path!r} cannot be read ({err})", field="ca_certs") from err
 
 
@@ -80,37 +134,27 @@ def native_arguments(
     use_env_proxy: bool,
     app_info: Optional[str],
 ) -> Dict[str, Any]:
-    """The keyword arguments of ``_native.NativeClient``."""
-    for name, text in (("instance", instance), ("base_url", base_url), ("access_key", access_key),
-                       ("proxy", proxy), ("app_info", app_info)):
-        if text is not None and not isinstance(text, str):
-            raise ConfigurationError(f"config: {name}: must be a string", field=name)
-    if max_retries is not None and (isinstance(max_retries, bool) or not isinstance(max_retries, int)
-                                    or max_retries < 0):
-        raise ConfigurationError("config: max_retries: must be a non-negative integer", field="max_retries")
-    # 0 passes on: the core refuses it with its own message, as in every other language. A number
-    # beyond what the native side can hold is refused here, naming the field, not as OverflowError.
-    if max_connections is not None and (isinstance(max_connections, bool) or not isinstance(max_connections, int)
-                                        or not 0 <= max_connections <= sys.maxsize):
-        raise ConfigurationError("config: max_connections: must be a positive integer", field="max_connections")
-    backoff: Optional[Tuple[float, float]] = None
-    if retry_backoff is not None:
-        first, longest = retry_backoff
-        backoff = (_seconds("retry_backoff", first) or 0.0, _seconds("retry_backoff", longest) or 0.0)
+    """The keyword arguments of ``_native.NativeClient``, each of the type it takes (see
+    ``_arguments``): a keyword of the wrong type is a ``ConfigurationTypeError`` naming it."""
+    if not isinstance(use_env_proxy, bool):
+        config("use_env_proxy", f"must be True or False (got {type_name(use_env_proxy)})", wrong_type=True)
     return {
-        "instance": instance,
-        "base_url": base_url,
-        "access_key": access_key,
+        "instance": _string("instance", instance),
+        "base_url": _string("base_url", base_url),
+        "access_key": _string("access_key", access_key),
         "timeout": _seconds("timeout", timeout),
         "connect_timeout": _seconds("connect_timeout", connect_timeout),
         "deadline": _seconds("deadline", deadline),
-        "max_retries": max_retries,
-        "max_connections": max_connections,
-        "retry_backoff": backoff,
+        # Within what the native side holds; beyond 10 the core refuses it with the same words.
+        "max_retries": _count("max_retries", max_retries, 0, 2**32 - 1, "must be a whole number from 0 to 10"),
+        # 0 passes on: the core refuses it with its own message, as in every other language.
+        "max_connections": _count("max_connections", max_connections, 0, sys.maxsize,
+                                  "must be a whole number, 1 or more"),
+        "retry_backoff": _backoff(retry_backoff),
         "ca_certs_pem": _pem(ca_certs),
-        "proxy": proxy,
+        "proxy": _string("proxy", proxy),
         "use_env_proxy": use_env_proxy,
-        "app_info": app_info,
+        "app_info": _string("app_info", app_info),
     }
 
 

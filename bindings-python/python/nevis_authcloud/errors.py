@@ -37,7 +37,9 @@ __all__ = [
     "APITimeoutError",
     "DecodeError",
     "InvalidRequestError",
+    "InvalidRequestTypeError",
     "ConfigurationError",
+    "ConfigurationTypeError",
     "RequestCancelledError",
     "ClientClosedError",
 ]
@@ -101,8 +103,29 @@ class NativeCause(Exception):
     """The Rust error chain behind a :class:`NevisError`, kept as its ``__cause__``."""
 
 
+class _Unredacted:
+    """Holds an error answer's bytes as received, showing nothing of them in ``repr``, ``vars()`` or a
+    traceback's locals, so only :meth:`ApiError.raw_body` hands them out."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"<unredacted body: {len(self.data)} bytes>"
+
+    def __reduce__(self) -> Any:
+        return (_Unredacted, (self.data,))
+
+
 class ApiError(NevisError):
-    """The server answered with an HTTP error status; the fields of its error body are attributes."""
+    """The server answered with an HTTP error status; the fields of its error body are attributes.
+
+    A server (or a proxy) may echo what it received. Every text here (``str(err)``, ``message``,
+    ``error``, ``path``, ``body``) has the call's secrets (access key, tokens, codes) replaced by
+    ``[redacted]``; only :meth:`raw_body` returns the answer as it arrived.
+    """
 
     #: The HTTP status, e.g. 404.
     status: Optional[int]
@@ -114,7 +137,7 @@ class ApiError(NevisError):
     path: Optional[str]
     #: ISO-8601 text on most errors, epoch milliseconds on 401/403.
     timestamp: Union[str, int, None]
-    #: The raw error body (cut at 8 KiB).
+    #: The error body as text, secrets redacted (cut at 8 KiB).
     body: str
 
     def __init__(
@@ -128,6 +151,7 @@ class ApiError(NevisError):
         path: Optional[str] = None,
         timestamp: Union[str, int, None] = None,
         body: str = "",
+        raw_body: bytes = b"",
         **details: Any,
     ) -> None:
         super().__init__(text, **details)
@@ -137,6 +161,12 @@ class ApiError(NevisError):
         self.path = path
         self.timestamp = timestamp
         self.body = body
+        self._raw_body = _Unredacted(bytes(raw_body))
+
+    def raw_body(self) -> bytes:
+        """The error body exactly as received, **unredacted**: if the server echoed the access key or
+        a token, it is in these bytes. Never log them; they are for debugging a server by hand."""
+        return self._raw_body.data
 
 
 class BadRequestError(ApiError):
@@ -200,11 +230,26 @@ class DecodeError(NevisError):
 
 
 class InvalidRequestError(NevisError, ValueError):
-    """The request was rejected before sending: ``field`` breaks a rule the API documents."""
+    """The request was rejected before sending: ``field`` breaks a rule the API documents.
+
+    ``field`` is the keyword as the caller wrote it (``user_id``), with a path into mappings
+    (``extra.x``, ``fido2_options.authenticatorSelection.userVerification``, ``channels[0]``). A
+    ``ValueError`` too, so generic handlers catch it.
+    """
+
+
+class InvalidRequestTypeError(InvalidRequestError, TypeError):
+    """An argument of the wrong type (``username=42``, a non-JSON value in ``extra``): an
+    :class:`InvalidRequestError` that is also a ``TypeError``, as Python code expects for a type."""
 
 
 class ConfigurationError(NevisError, ValueError):
-    """The client configuration is unusable; ``field`` names the setting."""
+    """The client configuration is unusable; ``field`` names the setting (the constructor keyword)."""
+
+
+class ConfigurationTypeError(ConfigurationError, TypeError):
+    """A client setting of the wrong type (``max_retries="3"``): a :class:`ConfigurationError`
+    that is also a ``TypeError``."""
 
 
 class RequestCancelledError(NevisError):

@@ -13,8 +13,11 @@ without a Nevis instance::
 
 Installed with the package, pytest loads this module as a plugin (entry point ``pytest11``), which
 provides the fixtures ``authcloud_sim`` (plain HTTP) and ``authcloud_sim_tls`` (HTTPS with its own
-CA). Both are session-scoped and reset the simulator's state before each test. The binary is taken
-from ``$AUTHCLOUD_SIM`` or found on ``PATH``.
+CA). Both are session-scoped and reset the simulator's state before each test.
+
+The binary comes from the ``nevis-authcloud-sim`` wheel (``pip install "nevis-authcloud[testing]"``
+installs it with pytest): ``$AUTHCLOUD_SIM`` if set, else the ``authcloud-sim`` installed beside
+this interpreter (a virtual environment need not be activated), else the one on ``PATH``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import shutil
 import ssl
 import subprocess
+import sysconfig
 import tempfile
 import urllib.error
 import urllib.parse
@@ -55,13 +59,23 @@ def _trusting(ca_path: str) -> ssl.SSLContext:
 
 
 def find_simulator() -> str:
-    """The path of the ``authcloud-sim`` binary (``$AUTHCLOUD_SIM`` or ``PATH``)."""
+    """The path of the ``authcloud-sim`` binary: ``$AUTHCLOUD_SIM``, else the one installed beside
+    this interpreter by the ``nevis-authcloud-sim`` wheel, else the one on ``PATH``."""
     configured = os.environ.get("AUTHCLOUD_SIM")
     if configured:
+        if not os.path.isfile(configured):
+            raise SimulatorError(f"AUTHCLOUD_SIM={configured!r} is not a file")
         return configured
+    name = "authcloud-sim.exe" if os.name == "nt" else "authcloud-sim"
+    beside = os.path.join(sysconfig.get_path("scripts"), name)
+    if os.path.isfile(beside) and os.access(beside, os.X_OK):
+        return beside
     found = shutil.which("authcloud-sim")
     if found is None:
-        raise SimulatorError("authcloud-sim not found: set AUTHCLOUD_SIM or put it on PATH")
+        raise SimulatorError(
+            "authcloud-sim not found: pip install nevis-authcloud-sim (or nevis-authcloud[testing]), "
+            "or set AUTHCLOUD_SIM to the path of the binary"
+        )
     return found
 
 

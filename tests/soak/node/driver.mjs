@@ -22,7 +22,7 @@ const PHONE_DIGIT = '2' // the language's digit in generated phone numbers (+417
 const KNOWN_KINDS = new Set([
   'bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'conflict',
   'precondition_failed', 'unsupported_media_type', 'payload_too_large', 'rate_limited', 'server',
-  'timeout', 'connection', 'tls', 'decode', 'invalid_request', 'config', 'cancelled',
+  'timeout', 'connection', 'tls', 'decode', 'invalid_request', 'config', 'cancelled', 'closed',
 ])
 const HANG = Symbol('hang')
 

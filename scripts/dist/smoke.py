@@ -1,0 +1,26 @@
+"""A push login against the packaged simulator, with only the installed wheels (no repository code).
+
+    python scripts/dist/smoke.py
+
+Used by `make dist-check` on the CPython versions other than the one running the full suite, and by
+the release workflow on every platform it publishes for.
+"""
+
+import sys
+
+import nevis_authcloud
+from nevis_authcloud.testing import Simulator, find_simulator
+
+for tls in (False, True):
+    with Simulator(tls=tls) as sim, sim.client(timeout=10) as client:
+        client.ping()
+        enrolment = client.enroll(username="alice", channel="push")
+        sim.accept(enrolment.transaction_id)
+        approval = client.approve(username="alice", channel="push", message="Log in?")
+        sim.accept(approval.transaction_id)
+        status = client.wait_for_status(approval.status_token, interval=0.02, timeout=10)
+        assert status.succeeded, status
+print(
+    "CPython %d.%d: push login over HTTP and HTTPS with %s from %s and %s"
+    % (sys.version_info[0], sys.version_info[1], nevis_authcloud.__name__, nevis_authcloud.__file__, find_simulator())
+)
