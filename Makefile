@@ -2,7 +2,8 @@
 #
 # Every cargo call shares one target directory and one explicit target triple, so cargo, maturin
 # and the napi CLI (which always passes --target) reuse one set of build artefacts instead of
-# compiling the workspace twice.
+# compiling the workspace twice; workspace-hack/ gives every package selection the same dependency
+# features, so none of them compiles a dependency again.
 
 SHELL := /bin/bash
 EMPTY :=
@@ -24,7 +25,7 @@ export NEVIS_FAULTS_REPORT_DIR ?= $(CARGO_TARGET_DIR)/faults-report
 
 # Each language binding adds its own targets in mk/<language>.mk and appends them here, so the
 # bindings never edit this file concurrently.
-TEST_TARGETS := test-rust
+TEST_TARGETS := check-dependency-features test-rust
 DEMO_TARGETS := demo-rust
 # Languages whose suites run tests/faults.json; each fragment adds its own.
 FAULT_REPORT_LANGUAGES := rust
@@ -33,7 +34,7 @@ FAULT_REPORT_LANGUAGES := rust
 BAD_INPUT_LANGUAGES :=
 -include mk/*.mk
 
-.PHONY: help build test fault-reports-clean test-rust demo demo-rust bench-sim clean
+.PHONY: help build test fault-reports-clean check-dependency-features test-rust demo demo-rust bench-sim clean
 
 help:
 	@echo "make demo   - build, start the local simulator and run the passwordless flow"
@@ -54,6 +55,12 @@ test: fault-reports-clean $(TEST_TARGETS)
 
 fault-reports-clean:
 	rm -rf $(NEVIS_FAULTS_REPORT_DIR)
+
+# The workspace, the C library, maturin (bindings-python alone) and the napi CLI (bindings-node
+# alone) select different packages; this fails when that would compile a dependency twice (a few
+# seconds, no build; workspace-hack/Cargo.toml says how to fix it).
+check-dependency-features:
+	scripts/check-dependency-features.py
 
 test-rust:
 	cargo test --locked --workspace

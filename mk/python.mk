@@ -25,8 +25,7 @@ python-package: $(PY_VENV)/.tools-installed
 	$(PY_VENV)/bin/maturin build --locked --profile dev -m bindings-python/Cargo.toml --out $(PY_WHEELS)
 	$(PY_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps $(PY_WHEELS)/*.whl
 
-# The simulator is normally already built by test-rust (or `make build`); building it here with a
-# different package selection would re-unify features and recompile half the dependency tree.
+# The simulator is normally already built by test-rust (or `make build`).
 #
 # The suite runs in Python's development mode with every warning an error (the "sanitizer" run of
 # issue 8): an unclosed socket, file, subprocess or event loop, a coroutine never awaited or a
