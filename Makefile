@@ -25,7 +25,7 @@ export NEVIS_FAULTS_REPORT_DIR ?= $(CARGO_TARGET_DIR)/faults-report
 
 # Each language binding adds its own targets in mk/<language>.mk and appends them here, so the
 # bindings never edit this file concurrently.
-TEST_TARGETS := check-dependency-features test-rust
+TEST_TARGETS := check-standalone check-dependency-features test-rust
 DEMO_TARGETS := demo-rust
 # Languages whose suites run tests/faults.json; each fragment adds its own.
 FAULT_REPORT_LANGUAGES := rust
@@ -34,7 +34,7 @@ FAULT_REPORT_LANGUAGES := rust
 BAD_INPUT_LANGUAGES :=
 -include mk/*.mk
 
-.PHONY: help build test fault-reports-clean check-dependency-features test-rust demo demo-rust bench-sim clean
+.PHONY: help build test fault-reports-clean check-standalone check-dependency-features test-rust demo demo-rust bench-sim clean
 
 help:
 	@echo "make demo   - build, start the local simulator and run the passwordless flow"
@@ -59,6 +59,10 @@ fault-reports-clean:
 # The workspace, the C library, maturin (bindings-python alone) and the napi CLI (bindings-node
 # alone) select different packages; this fails when that would compile a dependency twice (a few
 # seconds, no build; workspace-hack/Cargo.toml says how to fix it).
+# No tracked file points outside the repository (machine paths, ticket numbers, notes elsewhere).
+check-standalone:
+	scripts/check-standalone.py
+
 check-dependency-features:
 	scripts/check-dependency-features.py
 

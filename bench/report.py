@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Renders the benchmark results (the JSON files of the shared layout, issue 7) as Markdown.
+"""Renders the benchmark results (the JSON result files the benchmarks write) as Markdown.
 
     bench/report.py --results target/bench --out bench/RESULTS.md [--smoke]
 
@@ -180,7 +180,7 @@ def section(result: Dict[str, Any], extra_checks: List[Dict[str, Any]]) -> List[
     versions = result.get("versions")
     if versions:
         out += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + "."]
-    out += ["", "```", result.get("command", "(no command recorded)"), "```", ""]
+    out += ["", "```", portable_command(result.get("command", "(no command recorded)")), "```", ""]
     return out
 
 
@@ -247,7 +247,7 @@ def wall_time_section(folder: Path) -> List[str]:
         parts = line.split("\t")
         if len(parts) == 4:
             name, seconds, status, cmd = parts
-            out.append(f"| {name} | {seconds} | {status} | `{esc(cmd)}` |")
+            out.append(f"| {name} | {seconds} | {status} | `{esc(portable_command(cmd))}` |")
     out.append("")
     return out
 
@@ -277,6 +277,15 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(REPO))
     except ValueError:
         return str(path)
+
+
+def portable_command(cmd: str) -> str:
+    """A recorded command as anyone can rerun it from a checkout: the cargo target folder as
+    `$CARGO_TARGET_DIR` and the checkout itself as relative paths, so the report holds no path of
+    the machine that ran it."""
+    target = os.environ.get("CARGO_TARGET_DIR") or str(REPO / "target")
+    cmd = cmd.replace(str(Path(target).resolve()) + "/", "$CARGO_TARGET_DIR/")
+    return cmd.replace(str(REPO) + "/", "")
 
 
 def fmt(value: Any) -> str:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every benchmark of issue 7 and renders the report. Called by `make bench` (release builds,
+# Runs every benchmark and renders the report. Called by `make bench` (release builds,
 # full counts, bench/RESULTS.md) and `make bench-smoke` (debug builds, --smoke counts, a throwaway
 # report next to the results), which pass the artefacts to measure:
 #

@@ -1,4 +1,4 @@
-# Benchmarks (issue 7): the bindings against what users would write by hand in their language and
+# Benchmarks: the bindings against what users would write by hand in their language and
 # against the machine's ceiling, on loopback against the simulator (bench/run.sh runs them all).
 #
 #   make bench        release builds (simulator, C-overhead benchmark, Node addon; the Python

@@ -27,8 +27,8 @@ python-package: $(PY_VENV)/.tools-installed
 
 # The simulator is normally already built by test-rust (or `make build`).
 #
-# The suite runs in Python's development mode with every warning an error (the "sanitizer" run of
-# issue 8): an unclosed socket, file, subprocess or event loop, a coroutine never awaited or a
+# The suite runs in Python's development mode with every warning an error (its "sanitizer" run):
+# an unclosed socket, file, subprocess or event loop, a coroutine never awaited or a
 # deprecated call fails the test that caused it (pytest turns warnings from __del__ into
 # PytestUnraisableExceptionWarning, an error by pytest.ini). Child interpreters started by the
 # suite (interpreter-exit and typing checks) deliberately keep their own defaults.

@@ -1,4 +1,4 @@
-# The soak run (issue 8): SOAK_SECONDS (default 600) of mixed traffic from the Python, Node and C
+# The soak run: SOAK_SECONDS (default 600) of mixed traffic from the Python, Node and C
 # bindings at once against one simulator; see tests/soak/README.md.
 #
 #   make soak                      10 minutes; prints the table, writes target/soak/summary.json,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs one benchmark command against a fresh simulator under the shared benchmark rules (issue 7):
+# Runs one benchmark command against a fresh simulator under the benchmark rules of bench/README.md:
 # the simulator pinned to CPU 0, the command pinned to CPU 1, plain HTTP on loopback, and one
 # pending push approval created before anything is measured, whose statusToken every contender polls.
 #

@@ -1,6 +1,6 @@
 // What the Node benchmarks share: the simulator's address and token (exported by
 // bench/lib/with-bench-sim.sh), the request every contender sends, interleaved rounds, and the
-// result file of the shared benchmark layout (issue 7).
+// result file in the layout bench/report.py reads.
 //
 // `nevis-authcloud` is resolved by name: bench/node/run.sh points NODE_PATH at a folder holding the
 // package (the release build staged by `make bench`, or bindings-node itself with the debug addon

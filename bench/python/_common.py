@@ -1,5 +1,5 @@
 """What every Python benchmark shares: the simulator set-up, rounds of interleaved contenders, RSS
-readings and the JSON result file of the shared benchmark layout (issue 7).
+readings and the JSON result file in the layout bench/report.py reads.
 
 The benchmarks run under ``bench/python/run.sh``, which starts the simulator pinned to CPU 0 (via
 ``scripts/with-sim.sh``, which exports ``NEVIS_AUTHCLOUD_BASE_URL``/``NEVIS_AUTHCLOUD_ACCESS_KEY``)

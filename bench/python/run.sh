@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Python benchmarks (issue 7): the binding against requests/httpx/aiohttp, its memory and its
+# The Python benchmarks: the binding against requests/httpx/aiohttp, its memory and its
 # start-up. Writes python-blocking.json, python-async.json, python-memory.json and
 # python-startup.json to $BENCH_OUT in the shared benchmark layout.
 #

@@ -3,7 +3,7 @@
 //!
 //! A tokio worker completes asyncio futures and forwards log events, and it may finish its work at
 //! any moment, including while CPython is tearing itself down after the main script ended. Touching
-//! Python then crashes the process (the crash recorded in `shared/notes/toolchain.md`). The fix is a
+//! Python then crashes the process (SIGSEGV or abort in about one run of five). The fix is a
 //! flag behind a read/write lock: a worker holds the read lock for as long as it touches Python and
 //! does nothing if the flag is set; an `atexit` hook (registered by `nevis_authcloud/__init__.py`)
 //! takes the write lock with the GIL released — so workers holding the read lock can still get the

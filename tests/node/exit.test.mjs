@@ -1,4 +1,4 @@
-// No handle or promise left open at exit (issue 8), for users and for this suite itself.
+// No handle or promise left open at exit, for users and for this suite itself.
 //
 // A script using the SDK (a logger set, calls that fail, time out and are aborted, one client
 // closed and one not) ends by itself with code 0, well within a bound and without any

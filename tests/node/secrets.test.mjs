@@ -1,4 +1,4 @@
-// The secret scan of issue 8 for Node: with a recognisable access key, intent tokens, status
+// The secret scan for Node: with a recognisable access key, intent tokens, status
 // tokens, SMS codes and recovery codes all in play, nothing the SDK shows contains any of them.
 //
 // "Shows" means everything a Node application could end up writing to a log or a crash report:

@@ -1,4 +1,4 @@
-"""The secret scan of issue 8: with a recognisable access key, intent tokens, status tokens, an SMS
+"""The secret scan: with a recognisable access key, intent tokens, status tokens, an SMS
 code and recovery codes all in play, nothing the SDK shows contains any of them.
 
 "Shows" means everything a Python application could end up writing to a log or a crash report:

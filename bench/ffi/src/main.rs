@@ -20,7 +20,7 @@
 //! When BENCH_LOADGEN names the native load generator (bench/run.sh finds it), each round also runs
 //! it for one second over one connection: the ceiling for sequential calls, in the same rounds.
 //!
-//! Writes one result file in the shared benchmark layout (issue 7) to `--out`.
+//! Writes one result file in the result layout bench/report.py reads to `--out`.
 
 use std::ffi::{CStr, CString, c_char};
 use std::path::PathBuf;
@@ -37,7 +37,7 @@ use serde_json::{Value, json};
 
 /// The C binding's User-Agent prefix, given to the direct client too so both send the same bytes.
 const C_USER_AGENT: &str = concat!("nevis-authcloud-c/", env!("CARGO_PKG_VERSION"));
-/// The target of issue 7.
+/// The most the C binding may add to a call over the core, in microseconds.
 const TARGET_US: f64 = 15.0;
 
 struct Settings {
