@@ -56,13 +56,13 @@ test: fault-reports-clean $(TEST_TARGETS)
 fault-reports-clean:
 	rm -rf $(NEVIS_FAULTS_REPORT_DIR)
 
-# The workspace, the C library, maturin (bindings-python alone) and the napi CLI (bindings-node
-# alone) select different packages; this fails when that would compile a dependency twice (a few
-# seconds, no build; workspace-hack/Cargo.toml says how to fix it).
 # No tracked file points outside the repository (machine paths, ticket numbers, notes elsewhere).
 check-standalone:
 	scripts/check-standalone.py
 
+# The workspace, the C library, maturin (bindings-python alone) and the napi CLI (bindings-node
+# alone) select different packages; this fails when that would compile a dependency twice (a few
+# seconds, no build; workspace-hack/Cargo.toml says how to fix it).
 check-dependency-features:
 	scripts/check-dependency-features.py
 
