@@ -35,6 +35,10 @@ import json, os, signal, sys, threading, time, urllib.request
 from nevis_authcloud import Client
 
 scenario, base_url, access_key, token = sys.argv[1:5]
+# A harness that starts the suite in the background (`make test &` in a script) hands every child
+# an ignored SIGINT, and Python then installs no handler for it; give this child what an
+# interactive program has.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 client = Client(base_url=base_url, access_key=access_key, timeout=30, max_retries=0)
 
 def stats():
