@@ -117,6 +117,23 @@ describe('errors through real round trips', () => {
     assert.equal(err.retryAfter, 3_600_000)
   })
 
+  it('a 503 with Retry-After is a ServerError that keeps retryAfter too', async () => {
+    const err = await expectError(statusFault(503, { retryAfter: '3600' }), sdk.ServerError, 'server')
+    assert.equal(err.status, 503)
+    assert.equal(err.retryAfter, 3_600_000)
+    assert.equal(err.retryable, true)
+  })
+
+  it('a panic inside the addon rejects with InternalError, and the addon keeps working', async () => {
+    // panicForTests exists in debug builds of the addon only (the one this suite builds).
+    const panicking = native.panicForTests().catch((raw) => { throw sdk.fromNative(raw) })
+    const err = await expectError(panicking, sdk.InternalError, 'internal')
+    assert.equal(err.retryable, false)
+    assert.equal(err.mayHaveBeenApplied, 'unknown')
+    assert.match(err.cause.message, /panic_for_tests was called/)
+    await client.ping()
+  })
+
   it('TimeoutError when the answer comes too late', async () => {
     await sim.fault({ method: 'GET', path: '/api/v1/users', count: 1, fault: 'delay', ms: 2500 })
     const started = Date.now()
@@ -189,6 +206,7 @@ describe('errors through real round trips', () => {
       const err = await expectError(call(), sdk.ClientClosedError, 'closed')
       assert.ok(!(err instanceof sdk.ConfigurationError), err.constructor.name)
       assert.equal(err.field, undefined)
+      assert.equal(err.retryable, false)
       assert.match(err.message, /closed/)
     }
   })
@@ -208,13 +226,15 @@ describe('errors through real round trips', () => {
 
   it('the JS classes cover every core kind and agree with the addon', () => {
     const kinds = native.errorKinds()
-    assert.equal(kinds.length, 18)
+    assert.ok(kinds.includes('closed') && kinds.includes('internal'))
+    const retryable = new Set(native.retryableKinds())
     const table = native.errorClasses()
     for (const kind of kinds) {
       const Class = sdk.errorClassFor(kind)
       assert.notEqual(Class, sdk.NevisError, `${kind} has no class`)
       assert.equal(Class.name, table[kind], kind)
       assert.equal(sdk[Class.name], Class, `${Class.name} is exported`)
+      assert.equal(new Class('x', { kind }).retryable, retryable.has(kind), `${kind}: the core's retry policy`)
     }
     assert.deepEqual(Object.keys(sdk.CLASS_BY_KIND).sort(), [...kinds].sort())
     assert.equal(sdk.errorClassFor('something_new'), sdk.NevisError)
