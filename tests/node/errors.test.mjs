@@ -4,6 +4,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
+import { readFileSync } from 'node:fs'
 import * as sdk from '../../bindings-node/index.mjs'
 import { startSim, activePushUser, uniqueName, requireSdk } from './sim.mjs'
 
@@ -238,6 +239,17 @@ describe('errors through real round trips', () => {
     }
     assert.deepEqual(Object.keys(sdk.CLASS_BY_KIND).sort(), [...kinds].sort())
     assert.equal(sdk.errorClassFor('something_new'), sdk.NevisError)
+  })
+
+  it('errors.d.ts declares every core kind as an ErrorCode and every class the table names', () => {
+    const declarations = readFileSync(new URL('../../bindings-node/errors.d.ts', import.meta.url), 'utf8')
+    const union = declarations.match(/export type ErrorCode =([^;]*?)\n\n/)
+    assert.ok(union, 'errors.d.ts has no ErrorCode union')
+    const codes = [...union[1].matchAll(/'([a-z_]+)'/g)].map((match) => match[1])
+    assert.deepEqual([...codes].sort(), [...native.errorKinds()].sort())
+    const classes = new Set([...declarations.matchAll(/^export class (\w+)/gm)].map((match) => match[1]))
+    const undeclared = Object.values(native.errorClasses()).filter((name) => !classes.has(name))
+    assert.deepEqual(undeclared, [])
   })
 
   it('every core kind was produced by a test above', () => {
