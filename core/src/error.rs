@@ -128,11 +128,6 @@ impl ErrorKind {
         }
     }
 
-    /// The kind with this [`ErrorKind::as_str`] name, if there is one.
-    pub fn from_name(name: &str) -> Option<ErrorKind> {
-        ErrorKind::ALL.iter().copied().find(|kind| kind.as_str() == name)
-    }
-
     /// True for kinds where trying the same call again later may succeed: the server was
     /// overloaded or failed, or the network did. The one retry policy every binding reports.
     pub fn is_retryable(self) -> bool {
@@ -693,10 +688,6 @@ mod tests {
         assert_eq!(names.len(), ErrorKind::ALL.len());
         assert_eq!(ErrorKind::NotFound.as_str(), "not_found");
         assert_eq!((ErrorKind::Closed.as_str(), ErrorKind::Internal.as_str()), ("closed", "internal"));
-        for kind in ErrorKind::ALL {
-            assert_eq!(ErrorKind::from_name(kind.as_str()), Some(*kind));
-        }
-        assert_eq!(ErrorKind::from_name("panic"), None);
     }
 
     #[test]
