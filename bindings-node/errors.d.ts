@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'invalid_request'
   | 'config'
   | 'cancelled'
+  | 'closed'
+  | 'internal'
 
 /** Could the server have acted on the failed request (sent the push, the SMS)? */
 export type MayHaveBeenApplied = 'no' | 'yes' | 'unknown'
@@ -38,6 +40,7 @@ export interface FailureDetails {
   body?: string | null
   /** The error answer as received (unredacted); kept out of the error's properties. */
   rawBody?: Buffer
+  retryable?: boolean
   retryAfter?: number | null
   mayHaveBeenApplied?: MayHaveBeenApplied
   method?: string | null
@@ -49,17 +52,19 @@ export interface FailureDetails {
 
 export class NevisError extends Error {
   constructor(message: string, details?: FailureDetails, options?: { cause?: unknown })
-  /** The core's error kind (`internal` only for a bug caught inside the addon, `closed` for a closed client). */
-  readonly code: ErrorCode | 'internal' | (string & {})
+  /** The core's error kind (`internal` for a bug caught inside the SDK, `closed` for a closed client). */
+  readonly code: ErrorCode | (string & {})
   /** The same as `code`. */
-  readonly kind: ErrorCode | 'internal' | (string & {})
+  readonly kind: ErrorCode | (string & {})
   readonly mayHaveBeenApplied: MayHaveBeenApplied
   /** HTTP attempts made (0 when the call failed before sending). */
   readonly attempts: number
   readonly method: string | undefined
   readonly requestPath: string | undefined
-  /** True when the same call may succeed if tried again later. */
+  /** True when the same call may succeed if tried again later (the core's retry policy). */
   readonly retryable: boolean
+  /** How long the server asked to wait before trying again (429, some 503), in milliseconds. */
+  readonly retryAfter: number | undefined
 }
 
 /**
@@ -95,10 +100,8 @@ export class PreconditionFailedError extends ApiError {}
 export class UnsupportedMediaTypeError extends ApiError {}
 export class PayloadTooLargeError extends ApiError {}
 export class ServerError extends ApiError {}
-export class RateLimitError extends ApiError {
-  /** The wait the server asked for, in milliseconds. */
-  readonly retryAfter: number | undefined
-}
+/** 429; `retryAfter` is the wait the server asked for, in milliseconds. */
+export class RateLimitError extends ApiError {}
 export class ConnectionError extends NevisError {}
 export class TlsError extends ConnectionError {}
 export class TimeoutError extends NevisError {
@@ -117,6 +120,8 @@ export class AbortError extends NevisError {
 }
 /** A call on a client after `close()`; `code` is `closed`, there is no `field`. */
 export class ClientClosedError extends NevisError {}
+/** A bug inside the SDK ended the call; `code` is `internal`. Please report it. */
+export class InternalError extends NevisError {}
 
 export type NevisErrorClass = new (message: string, details?: FailureDetails, options?: { cause?: unknown }) => NevisError
 

@@ -3,27 +3,33 @@
 // The native addon rejects with a plain Error whose `code` is the core's error kind and whose
 // `nevis` property describes the failure. Users should not have to parse that: they catch
 // `NotFoundError`, read `err.status`, `err.retryAfter` or `err.mayHaveBeenApplied`. The kind →
-// class table below mirrors the addon's (a test checks both agree for every core kind).
+// class table below mirrors the addon's (a test checks both agree for every kind the core has);
+// whether a failure is worth retrying is the core's answer, never decided here.
 'use strict'
 
+const native = require('./native.js')
 const { protect } = require('./redact.js')
 
-/** Root of every error this SDK throws. `code` is the core's kind (`not_found`, `timeout`, …). */
+/** The kinds the core deems worth retrying later, for errors constructed by hand. */
+const RETRYABLE_KINDS = new Set(native.retryableKinds())
+
+/**
+ * Root of every error this SDK throws. `code` is the core's kind (`not_found`, `timeout`, …);
+ * `retryable` and `retryAfter` (milliseconds the server asked to wait: 429s and 503s) are the
+ * core's retry policy.
+ */
 class NevisError extends Error {
   constructor(message, details = {}, options = undefined) {
     super(message, options)
     Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false, configurable: true, writable: true })
     this.code = details.kind ?? 'internal'
     this.kind = this.code
+    this.retryable = details.retryable ?? RETRYABLE_KINDS.has(this.code)
+    this.retryAfter = details.retryAfter ?? undefined
     this.mayHaveBeenApplied = details.mayHaveBeenApplied ?? 'no'
     this.attempts = details.attempts ?? 0
     this.method = details.method ?? undefined
     this.requestPath = details.requestPath ?? undefined
-  }
-
-  /** True when the same call may succeed if tried again later. */
-  get retryable() {
-    return ['rate_limited', 'server', 'timeout', 'connection'].includes(this.code)
   }
 }
 
@@ -73,12 +79,7 @@ class PayloadTooLargeError extends ApiError {}
 class ServerError extends ApiError {}
 
 /** 429. `retryAfter` is the wait the server asked for, in milliseconds. */
-class RateLimitError extends ApiError {
-  constructor(message, details = {}, options = undefined) {
-    super(message, details, options)
-    this.retryAfter = details.retryAfter ?? undefined
-  }
-}
+class RateLimitError extends ApiError {}
 
 /** The connection could not be made or broke. */
 class ConnectionError extends NevisError {}
@@ -126,6 +127,9 @@ class AbortError extends NevisError {
  */
 class ClientClosedError extends NevisError {}
 
+/** A bug inside the SDK ended the call (`code` is `internal`); please report it. */
+class InternalError extends NevisError {}
+
 /** Core kind → class (the same table as the addon's `errorClasses()`). */
 const CLASS_BY_KIND = Object.freeze({
   bad_request: BadRequestError,
@@ -146,15 +150,13 @@ const CLASS_BY_KIND = Object.freeze({
   invalid_request: InvalidRequestError,
   config: ConfigurationError,
   cancelled: AbortError,
+  closed: ClientClosedError,
+  internal: InternalError,
 })
-
-/** Codes of failures only this binding reports (the core has no kind for them). */
-const BINDING_CLASSES = Object.freeze({ closed: ClientClosedError })
 
 /** The class for a kind; the root class for a kind this version does not know. */
 function errorClassFor(kind) {
-  if (Object.prototype.hasOwnProperty.call(CLASS_BY_KIND, kind)) return CLASS_BY_KIND[kind]
-  return Object.prototype.hasOwnProperty.call(BINDING_CLASSES, kind) ? BINDING_CLASSES[kind] : NevisError
+  return Object.prototype.hasOwnProperty.call(CLASS_BY_KIND, kind) ? CLASS_BY_KIND[kind] : NevisError
 }
 
 /** The chain of causes the core reported, innermost last, as nested Errors. */
@@ -208,6 +210,7 @@ module.exports = {
   ConfigurationError,
   AbortError,
   ClientClosedError,
+  InternalError,
   CLASS_BY_KIND,
   errorClassFor,
   fromNative,

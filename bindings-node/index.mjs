@@ -27,6 +27,7 @@ export const {
   ConfigurationError,
   AbortError,
   ClientClosedError,
+  InternalError,
   CLASS_BY_KIND,
   errorClassFor,
   fromNative,

@@ -16,8 +16,9 @@
  *    see https://docs.nevis.net/authcloud/). Unknown response fields are kept.
  *  - Calls block the calling thread; the work runs on one runtime shared by every client in the
  *    process. A nevis_client is thread-safe: any number of threads may call it at once. Do not call
- *    nevis_client_free() while another thread still uses the client.
- *  - No function lets a Rust panic unwind into C: it becomes NEVIS_ERROR_PANIC.
+ *    nevis_client_free() while another thread still uses the client: nevis_client_close() ends
+ *    their calls (NEVIS_ERROR_CLOSED) first.
+ *  - No function lets a Rust panic unwind into C: it becomes NEVIS_ERROR_INTERNAL.
  *  - The access key, tokens and codes never appear in error messages.
  *
  * Link with -lnevis_authcloud (shared), or statically with libnevis_authcloud.a plus
@@ -120,19 +121,19 @@ enum nevis_error_kind {
    */
   NEVIS_ERROR_CANCELLED = 18,
   /**
+   * The client was closed (nevis_client_close()) before or while the call ran.
+   */
+  NEVIS_ERROR_CLOSED = 19,
+  /**
    * A C argument is unusable: NULL where a value is required, not UTF-8, text that is not a
    * JSON object, or an options struct not filled by nevis_client_options_init().
    * nevis_error_field() names the argument ("request_json", "user_id").
    */
   NEVIS_ERROR_INVALID_ARGUMENT = 100,
   /**
-   * A bug inside the library was caught before it could reach C. Please report it.
+   * A bug inside the library (a panic) was caught before it could reach C. Please report it.
    */
-  NEVIS_ERROR_PANIC = 101,
-  /**
-   * A kind newer than this binding (never produced unless the core gains a kind).
-   */
-  NEVIS_ERROR_OTHER = 102,
+  NEVIS_ERROR_INTERNAL = 101,
 };
 
 /**
@@ -343,6 +344,17 @@ struct nevis_error *nevis_client_new(const struct nevis_client_options *opts,
                                      struct nevis_client **out);
 
 /**
+ * Closes a client: calls still running on other threads end promptly with NEVIS_ERROR_CLOSED
+ * (their requests are cancelled), and every later call fails with NEVIS_ERROR_CLOSED without
+ * sending anything. Closing twice is harmless; NULL is allowed (and does nothing). The handle
+ * stays valid: nevis_client_free() is still required, once no thread uses it any more.
+ *
+ * # Safety
+ * `client` is NULL or a live client from nevis_client_new().
+ */
+void nevis_client_close(const struct nevis_client *client);
+
+/**
  * Releases a client and its connections. NULL is allowed (and does nothing). Call it once, after
  * every thread has finished its calls on this client.
  *
@@ -358,6 +370,13 @@ void nevis_client_free(struct nevis_client *client);
  * `err` is NULL or an error returned by this library and not yet freed.
  */
 enum nevis_error_kind nevis_error_kind(const struct nevis_error *err);
+
+/**
+ * The C kind of the `index`-th of the core's error kinds (from 0), NEVIS_ERROR_NONE past the
+ * last one: the vocabulary every language shares, so a program (or a test) can check that it
+ * handles each kind. Does not include NEVIS_ERROR_INVALID_ARGUMENT, which only C reports.
+ */
+enum nevis_error_kind nevis_error_kind_at(size_t index);
 
 /**
  * The stable snake_case name of a kind ("not_found", "invalid_argument", ...). The string is
@@ -448,7 +467,7 @@ uint32_t nevis_error_attempts(const struct nevis_error *err);
 
 /**
  * True when the same call may succeed if tried again later (rate limited, server error, timeout,
- * connection).
+ * connection), by the same policy as every other language of the SDK; false when `err` is NULL.
  *
  * # Safety
  * `err` is NULL or an error returned by this library and not yet freed.

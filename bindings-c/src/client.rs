@@ -4,10 +4,15 @@
 //! The handle owns a core `Client` (itself an `Arc` around one connection pool), so any number of
 //! C threads may call through the same `const nevis_client *` at once. Every call blocks on the
 //! core's process-wide runtime; no binding-owned runtime or thread exists.
+//!
+//! Closing (`nevis_client_close`) is a one-way switch every call watches: calls still running end
+//! at once with the core's `closed` kind, later calls fail with it before sending anything. The
+//! handle itself stays valid until `nevis_client_free`, so a thread that races a close gets an
+//! error, never a dangling pointer.
 
 use std::future::Future;
 
-use nevis_authcloud::{Client, runtime};
+use nevis_authcloud::{CancellationToken, Client, Error, runtime};
 
 use crate::error::{NevisError, nevis_error};
 use crate::ffi_guard::{FfiResult, Out, guard, guard_or, required_ref};
@@ -19,13 +24,22 @@ use crate::options::{build_config, nevis_client_options, option_name, read_optio
 #[allow(non_camel_case_types)]
 pub struct nevis_client {
     pub(crate) inner: Client,
+    /// Tripped by nevis_client_close().
+    closed: CancellationToken,
 }
 
 impl nevis_client {
     /// Blocks on `future` on the shared runtime and turns a core error into a C error (whose
-    /// texts the core has already redacted).
+    /// texts the core has already redacted). A closed client fails the call with the `closed`
+    /// kind, also when it is closed while the call runs (the future is dropped, which cancels
+    /// its request).
     pub(crate) fn run<T>(&self, future: impl Future<Output = nevis_authcloud::Result<T>>) -> FfiResult<T> {
-        let outcome = runtime::block_on(future).and_then(|result| result);
+        if self.closed.is_cancelled() {
+            return Err(NevisError::from_core(&Error::closed()));
+        }
+        let closed = &self.closed;
+        let watched = async move { closed.run_until_cancelled(future).await.unwrap_or_else(|| Err(Error::closed())) };
+        let outcome = runtime::block_on(watched).and_then(|result| result);
         outcome.map_err(|err| NevisError::from_core(&err))
     }
 }
@@ -80,8 +94,25 @@ pub unsafe extern "C" fn nevis_client_new(
         let opts = read_options(opts)?;
         let config = build_config(&opts)?;
         let inner = Client::new(config).map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name)))?;
-        out.set(Box::into_raw(Box::new(nevis_client { inner })));
+        out.set(Box::into_raw(Box::new(nevis_client { inner, closed: CancellationToken::new() })));
         Ok(())
+    })
+}
+
+/// Closes a client: calls still running on other threads end promptly with NEVIS_ERROR_CLOSED
+/// (their requests are cancelled), and every later call fails with NEVIS_ERROR_CLOSED without
+/// sending anything. Closing twice is harmless; NULL is allowed (and does nothing). The handle
+/// stays valid: nevis_client_free() is still required, once no thread uses it any more.
+///
+/// # Safety
+/// `client` is NULL or a live client from nevis_client_new().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nevis_client_close(client: *const nevis_client) {
+    guard_or((), || {
+        // SAFETY: NULL or live by the caller's contract.
+        if let Some(client) = unsafe { client.as_ref() } {
+            client.closed.cancel();
+        }
     })
 }
 
@@ -123,6 +154,28 @@ mod tests {
             crate::error::nevis_error_free(err);
             assert!(nevis_client_new(&opts, &mut client).is_null());
             assert!(!client.is_null());
+            nevis_client_free(client);
+        }
+    }
+
+    #[test]
+    fn a_closed_client_fails_calls_with_the_closed_kind() {
+        let opts = nevis_client_options {
+            base_url: c"http://127.0.0.1:9".as_ptr(),
+            access_key: c"k".as_ptr(),
+            ..Default::default()
+        };
+        let mut client = std::ptr::null_mut();
+        // SAFETY: locals; the client is freed once, after its last use.
+        unsafe {
+            assert!(nevis_client_new(&opts, &mut client).is_null());
+            nevis_client_close(client);
+            nevis_client_close(client);
+            nevis_client_close(std::ptr::null());
+            let err = crate::operations::nevis_client_ping(client);
+            assert_eq!((*err).kind, nevis_error_kind::NEVIS_ERROR_CLOSED);
+            assert_eq!((*err).attempts, 0);
+            crate::error::nevis_error_free(err);
             nevis_client_free(client);
         }
     }

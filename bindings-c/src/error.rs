@@ -1,9 +1,11 @@
 //! `nevis_error`: the error object every call returns, and the C enum of error kinds.
 //!
 //! C callers branch on [`nevis_error_kind`]; it has exactly one value per core
-//! [`ErrorKind`](nevis_authcloud::ErrorKind) (the mapping is exhaustive and tested against
-//! `ErrorKind::ALL`) plus the failures only C can produce: a NULL or non-UTF-8 argument and a caught
-//! panic. The error is an opaque heap object whose strings are copied once when it is created, so
+//! [`ErrorKind`](nevis_authcloud::ErrorKind) (the mapping is an exhaustive `match`, and
+//! `nevis_error_kind_at` hands the core's list to the C suite, which checks the header against it)
+//! plus the one failure only C can produce: a NULL or non-UTF-8 argument. A caught panic is the
+//! core's `internal` kind, as in every other language; whether a call may be retried is the core's
+//! answer too. The error is an opaque heap object whose strings are copied once when it is created, so
 //! every accessor can hand out a borrowed `const char *` that lives until `nevis_error_free`.
 
 use std::any::Any;
@@ -64,14 +66,14 @@ pub enum nevis_error_kind {
     NEVIS_ERROR_CONFIG = 17,
     /// The caller cancelled the call (nevis_cancel_trigger()).
     NEVIS_ERROR_CANCELLED = 18,
+    /// The client was closed (nevis_client_close()) before or while the call ran.
+    NEVIS_ERROR_CLOSED = 19,
     /// A C argument is unusable: NULL where a value is required, not UTF-8, text that is not a
     /// JSON object, or an options struct not filled by nevis_client_options_init().
     /// nevis_error_field() names the argument ("request_json", "user_id").
     NEVIS_ERROR_INVALID_ARGUMENT = 100,
-    /// A bug inside the library was caught before it could reach C. Please report it.
-    NEVIS_ERROR_PANIC = 101,
-    /// A kind newer than this binding (never produced unless the core gains a kind).
-    NEVIS_ERROR_OTHER = 102,
+    /// A bug inside the library (a panic) was caught before it could reach C. Please report it.
+    NEVIS_ERROR_INTERNAL = 101,
 }
 
 impl nevis_error_kind {
@@ -97,9 +99,8 @@ impl nevis_error_kind {
             ErrorKind::InvalidRequest => NEVIS_ERROR_INVALID_REQUEST,
             ErrorKind::Config => NEVIS_ERROR_CONFIG,
             ErrorKind::Cancelled => NEVIS_ERROR_CANCELLED,
-            // ErrorKind is #[non_exhaustive]; the unit test over ErrorKind::ALL fails as soon as
-            // the core adds a kind that lands here.
-            _ => NEVIS_ERROR_OTHER,
+            ErrorKind::Closed => NEVIS_ERROR_CLOSED,
+            ErrorKind::Internal => NEVIS_ERROR_INTERNAL,
         }
     }
 
@@ -110,7 +111,7 @@ impl nevis_error_kind {
         ErrorKind::ALL
             .iter()
             .map(|&kind| nevis_error_kind::from_core(kind))
-            .chain([NEVIS_ERROR_NONE, NEVIS_ERROR_INVALID_ARGUMENT, NEVIS_ERROR_PANIC, NEVIS_ERROR_OTHER])
+            .chain([NEVIS_ERROR_NONE, NEVIS_ERROR_INVALID_ARGUMENT])
             .find(|kind| *kind as c_int == value)
     }
 
@@ -137,9 +138,9 @@ impl nevis_error_kind {
             NEVIS_ERROR_INVALID_REQUEST => c"invalid_request",
             NEVIS_ERROR_CONFIG => c"config",
             NEVIS_ERROR_CANCELLED => c"cancelled",
+            NEVIS_ERROR_CLOSED => c"closed",
             NEVIS_ERROR_INVALID_ARGUMENT => c"invalid_argument",
-            NEVIS_ERROR_PANIC => c"panic",
-            NEVIS_ERROR_OTHER => c"other",
+            NEVIS_ERROR_INTERNAL => c"internal",
         }
     }
 }
@@ -173,6 +174,8 @@ pub struct nevis_error {
     pub(crate) applied: nevis_applied,
     pub(crate) attempts: u32,
     pub(crate) last_status: Option<nevis_status>,
+    /// The core's retry policy for this error (nevis_error_is_retryable()).
+    pub(crate) retryable: bool,
 }
 
 /// The Rust name of the error while it is being built; it crosses to C as `nevis_error *`.
@@ -191,6 +194,7 @@ impl NevisError {
             applied: nevis_applied::NEVIS_APPLIED_NO,
             attempts: 0,
             last_status: None,
+            retryable: false,
         }
     }
 
@@ -210,6 +214,7 @@ impl NevisError {
         };
         out.attempts = err.attempts();
         out.last_status = err.last_status().map(|status| nevis_status::from_core(&status.status));
+        out.retryable = err.is_retryable();
         out
     }
 
@@ -225,24 +230,20 @@ impl NevisError {
 
     /// A setting of the binding itself is unusable; `what` must not contain a secret.
     pub(crate) fn config(setting: &str, what: &str) -> NevisError {
-        let mut out = NevisError::new(nevis_error_kind::NEVIS_ERROR_CONFIG, &format!("config: {setting}: {what}"));
-        out.field = Some(lossy_c_string(setting));
-        out
+        NevisError::from_core(&Error::config(setting, what))
     }
 
     /// The server's answer cannot be handed to C as it is.
     pub(crate) fn decode(what: &str) -> NevisError {
-        NevisError::new(nevis_error_kind::NEVIS_ERROR_DECODE, &format!("decode: {what}"))
+        NevisError::from_core(&Error::new(ErrorKind::Decode, what))
     }
 
-    /// A panic caught at the boundary.
+    /// A panic caught at the boundary: the core's `internal` kind, with the panic's message.
     pub(crate) fn panic(payload: &(dyn Any + Send)) -> NevisError {
-        let detail = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("no message");
-        NevisError::new(nevis_error_kind::NEVIS_ERROR_PANIC, &format!("panic: internal error in the SDK: {detail}"))
+        let err = Error::from_panic(payload);
+        let mut out = NevisError::from_core(&err);
+        out.message = lossy_c_string(&format!("{err}: {}", err.causes().join(": ")));
+        out
     }
 
     pub(crate) fn into_raw(self) -> *mut nevis_error {
@@ -266,8 +267,18 @@ unsafe fn with_error<T>(err: *const nevis_error, absent: T, read: impl FnOnce(&n
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_kind(err: *const nevis_error) -> nevis_error_kind {
-    guard_or(nevis_error_kind::NEVIS_ERROR_PANIC, || unsafe {
+    guard_or(nevis_error_kind::NEVIS_ERROR_INTERNAL, || unsafe {
         with_error(err, nevis_error_kind::NEVIS_ERROR_NONE, |err| err.kind)
+    })
+}
+
+/// The C kind of the `index`-th of the core's error kinds (from 0), NEVIS_ERROR_NONE past the
+/// last one: the vocabulary every language shares, so a program (or a test) can check that it
+/// handles each kind. Does not include NEVIS_ERROR_INVALID_ARGUMENT, which only C reports.
+#[unsafe(no_mangle)]
+pub extern "C" fn nevis_error_kind_at(index: usize) -> nevis_error_kind {
+    guard_or(nevis_error_kind::NEVIS_ERROR_NONE, || {
+        ErrorKind::ALL.get(index).map_or(nevis_error_kind::NEVIS_ERROR_NONE, |kind| nevis_error_kind::from_core(*kind))
     })
 }
 
@@ -382,21 +393,13 @@ pub unsafe extern "C" fn nevis_error_attempts(err: *const nevis_error) -> u32 {
 }
 
 /// True when the same call may succeed if tried again later (rate limited, server error, timeout,
-/// connection).
+/// connection), by the same policy as every other language of the SDK; false when `err` is NULL.
 ///
 /// # Safety
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_is_retryable(err: *const nevis_error) -> bool {
-    use nevis_error_kind::*;
-    guard_or(false, || unsafe {
-        with_error(err, false, |err| {
-            matches!(
-                err.kind,
-                NEVIS_ERROR_RATE_LIMITED | NEVIS_ERROR_SERVER | NEVIS_ERROR_TIMEOUT | NEVIS_ERROR_CONNECTION
-            )
-        })
-    })
+    guard_or(false, || unsafe { with_error(err, false, |err| err.retryable) })
 }
 
 /// For a NEVIS_ERROR_TIMEOUT or NEVIS_ERROR_CANCELLED from nevis_wait_for_status(): writes the last
@@ -445,17 +448,11 @@ mod tests {
         let mut seen = HashSet::new();
         for &kind in ErrorKind::ALL {
             let mapped = nevis_error_kind::from_core(kind);
-            assert_ne!(mapped, nevis_error_kind::NEVIS_ERROR_OTHER, "{kind:?} is not mapped");
             assert!(seen.insert(mapped), "{kind:?} shares {mapped:?} with another kind");
             assert_eq!(mapped.name().to_str().unwrap(), kind.as_str(), "{kind:?}");
         }
         assert_eq!(seen.len(), ErrorKind::ALL.len());
-        for extra in [
-            nevis_error_kind::NEVIS_ERROR_NONE,
-            nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT,
-            nevis_error_kind::NEVIS_ERROR_PANIC,
-            nevis_error_kind::NEVIS_ERROR_OTHER,
-        ] {
+        for extra in [nevis_error_kind::NEVIS_ERROR_NONE, nevis_error_kind::NEVIS_ERROR_INVALID_ARGUMENT] {
             assert!(!seen.contains(&extra), "{extra:?} is reserved for the binding");
         }
     }
@@ -468,9 +465,9 @@ mod tests {
             assert_eq!(nevis_error_kind::from_raw(mapped as c_int), Some(mapped));
             assert_eq!(name(mapped as c_int), kind.as_str());
         }
-        assert_eq!(name(nevis_error_kind::NEVIS_ERROR_PANIC as c_int), "panic");
+        assert_eq!(name(nevis_error_kind::NEVIS_ERROR_INTERNAL as c_int), "internal");
         assert_eq!(name(nevis_error_kind::NEVIS_ERROR_NONE as c_int), "none");
-        for value in [-1, 19, 99, 103, c_int::MAX, c_int::MIN] {
+        for value in [-1, 20, 99, 102, c_int::MAX, c_int::MIN] {
             assert_eq!(name(value), "other", "{value}");
         }
     }

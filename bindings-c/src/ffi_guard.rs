@@ -3,7 +3,7 @@
 //! A Rust panic must never unwind into C (that is undefined behaviour, and since Rust 1.81 an abort
 //! of the caller's whole process). So every `extern "C"` function of this crate hands its body to
 //! [`guard`] (functions that return an error) or [`guard_or`] (accessors and destructors), which
-//! catch the panic and turn it into a `NEVIS_ERROR_PANIC` error or a harmless fallback value.
+//! catch the panic and turn it into a `NEVIS_ERROR_INTERNAL` error (the core's `internal` kind) or a harmless fallback value.
 //! The argument helpers here turn NULL pointers and bytes that are not UTF-8 into
 //! `NEVIS_ERROR_INVALID_ARGUMENT` errors that name the argument but never echo its value.
 
@@ -101,12 +101,14 @@ mod tests {
     }
 
     #[test]
-    fn a_panic_becomes_a_panic_error_with_its_message() {
+    fn a_panic_becomes_an_internal_error_with_its_message() {
         let err = take(guard(|| panic!("boom {}", 42)));
-        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_PANIC);
-        assert!(err.message.to_str().unwrap().contains("boom 42"), "{:?}", err.message);
+        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_INTERNAL);
+        let message = err.message.to_str().unwrap();
+        assert!(message.starts_with("internal: ") && message.contains("boom 42"), "{message}");
+        assert!(!err.retryable);
         let err = take(guard(|| std::panic::panic_any(7_u8)));
-        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_PANIC);
+        assert_eq!(err.kind, nevis_error_kind::NEVIS_ERROR_INTERNAL);
     }
 
     #[test]

@@ -10,12 +10,12 @@ use std::sync::Mutex;
 
 use napi::bindgen_prelude::{Env, Object};
 use napi_derive::napi;
-use nevis_authcloud::{Client, json_type};
+use nevis_authcloud::{Client, Error, json_type};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::cancel::Canceller;
-use crate::errors::Failure;
+use crate::errors::{ToJs, unconvertible};
 use crate::options::{ClientOptions, NativeWaitOptions, option_name};
 use crate::promise::{self, Outcome};
 use crate::requests;
@@ -30,7 +30,7 @@ pub struct NativeClient {
 
 /// The answer as JSON text in the wire shape (`Secret`s included: the caller asked for them).
 fn answer<T: Serialize>(result: nevis_authcloud::Result<T>) -> Outcome {
-    Ok(Some(serde_json::to_string(&result?)?))
+    Ok(Some(serde_json::to_string(&result?).map_err(unconvertible)?))
 }
 
 fn done(result: nevis_authcloud::Result<()>) -> Outcome {
@@ -39,11 +39,11 @@ fn done(result: nevis_authcloud::Result<()>) -> Outcome {
 }
 
 /// A string argument, named as the API names it. `undefined` and `null` are a missing argument.
-fn text(argument: &str, value: Option<Value>) -> Result<String, Failure> {
+fn text(argument: &str, value: Option<Value>) -> Result<String, Error> {
     match value {
         Some(Value::String(text)) => Ok(text),
-        None | Some(Value::Null) => Err(Failure::invalid(argument, "is required (a string)")),
-        Some(other) => Err(Failure::invalid(argument, format!("must be a string (got {})", json_type(&other)))),
+        None | Some(Value::Null) => Err(Error::invalid(argument, "is required (a string)")),
+        Some(other) => Err(Error::invalid(argument, format!("must be a string (got {})", json_type(&other)))),
     }
 }
 
@@ -54,7 +54,7 @@ impl NativeClient {
     pub fn new(env: Env, options: Option<ClientOptions>) -> napi::Result<NativeClient> {
         let built = options.unwrap_or_default().build().and_then(|(config, hint)| {
             let base_url = config.base_url().to_string();
-            let client = Client::new(config).map_err(|err| Failure::from(err.with_field_renamed(option_name)))?;
+            let client = Client::new(config).map_err(|err| err.with_field_renamed(option_name))?;
             Ok(NativeClient { inner: Mutex::new(Some(client)), base_url, access_key_hint: hint })
         });
         built.map_err(|failure| failure.into_js_error(&env))
@@ -255,7 +255,7 @@ impl NativeClient {
     fn call<'env, A, F, Fut>(
         &self,
         env: &'env Env,
-        arguments: Result<A, Failure>,
+        arguments: Result<A, Error>,
         operation: F,
     ) -> napi::Result<Object<'env>>
     where
@@ -264,9 +264,23 @@ impl NativeClient {
     {
         let client = self.lock().clone();
         match (client, arguments) {
-            (None, _) => promise::reject(env, Failure::closed()),
+            (None, _) => promise::reject(env, Error::closed()),
             (Some(_), Err(failure)) => promise::reject(env, failure),
             (Some(client), Ok(arguments)) => promise::spawn(env, operation(client, arguments)),
         }
     }
+}
+
+/// Debug builds only: a call whose future panics, so the suite can check that a bug inside the
+/// addon rejects with `InternalError` (code `internal`) instead of unwinding into Node. Release
+/// builds do not have it.
+#[cfg(debug_assertions)]
+#[napi(ts_return_type = "Promise<string>")]
+pub fn panic_for_tests(env: &Env) -> napi::Result<Object<'_>> {
+    promise::spawn(env, panicking_call())
+}
+
+#[cfg(debug_assertions)]
+async fn panicking_call() -> Outcome {
+    panic!("panic_for_tests was called")
 }

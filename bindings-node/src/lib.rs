@@ -22,5 +22,7 @@ mod requests;
 
 pub use cancel::Canceller;
 pub use client::NativeClient;
-pub use errors::{error_classes, error_kinds};
+#[cfg(debug_assertions)]
+pub use client::panic_for_tests;
+pub use errors::{error_classes, error_kinds, retryable_kinds};
 pub use logging::{LogRecord, set_log_sink};

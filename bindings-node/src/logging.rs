@@ -23,14 +23,14 @@ use napi::Status;
 use napi::bindgen_prelude::Env;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use nevis_authcloud::ErrorKind;
 use nevis_authcloud::log_event::LogEventFields;
+use nevis_authcloud::{Error, ErrorKind};
 use serde_json::{Map, Value};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata, Subscriber};
 
-use crate::errors::Failure;
+use crate::errors::ToJs;
 
 const TARGET: &str = "nevis_authcloud";
 
@@ -73,7 +73,7 @@ pub fn set_log_sink(env: Env, logger: Option<Sink>, level: Option<String>) -> na
     set(logger, level.as_deref()).map_err(|failure| failure.into_js_error(&env))
 }
 
-fn set(logger: Option<Sink>, level: Option<&str>) -> Result<(), Failure> {
+fn set(logger: Option<Sink>, level: Option<&str>) -> Result<(), Error> {
     let Some(logger) = logger else {
         MAX_LEVEL.store(0, Ordering::Release);
         // Dropping the thread-safe function releases it (from any thread).
@@ -83,11 +83,11 @@ fn set(logger: Option<Sink>, level: Option<&str>) -> Result<(), Failure> {
     let rank = match level {
         None => rank(&Level::INFO),
         Some(name) => parse_level(name)
-            .ok_or_else(|| Failure::invalid("level", "must be 'trace', 'debug', 'info', 'warn' or 'error'"))?,
+            .ok_or_else(|| Error::invalid("level", "must be 'trace', 'debug', 'info', 'warn' or 'error'"))?,
     };
     let installed = *INSTALLED.get_or_init(|| tracing::subscriber::set_global_default(JsLogging).is_ok());
     if !installed {
-        return Err(Failure::new(
+        return Err(Error::new(
             ErrorKind::Config,
             "another tracing subscriber is already the process's global one; its events go there",
         ));

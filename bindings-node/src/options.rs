@@ -11,9 +11,7 @@ use std::time::Duration;
 
 use napi::Either;
 use napi_derive::napi;
-use nevis_authcloud::{ClientConfig, WaitOptions};
-
-use crate::errors::Failure;
+use nevis_authcloud::{ClientConfig, Error, WaitOptions};
 
 /// The `User-Agent` part naming this SDK; the core appends its own name and version.
 pub const SDK_USER_AGENT: &str = concat!("nevis-authcloud-node/", env!("CARGO_PKG_VERSION"));
@@ -81,8 +79,8 @@ pub fn millis(value: f64) -> Result<Duration, &'static str> {
 /// `Number.MAX_SAFE_INTEGER`: beyond it a JavaScript number is no longer a whole count.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-fn config_millis(field: &str, value: f64) -> Result<Duration, Failure> {
-    millis(value).map_err(|rule| Failure::config(field, format!("{rule} (got {})", number(value))))
+fn config_millis(field: &str, value: f64) -> Result<Duration, Error> {
+    millis(value).map_err(|rule| Error::config(field, format!("{rule} (got {})", number(value))))
 }
 
 /// A number as JavaScript prints it, for "got …" (numbers are never secrets).
@@ -117,7 +115,7 @@ pub fn option_name(setting: &str) -> Option<String> {
 
 impl ClientOptions {
     /// The validated core configuration, and the hint (`…abcd`) of its access key for `inspect`.
-    pub fn build(self) -> Result<(ClientConfig, String), Failure> {
+    pub fn build(self) -> Result<(ClientConfig, String), Error> {
         let mut builder = ClientConfig::builder().sdk_user_agent(SDK_USER_AGENT);
         if let Some(instance) = self.instance {
             builder = builder.instance(instance);
@@ -139,7 +137,7 @@ impl ClientOptions {
         }
         if let Some(retries) = self.max_retries {
             if !(retries.is_finite() && retries >= 0.0 && retries.fract() == 0.0 && retries <= 10.0) {
-                return Err(Failure::config(
+                return Err(Error::config(
                     "maxRetries",
                     format!("must be a whole number from 0 to 10 (got {})", number(retries)),
                 ));
@@ -151,7 +149,7 @@ impl ClientOptions {
             // spells it.
             let whole = connections.is_finite() && connections.fract() == 0.0;
             if !(whole && (1.0..=MAX_SAFE_INTEGER).contains(&connections)) {
-                return Err(Failure::config(
+                return Err(Error::config(
                     "maxConnections",
                     format!("must be a whole number, 1 or more (got {})", number(connections)),
                 ));
@@ -185,16 +183,16 @@ impl ClientOptions {
         let config = builder
             .env_defaults()
             .and_then(|builder| builder.build())
-            .map_err(|err| Failure::from(err.with_field_renamed(option_name)))?;
+            .map_err(|err| err.with_field_renamed(option_name))?;
         let access_key_hint = config.access_key_hint();
         Ok((config, access_key_hint))
     }
 }
 
 impl NativeWaitOptions {
-    pub fn build(self) -> Result<WaitOptions, Failure> {
+    pub fn build(self) -> Result<WaitOptions, Error> {
         let invalid = |field: &str, value: f64| {
-            millis(value).map_err(|rule| Failure::invalid(field, format!("{rule} (got {})", number(value))))
+            millis(value).map_err(|rule| Error::invalid(field, format!("{rule} (got {})", number(value))))
         };
         let mut options = WaitOptions::default();
         if let Some(timeout) = self.timeout {
@@ -232,7 +230,7 @@ mod tests {
             ..ClientOptions::default()
         }
         .build()
-        .map_err(|failure| failure.message())
+        .map_err(|failure| failure.to_string())
         .unwrap();
         assert!(config.user_agent().starts_with("nevis-authcloud-node/"), "{}", config.user_agent());
         assert!(config.user_agent().ends_with(" shop/1"));

@@ -41,16 +41,16 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt;
 use napi::bindgen_prelude::{Env, JsValue, Object, ToNapiValue};
 use napi::sys;
-use nevis_authcloud::ErrorKind;
+use nevis_authcloud::{Error, ErrorKind};
 use tokio::runtime::Handle;
 
-use crate::errors::Failure;
+use crate::errors::ToJs;
 
 /// What a call hands back: its answer as JSON text in the API's wire shape (nothing for a call
 /// without one), or a failure. index.js parses the text: one `JSON.parse` costs the JavaScript
 /// thread a fraction of building the object through N-API a property at a time (about a third of
 /// its time per call with 64 calls in flight, bench/node).
-pub type Outcome = std::result::Result<Option<String>, Failure>;
+pub type Outcome = std::result::Result<Option<String>, Error>;
 
 /// The most promises one drain settles before it yields to the event loop.
 const MAX_BATCH: usize = 64;
@@ -73,14 +73,14 @@ where
     let handle = match nevis_authcloud::runtime::handle() {
         Ok(handle) => handle,
         Err(err) => {
-            ticket.finish(Err(Failure::from(err)));
+            ticket.finish(Err(err));
             return Ok(promise);
         }
     };
     let job: Job = Box::pin(async move {
         let outcome = match AssertUnwindSafe(call).catch_unwind().await {
             Ok(outcome) => outcome,
-            Err(payload) => Err(Failure::panic(payload.as_ref())),
+            Err(payload) => Err(Error::from_panic(payload.as_ref())),
         };
         ticket.finish(outcome);
     });
@@ -177,7 +177,7 @@ unsafe fn cleared_unless(env: sys::napi_env, succeeded: bool) -> bool {
 
 /// Rejects at once (for arguments refused on the JavaScript thread), keeping calls uniformly
 /// asynchronous: a bad argument never throws synchronously from an `async`-style method.
-pub fn reject<'env>(env: &'env Env, failure: Failure) -> napi::Result<Object<'env>> {
+pub fn reject<'env>(env: &'env Env, failure: Error) -> napi::Result<Object<'env>> {
     let (deferred, promise) = create_promise(env)?;
     settle(env.raw(), deferred, Err(failure));
     Ok(promise)
@@ -226,7 +226,7 @@ impl Ticket {
 impl Drop for Ticket {
     fn drop(&mut self) {
         if let Some(deferred) = self.deferred.take() {
-            let failure = Failure::new(ErrorKind::Cancelled, "the call was dropped before it finished");
+            let failure = Error::new(ErrorKind::Cancelled, "the call was dropped before it finished");
             self.mailbox.post(deferred, Err(failure));
         }
     }
@@ -584,7 +584,7 @@ fn settle(env: sys::napi_env, deferred: Deferred, outcome: Outcome) {
     unsafe {
         in_handle_scope(env, || {
             let converted = catch_unwind(AssertUnwindSafe(|| convert(env, outcome)))
-                .unwrap_or_else(|payload| Err(Failure::panic(payload.as_ref()).into_js_error(&Env::from_raw(env))));
+                .unwrap_or_else(|payload| Err(Error::from_panic(payload.as_ref()).into_js_error(&Env::from_raw(env))));
             match converted {
                 Ok(value) => {
                     sys::napi_resolve_deferred(env, deferred.0, value);

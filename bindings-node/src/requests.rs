@@ -12,39 +12,37 @@
 //! them first, naming the member the same way.
 
 use nevis_authcloud::{
-    ApprovalRequest, AssertionRequest, AttestationRequest, EnrollRequest, IntentRequest, LogExportQuery, Secret,
+    ApprovalRequest, AssertionRequest, AttestationRequest, EnrollRequest, Error, IntentRequest, LogExportQuery, Secret,
     VerifyRequest, json_type, request_from_json,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::errors::Failure;
-
 /// The members of a request object, without those that are `undefined` or `null`.
-fn members(argument: &str, value: Option<Value>) -> Result<Map<String, Value>, Failure> {
+fn members(argument: &str, value: Option<Value>) -> Result<Map<String, Value>, Error> {
     match value {
         Some(Value::Object(map)) => Ok(map.into_iter().filter(|(_, value)| !value.is_null()).collect()),
-        None | Some(Value::Null) => Err(Failure::invalid(argument, "is required (an object)")),
-        Some(other) => Err(Failure::invalid(argument, format!("must be an object (got {})", json_type(&other)))),
+        None | Some(Value::Null) => Err(Error::invalid(argument, "is required (an object)")),
+        Some(other) => Err(Error::invalid(argument, format!("must be an object (got {})", json_type(&other)))),
     }
 }
 
 /// Takes out a string member that is not part of the JSON body.
-fn take_string(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, Failure> {
+fn take_string(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
     match map.remove(name) {
         None => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
-        Some(other) => Err(Failure::invalid(name, format!("must be a string (got {})", json_type(&other)))),
+        Some(other) => Err(Error::invalid(name, format!("must be a string (got {})", json_type(&other)))),
     }
 }
 
 /// The core reads the members and names one of the wrong type by its path (`fido2Options.
 /// authenticatorSelection.userVerification`), as the caller wrote it.
-fn read<T: DeserializeOwned>(argument: &str, map: Map<String, Value>) -> Result<T, Failure> {
-    request_from_json(argument, &Value::Object(map)).map_err(Failure::from)
+fn read<T: DeserializeOwned>(argument: &str, map: Map<String, Value>) -> Result<T, Error> {
+    request_from_json(argument, &Value::Object(map))
 }
 
-pub fn enroll(value: Option<Value>) -> Result<EnrollRequest, Failure> {
+pub fn enroll(value: Option<Value>) -> Result<EnrollRequest, Error> {
     let mut map = members("request", value)?;
     let intent = take_string(&mut map, "intentToken")?;
     let mut request: EnrollRequest = read("request", map)?;
@@ -52,7 +50,7 @@ pub fn enroll(value: Option<Value>) -> Result<EnrollRequest, Failure> {
     Ok(request)
 }
 
-pub fn approval(value: Option<Value>) -> Result<ApprovalRequest, Failure> {
+pub fn approval(value: Option<Value>) -> Result<ApprovalRequest, Error> {
     let mut map = members("request", value)?;
     let intent = take_string(&mut map, "intentToken")?;
     let mut request: ApprovalRequest = read("request", map)?;
@@ -60,32 +58,32 @@ pub fn approval(value: Option<Value>) -> Result<ApprovalRequest, Failure> {
     Ok(request)
 }
 
-pub fn verify(value: Option<Value>) -> Result<VerifyRequest, Failure> {
+pub fn verify(value: Option<Value>) -> Result<VerifyRequest, Error> {
     let mut map = members("request", value)?;
     let intent = take_string(&mut map, "intentToken")?;
-    let user_id = take_string(&mut map, "userId")?.ok_or_else(|| Failure::invalid("userId", "is required"))?;
+    let user_id = take_string(&mut map, "userId")?.ok_or_else(|| Error::invalid("userId", "is required"))?;
     let mut request: VerifyRequest = read("request", map)?;
     request.user_id = user_id;
     request.intent_token = intent.map(Secret::new);
     Ok(request)
 }
 
-pub fn intent(value: Option<Value>) -> Result<IntentRequest, Failure> {
+pub fn intent(value: Option<Value>) -> Result<IntentRequest, Error> {
     read("request", members("request", value)?)
 }
 
-pub fn log_query(value: Option<Value>) -> Result<LogExportQuery, Failure> {
+pub fn log_query(value: Option<Value>) -> Result<LogExportQuery, Error> {
     match value {
         None | Some(Value::Null) => Ok(LogExportQuery::default()),
         value => read("query", members("query", value)?),
     }
 }
 
-pub fn attestation(value: Option<Value>) -> Result<AttestationRequest, Failure> {
+pub fn attestation(value: Option<Value>) -> Result<AttestationRequest, Error> {
     read("credential", members("credential", value)?)
 }
 
-pub fn assertion(value: Option<Value>) -> Result<AssertionRequest, Failure> {
+pub fn assertion(value: Option<Value>) -> Result<AssertionRequest, Error> {
     read("credential", members("credential", value)?)
 }
 
@@ -98,7 +96,7 @@ mod tests {
     fn the_intent_token_leaves_the_body_and_nulls_mean_absent() {
         let request =
             enroll(Some(json!({"username": "alice", "channel": "app", "intentToken": "eyJ.t", "phone": null})))
-                .map_err(|f| f.message())
+                .map_err(|f| f.to_string())
                 .unwrap();
         assert_eq!(request.intent_token.as_ref().map(Secret::expose), Some("eyJ.t"));
         assert!(request.extra.is_empty(), "{:?}", request.extra);
@@ -108,7 +106,7 @@ mod tests {
     #[test]
     fn verify_takes_the_user_from_the_path_member() {
         let request = verify(Some(json!({"userId": "u-1", "code": "123456", "statusToken": "s"})))
-            .map_err(|f| f.message())
+            .map_err(|f| f.to_string())
             .unwrap();
         assert_eq!(request.user_id, "u-1");
         assert!(request.extra.is_empty());

@@ -31,18 +31,19 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use tokio::task::AbortHandle;
 
-use crate::errors::Failure;
+use crate::errors::IntoPyErr;
 use crate::shutdown;
+use nevis_authcloud::Error;
 
 /// Spawns `work` and returns the asyncio future of the running loop that will carry its answer.
 pub fn spawn<'py, F>(py: Python<'py>, work: F) -> PyResult<Bound<'py, PyAny>>
 where
-    F: Future<Output = Result<String, Failure>> + Send + 'static,
+    F: Future<Output = Result<String, Error>> + Send + 'static,
 {
     static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let event_loop = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?.call0()?;
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
-    let handle = runtime::handle().map_err(|err| Failure::from(err).into_pyerr(py))?;
+    let handle = runtime::handle().map_err(|err| err.into_pyerr(py))?;
     let future_for_task = future.clone().unbind();
     let task = match mailbox::for_loop(py, &event_loop)? {
         Some(mailbox) => handle.spawn(async move {
@@ -63,7 +64,7 @@ where
 }
 
 /// Resolves `future` on its loop's thread, unless it was cancelled meanwhile.
-fn complete(py: Python<'_>, future: &Bound<'_, PyAny>, outcome: Result<String, Failure>) -> PyResult<()> {
+fn complete(py: Python<'_>, future: &Bound<'_, PyAny>, outcome: Result<String, Error>) -> PyResult<()> {
     if future.call_method0(intern!(py, "done"))?.is_truthy()? {
         return Ok(());
     }
@@ -88,11 +89,11 @@ mod mailbox {
     use pyo3::prelude::*;
     use pyo3::sync::PyOnceLock;
 
-    use crate::errors::Failure;
+    use nevis_authcloud::Error;
 
     struct Delivery {
         future: Py<PyAny>,
-        outcome: Result<String, Failure>,
+        outcome: Result<String, Error>,
     }
 
     struct Inbox {
@@ -114,7 +115,7 @@ mod mailbox {
 
         /// Called on a tokio thread, without the GIL and without touching Python: queues the
         /// answer and wakes the loop if it is not already due to drain the mailbox.
-        pub fn post(&self, future: Py<PyAny>, outcome: Result<String, Failure>) {
+        pub fn post(&self, future: Py<PyAny>, outcome: Result<String, Error>) {
             let delivery = Delivery { future, outcome };
             let mut inbox = self.inbox();
             if inbox.closed {
@@ -230,12 +231,12 @@ mod mailbox {
 
     use pyo3::prelude::*;
 
-    use crate::errors::Failure;
+    use nevis_authcloud::Error;
 
     pub struct Mailbox;
 
     impl Mailbox {
-        pub fn post(&self, _future: Py<PyAny>, _outcome: Result<String, Failure>) {}
+        pub fn post(&self, _future: Py<PyAny>, _outcome: Result<String, Error>) {}
     }
 
     pub fn for_loop(_py: Python<'_>, _event_loop: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Mailbox>>> {
@@ -246,7 +247,7 @@ mod mailbox {
 /// The per-answer path: hands `outcome` to the loop with `call_soon_threadsafe`, unless the
 /// interpreter is shutting down; then the Python objects are leaked on purpose (releasing them
 /// would touch a finalizing interpreter).
-fn deliver(event_loop: Py<PyAny>, future: Py<PyAny>, outcome: Result<String, Failure>) {
+fn deliver(event_loop: Py<PyAny>, future: Py<PyAny>, outcome: Result<String, Error>) {
     let pending = Mutex::new(Some((event_loop, future, outcome)));
     shutdown::while_python_alive(|| {
         Python::try_attach(|py| {
@@ -262,7 +263,7 @@ fn deliver(event_loop: Py<PyAny>, future: Py<PyAny>, outcome: Result<String, Fai
     }
 }
 
-fn schedule_completion(py: Python<'_>, event_loop: Py<PyAny>, future: Py<PyAny>, outcome: Result<String, Failure>) {
+fn schedule_completion(py: Python<'_>, event_loop: Py<PyAny>, future: Py<PyAny>, outcome: Result<String, Error>) {
     let complete = match Bound::new(py, CompleteFuture { future, outcome: Mutex::new(Some(outcome)) }) {
         Ok(complete) => complete,
         Err(_) => return,
@@ -275,7 +276,7 @@ fn schedule_completion(py: Python<'_>, event_loop: Py<PyAny>, future: Py<PyAny>,
 #[pyclass(module = "nevis_authcloud._native", frozen)]
 struct CompleteFuture {
     future: Py<PyAny>,
-    outcome: Mutex<Option<Result<String, Failure>>>,
+    outcome: Mutex<Option<Result<String, Error>>>,
 }
 
 #[pymethods]

@@ -14,12 +14,12 @@ use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use nevis_authcloud::{Client, ClientConfig, ErrorKind, runtime};
+use nevis_authcloud::{Client, ClientConfig, Error, runtime};
 use pyo3::prelude::*;
 
 use crate::asyncio_bridge;
 use crate::config::Settings;
-use crate::errors::Failure;
+use crate::errors::{IntoPyErr, panic_free};
 use crate::logging;
 use crate::operations::Operation;
 use crate::shutdown;
@@ -30,7 +30,7 @@ const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Why a blocking call ended without its answer.
 enum Stop {
-    Failed(Failure),
+    Failed(Error),
     /// A signal handler raised this (a `KeyboardInterrupt` for Ctrl-C).
     Signalled(PyErr),
 }
@@ -39,7 +39,7 @@ enum Stop {
 /// dropped (which cancels its HTTP request) and the handler's exception is returned. Handlers that
 /// return normally let the call go on. Called on the calling thread with the GIL released; the GIL
 /// is taken back only to run the handlers.
-async fn until_done_or_signalled(work: impl Future<Output = Result<String, Failure>>) -> Result<String, Stop> {
+async fn until_done_or_signalled(work: impl Future<Output = Result<String, Error>>) -> Result<String, Stop> {
     let mut work = std::pin::pin!(work);
     loop {
         match tokio::time::timeout(SIGNAL_CHECK_INTERVAL, work.as_mut()).await {
@@ -83,35 +83,22 @@ pub struct NativeClient {
 
 impl NativeClient {
     /// The core client for this process (rebuilt after a fork), or the error for a closed client.
-    fn client(&self) -> Result<Client, Failure> {
+    fn client(&self) -> Result<Client, Error> {
         let pid = std::process::id();
         let mut live = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(current) = live.as_mut() else {
-            return Err(Failure::internal(ErrorKind::Config, "the client is closed"));
+            return Err(Error::closed());
         };
         if current.pid != pid {
-            let fresh = Client::new(self.config.clone()).map_err(Failure::from)?;
+            let fresh = Client::new(self.config.clone())?;
             let inherited = std::mem::replace(current, Live { pid, client: fresh });
             std::mem::forget(inherited);
         }
         Ok(current.client.clone())
     }
 
-    fn closed_error(py: Python<'_>) -> PyErr {
-        match py.import("nevis_authcloud.errors").and_then(|errors| errors.getattr("ClientClosedError")) {
-            Ok(class) => match class.call1(("the client is closed",)) {
-                Ok(exception) => PyErr::from_value(exception),
-                Err(err) => err,
-            },
-            Err(err) => err,
-        }
-    }
-
     fn client_or_raise(&self, py: Python<'_>) -> PyResult<Client> {
-        if self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).is_none() {
-            return Err(Self::closed_error(py));
-        }
-        self.client().map_err(|failure| failure.into_pyerr(py))
+        self.client().map_err(|err| err.into_pyerr(py))
     }
 }
 
@@ -119,7 +106,8 @@ impl NativeClient {
 impl NativeClient {
     #[new]
     #[pyo3(signature = (*, instance=None, base_url=None, access_key=None, timeout=None, connect_timeout=None,
-        deadline=None, max_retries=None, max_connections=None, retry_backoff=None, ca_certs_pem=None, proxy=None,
+        deadline=None, max_retries=None, max_connections=None, retry_backoff=None, max_retry_after=None,
+        ca_certs_pem=None, proxy=None,
         use_env_proxy=false, app_info=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -133,6 +121,7 @@ impl NativeClient {
         max_retries: Option<u32>,
         max_connections: Option<usize>,
         retry_backoff: Option<(f64, f64)>,
+        max_retry_after: Option<f64>,
         ca_certs_pem: Option<String>,
         proxy: Option<String>,
         use_env_proxy: bool,
@@ -148,48 +137,55 @@ impl NativeClient {
             max_retries,
             max_connections,
             retry_backoff,
+            max_retry_after,
             ca_certs_pem,
             proxy,
             use_env_proxy,
             app_info,
         };
-        let (config, access_key_hint) = settings.build().map_err(|failure| failure.into_pyerr(py))?;
-        // Building the client loads the system's root certificates: no GIL needed for that.
-        let client = py.detach(|| Client::new(config.clone())).map_err(|err| Failure::from(err).into_pyerr(py))?;
-        Ok(NativeClient { config, access_key_hint, live: Mutex::new(Some(Live { pid: std::process::id(), client })) })
+        panic_free(py, || {
+            let (config, access_key_hint) = settings.build().map_err(|err| err.into_pyerr(py))?;
+            // Building the client loads the system's root certificates: no GIL needed for that.
+            let client = py.detach(|| Client::new(config.clone())).map_err(|err| err.into_pyerr(py))?;
+            Ok(NativeClient {
+                config,
+                access_key_hint,
+                live: Mutex::new(Some(Live { pid: std::process::id(), client })),
+            })
+        })
     }
 
     /// Runs `operation` and blocks until it is done, with the GIL released. Returns the answer as
     /// JSON text. On the main thread, a signal handler that raises (Ctrl-C) ends the call within
     /// [`SIGNAL_CHECK_INTERVAL`], cancelling the request, with the handler's exception.
     fn call(&self, py: Python<'_>, operation: &str, arguments: &str) -> PyResult<String> {
-        let operation = Operation::parse(operation, arguments).map_err(|failure| failure.into_pyerr(py))?;
-        let client = self.client_or_raise(py)?;
-        let work = logging::Scoped::new(logging::threshold(py), operation.run(client));
-        let outcome = if on_main_thread(py) {
-            py.detach(move || match runtime::block_on(until_done_or_signalled(work)) {
-                Ok(result) => result,
-                Err(err) => Err(Stop::Failed(Failure::from(err))),
+        panic_free(py, || {
+            let operation = Operation::parse(operation, arguments).map_err(|err| err.into_pyerr(py))?;
+            let client = self.client_or_raise(py)?;
+            let work = logging::Scoped::new(logging::threshold(py), operation.run(client));
+            let outcome = if on_main_thread(py) {
+                py.detach(move || match runtime::block_on(until_done_or_signalled(work)) {
+                    Ok(result) => result,
+                    Err(err) => Err(Stop::Failed(err)),
+                })
+            } else {
+                py.detach(move || runtime::block_on(work).and_then(|result| result)).map_err(Stop::Failed)
+            };
+            outcome.map_err(|stop| match stop {
+                Stop::Failed(err) => err.into_pyerr(py),
+                Stop::Signalled(raised) => raised,
             })
-        } else {
-            py.detach(move || match runtime::block_on(work) {
-                Ok(result) => result,
-                Err(err) => Err(Failure::from(err)),
-            })
-            .map_err(Stop::Failed)
-        };
-        outcome.map_err(|stop| match stop {
-            Stop::Failed(failure) => failure.into_pyerr(py),
-            Stop::Signalled(raised) => raised,
         })
     }
 
     /// Starts `operation` on the shared runtime and returns an asyncio future (of the running loop)
     /// that resolves to the answer as JSON text. Cancelling the future cancels the request.
     fn call_async<'py>(&self, py: Python<'py>, operation: &str, arguments: &str) -> PyResult<Bound<'py, PyAny>> {
-        let operation = Operation::parse(operation, arguments).map_err(|failure| failure.into_pyerr(py))?;
-        let client = self.client_or_raise(py)?;
-        asyncio_bridge::spawn(py, logging::Scoped::new(logging::threshold(py), operation.run(client)))
+        panic_free(py, || {
+            let operation = Operation::parse(operation, arguments).map_err(|err| err.into_pyerr(py))?;
+            let client = self.client_or_raise(py)?;
+            asyncio_bridge::spawn(py, logging::Scoped::new(logging::threshold(py), operation.run(client)))
+        })
     }
 
     /// Drops the connection pool. Later calls raise `ClientClosedError`; calls in flight finish.

@@ -8,9 +8,7 @@
 
 use std::time::Duration;
 
-use nevis_authcloud::ClientConfig;
-
-use crate::errors::Failure;
+use nevis_authcloud::{ClientConfig, Error};
 
 /// The settings as Python gave them (already normalised to `str`/`float`/`int` by the Python layer).
 #[derive(Default)]
@@ -24,6 +22,7 @@ pub struct Settings {
     pub max_retries: Option<u32>,
     pub max_connections: Option<usize>,
     pub retry_backoff: Option<(f64, f64)>,
+    pub max_retry_after: Option<f64>,
     pub ca_certs_pem: Option<String>,
     pub proxy: Option<String>,
     pub use_env_proxy: bool,
@@ -35,7 +34,7 @@ pub const SDK_USER_AGENT: &str = concat!("nevis-authcloud-python/", env!("CARGO_
 
 impl Settings {
     /// The validated core configuration, and the hint (`…abcd`) of its access key for `repr()`.
-    pub fn build(self) -> Result<(ClientConfig, String), Failure> {
+    pub fn build(self) -> Result<(ClientConfig, String), Error> {
         let mut builder = ClientConfig::builder().sdk_user_agent(SDK_USER_AGENT);
         if let Some(instance) = self.instance {
             builder = builder.instance(instance);
@@ -64,6 +63,9 @@ impl Settings {
         if let Some((initial, max)) = self.retry_backoff {
             builder = builder.retry_backoff(seconds("retry_backoff[0]", initial)?, seconds("retry_backoff[1]", max)?);
         }
+        if let Some(max) = self.max_retry_after {
+            builder = builder.max_retry_after(seconds("max_retry_after", max)?);
+        }
         if let Some(pem) = self.ca_certs_pem {
             builder = builder.add_ca_certificates_pem(pem);
         }
@@ -77,7 +79,7 @@ impl Settings {
         let config = builder
             .env_defaults()
             .and_then(|builder| builder.build())
-            .map_err(|err| Failure::from(err.with_field_renamed(keyword)))?;
+            .map_err(|err| err.with_field_renamed(keyword))?;
         let access_key_hint = config.access_key_hint();
         Ok((config, access_key_hint))
     }
@@ -100,15 +102,15 @@ pub fn python_float(value: f64) -> String {
 }
 
 /// A positive, finite number of seconds as a `Duration`.
-pub fn seconds(field: &str, value: f64) -> Result<Duration, Failure> {
+pub fn seconds(field: &str, value: f64) -> Result<Duration, Error> {
     if !(value.is_finite() && value > 0.0) {
-        return Err(Failure::config(
+        return Err(Error::config(
             field,
             format!("must be a positive number of seconds (got {})", python_float(value)),
         ));
     }
     Duration::try_from_secs_f64(value)
-        .map_err(|_| Failure::config(field, format!("is too large (got {} seconds)", python_float(value))))
+        .map_err(|_| Error::config(field, format!("is too large (got {} seconds)", python_float(value))))
 }
 
 #[cfg(test)]

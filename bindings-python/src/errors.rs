@@ -1,22 +1,22 @@
 //! Turns the core's errors into the Python exceptions of `nevis_authcloud.errors`.
 //!
 //! The exception classes are defined in Python (so users can subclass, pickle and construct them in
-//! their own tests); this module decides which class each core [`ErrorKind`] becomes and fills in
-//! its attributes. The conversion happens in two steps so the expensive part needs no GIL: a
-//! [`Failure`] is plain Rust data built wherever the error happened (possibly on a tokio thread),
-//! and [`Failure::into_pyerr`] builds the exception once the GIL is held.
+//! their own tests); this module decides which class each core [`ErrorKind`] becomes (an exhaustive
+//! `match`: a kind added to the core does not compile here until it has a class) and fills in the
+//! attributes from the core [`Error`], including the core's retry policy. Failures this binding
+//! finds itself (a bad argument, a closed client, a caught panic) are core errors too, built with
+//! the core's constructors, so every exception carries a kind from the core's vocabulary. A core
+//! error is plain Rust data, built wherever the failure happened (possibly on a tokio thread);
+//! [`IntoPyErr::into_pyerr`] builds the exception once the GIL is held.
 
-use std::error::Error as StdError;
-use std::time::Duration;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use nevis_authcloud::{Error, ErrorKind, MayHaveBeenApplied, Timestamp};
+use nevis_authcloud::{Error, ErrorKind, Timestamp};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyModule};
+use pyo3::types::{PyBytes, PyDict, PyModule};
 
-/// The Python class each error kind becomes. Kinds added to the core later (the enum is
-/// non-exhaustive) fall back to `ApiError` or `NevisError`; the unit test below fails until they
-/// get a class of their own.
+/// The Python class each error kind becomes.
 pub fn class_name(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::BadRequest => "BadRequestError",
@@ -37,204 +37,110 @@ pub fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::InvalidRequest => "InvalidRequestError",
         ErrorKind::Config => "ConfigurationError",
         ErrorKind::Cancelled => "RequestCancelledError",
-        other if other.is_api_error() => FALLBACK_API_CLASS,
-        _ => FALLBACK_CLASS,
+        ErrorKind::Closed => "ClientClosedError",
+        ErrorKind::Internal => "InternalError",
     }
 }
 
-const FALLBACK_API_CLASS: &str = "ApiError";
-const FALLBACK_CLASS: &str = "NevisError";
+/// Every kind the core can report, in the core's order: what `err.kind` takes.
+#[pyfunction]
+pub fn error_kinds() -> Vec<&'static str> {
+    ErrorKind::ALL.iter().map(|kind| kind.as_str()).collect()
+}
 
-/// `{kind: class name}` for every core error kind, so the Python suite can check that each class
-/// exists and is distinct.
+/// `[(kind, class name)]` for every core error kind: errors.py derives each class's kind from it,
+/// and the Python suite checks that each class exists and is distinct.
 #[pyfunction]
 pub fn error_classes() -> Vec<(&'static str, &'static str)> {
     ErrorKind::ALL.iter().map(|kind| (kind.as_str(), class_name(*kind))).collect()
 }
 
-/// The HTTP error answer, as Python attributes.
-#[derive(Debug, Clone)]
-struct ApiDetails {
-    status: Option<u16>,
-    error: Option<String>,
-    message: Option<String>,
-    path: Option<String>,
-    timestamp: Option<Timestamp>,
-    /// Redacted by the core.
-    body: String,
-    /// The bytes as received, unredacted: only `ApiError.raw_body()` hands them out.
-    raw_body: Vec<u8>,
+/// The kinds the core deems worth retrying later, for errors constructed by hand in Python.
+#[pyfunction]
+pub fn retryable_kinds() -> Vec<&'static str> {
+    ErrorKind::ALL.iter().filter(|kind| kind.is_retryable()).map(|kind| kind.as_str()).collect()
 }
 
-/// Everything a Python exception needs, collected without the GIL. Boxed, so `Result<_, Failure>`
-/// stays small on the happy path.
-#[derive(Debug, Clone)]
-pub struct Failure(Box<Details>);
-
-#[derive(Debug, Clone)]
-struct Details {
-    kind: ErrorKind,
-    message: String,
-    field: Option<String>,
-    api: Option<ApiDetails>,
-    retry_after: Option<Duration>,
-    applied: MayHaveBeenApplied,
-    attempts: u32,
-    request: Option<(String, String)>,
-    /// For wait timeouts: the last status, as the JSON the server sent.
-    last_status_json: Option<String>,
-    /// The core error and its chain of causes, for the exception's `__cause__`.
-    cause: Option<String>,
+/// Runs the body of a native method, turning a panic into the core's `internal` error (raised as
+/// `InternalError`) instead of pyo3's `PanicException`, which is no `NevisError`.
+pub fn panic_free<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|payload| Err(Error::from_panic(payload.as_ref()).into_pyerr(py)))
 }
 
-impl Failure {
-    /// A failure detected by the binding before the core was called (a bad argument).
-    pub fn invalid(field: &str, rule: impl std::fmt::Display) -> Failure {
-        Failure::binding(ErrorKind::InvalidRequest, field, rule)
-    }
+/// Building the Python exception for a core error.
+pub trait IntoPyErr {
+    /// The exception (with `__cause__` holding the Rust error chain).
+    fn into_pyerr(self, py: Python<'_>) -> PyErr;
+}
 
-    /// A configuration problem detected by the binding.
-    pub fn config(field: &str, rule: impl std::fmt::Display) -> Failure {
-        Failure::binding(ErrorKind::Config, field, rule)
-    }
-
-    fn binding(kind: ErrorKind, field: &str, rule: impl std::fmt::Display) -> Failure {
-        Failure::from_details(Details {
-            kind,
-            message: format!("{kind}: {field}: {rule}"),
-            field: Some(field.to_string()),
-            api: None,
-            retry_after: None,
-            applied: MayHaveBeenApplied::No,
-            attempts: 0,
-            request: None,
-            last_status_json: None,
-            cause: None,
-        })
-    }
-
-    /// A failure of the binding itself (e.g. a result that could not be serialized).
-    pub fn internal(kind: ErrorKind, message: impl Into<String>) -> Failure {
-        Failure::from_details(Details {
-            kind,
-            message: message.into(),
-            field: None,
-            api: None,
-            retry_after: None,
-            applied: MayHaveBeenApplied::No,
-            attempts: 0,
-            request: None,
-            last_status_json: None,
-            cause: None,
-        })
-    }
-
-    fn from_details(details: Details) -> Failure {
-        Failure(Box::new(details))
-    }
-
-    #[cfg(test)]
-    pub fn kind(&self) -> ErrorKind {
-        self.0.kind
-    }
-
-    /// Builds the Python exception (with `__cause__` holding the Rust error chain).
-    pub fn into_pyerr(self, py: Python<'_>) -> PyErr {
-        match self.build(py) {
+impl IntoPyErr for Error {
+    fn into_pyerr(self, py: Python<'_>) -> PyErr {
+        match build(py, &self) {
             Ok(err) => err,
             // Only reachable when the errors module cannot be imported or a class rejects its
             // arguments; the import error then tells the user more than any substitute would.
             Err(err) => err,
         }
     }
-
-    fn build(self, py: Python<'_>) -> PyResult<PyErr> {
-        let details = *self.0;
-        static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-        let module = ERRORS.get_or_try_init(py, || py.import("nevis_authcloud.errors").map(Bound::unbind))?;
-        let module = module.bind(py);
-        let class = module.getattr(class_name(details.kind))?;
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("kind", details.kind.as_str())?;
-        kwargs.set_item("may_have_been_applied", details.applied.as_str())?;
-        kwargs.set_item("attempts", details.attempts)?;
-        kwargs.set_item("field", details.field.as_deref())?;
-        kwargs.set_item("retry_after", details.retry_after.map(|delay| delay.as_secs_f64()))?;
-        kwargs.set_item("request_method", details.request.as_ref().map(|(method, _)| method.as_str()))?;
-        kwargs.set_item("request_path", details.request.as_ref().map(|(_, path)| path.as_str()))?;
-        if let Some(json) = &details.last_status_json {
-            let loads = py.import("json")?.getattr("loads")?;
-            kwargs.set_item("last_status", loads.call1((json.as_str(),))?)?;
-        }
-        if details.kind.is_api_error() {
-            let api = details.api.clone().unwrap_or(ApiDetails {
-                status: None,
-                error: None,
-                message: None,
-                path: None,
-                timestamp: None,
-                body: String::new(),
-                raw_body: Vec::new(),
-            });
-            kwargs.set_item("status", api.status)?;
-            kwargs.set_item("error", api.error)?;
-            kwargs.set_item("message", api.message)?;
-            kwargs.set_item("path", api.path)?;
-            match api.timestamp {
-                Some(Timestamp::EpochMillis(millis)) => kwargs.set_item("timestamp", millis)?,
-                Some(Timestamp::Iso(text)) => kwargs.set_item("timestamp", text)?,
-                None => kwargs.set_item("timestamp", py.None())?,
-            }
-            kwargs.set_item("body", api.body)?;
-            kwargs.set_item("raw_body", pyo3::types::PyBytes::new(py, &api.raw_body))?;
-        }
-        let exception = class.call((details.message.as_str(),), Some(&kwargs))?;
-        let err = PyErr::from_value(exception);
-        if let Some(cause) = details.cause {
-            let native_cause = module.getattr("NativeCause")?.call1((cause,))?;
-            err.set_cause(py, Some(PyErr::from_value(native_cause)));
-        }
-        Ok(err)
-    }
 }
 
-impl From<Error> for Failure {
-    fn from(err: Error) -> Failure {
-        let api = err.api().map(|api| ApiDetails {
-            status: Some(api.status),
-            error: api.error.clone(),
-            message: api.message.clone(),
-            path: api.path.clone(),
-            timestamp: api.timestamp.clone(),
-            body: api.body.clone(),
-            raw_body: api.raw_body().to_vec(),
-        });
-        let last_status_json = err.last_status().and_then(|status| serde_json::to_string(status).ok());
-        Failure::from_details(Details {
-            kind: err.kind(),
-            message: err.to_string(),
-            field: err.field().map(str::to_string),
-            api,
-            retry_after: err.retry_after(),
-            applied: err.may_have_been_applied(),
-            attempts: err.attempts(),
-            request: err.request().map(|request| (request.method.clone(), request.path.clone())),
-            last_status_json,
-            cause: Some(cause_chain(&err)),
-        })
+fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    let module = ERRORS.get_or_try_init(py, || py.import("nevis_authcloud.errors").map(Bound::unbind))?;
+    let module = module.bind(py);
+    let kind = err.kind();
+    let class = module.getattr(class_name(kind))?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("kind", kind.as_str())?;
+    kwargs.set_item("retryable", err.is_retryable())?;
+    kwargs.set_item("may_have_been_applied", err.may_have_been_applied().as_str())?;
+    kwargs.set_item("attempts", err.attempts())?;
+    kwargs.set_item("field", err.field())?;
+    kwargs.set_item("retry_after", err.retry_after().map(|delay| delay.as_secs_f64()))?;
+    kwargs.set_item("request_method", err.request().map(|request| request.method.as_str()))?;
+    kwargs.set_item("request_path", err.request().map(|request| request.path.as_str()))?;
+    if let Some(json) = err.last_status().and_then(|status| serde_json::to_string(status).ok()) {
+        let loads = py.import("json")?.getattr("loads")?;
+        kwargs.set_item("last_status", loads.call1((json.as_str(),))?)?;
     }
+    if kind.is_api_error() {
+        let api = err.api();
+        kwargs.set_item("status", api.map(|api| api.status))?;
+        kwargs.set_item("error", api.and_then(|api| api.error.as_deref()))?;
+        kwargs.set_item("message", api.and_then(|api| api.message.as_deref()))?;
+        kwargs.set_item("path", api.and_then(|api| api.path.as_deref()))?;
+        match api.and_then(|api| api.timestamp.as_ref()) {
+            Some(Timestamp::EpochMillis(millis)) => kwargs.set_item("timestamp", millis)?,
+            Some(Timestamp::Iso(text)) => kwargs.set_item("timestamp", text)?,
+            None => kwargs.set_item("timestamp", py.None())?,
+        }
+        kwargs.set_item("body", api.map_or("", |api| api.body.as_str()))?;
+        kwargs.set_item("raw_body", PyBytes::new(py, api.map_or(&[], |api| api.raw_body())))?;
+    }
+    let exception = class.call((err.to_string(),), Some(&kwargs))?;
+    let exception = PyErr::from_value(exception);
+    if let Some(cause) = cause_chain(err) {
+        let native_cause = module.getattr("NativeCause")?.call1((cause,))?;
+        exception.set_cause(py, Some(PyErr::from_value(native_cause)));
+    }
+    Ok(exception)
 }
 
-/// "kind: message (METHOD path) <- cause <- cause …": what Rust knew about the failure.
-fn cause_chain(err: &Error) -> String {
+/// "kind: message (METHOD path) <- cause <- cause …": what Rust knew about a failure that reached
+/// the core (it made a request, or had a cause). A bad argument caught before that has none: its
+/// message says everything.
+fn cause_chain(err: &Error) -> Option<String> {
+    let causes = err.causes();
+    if causes.is_empty() && err.request().is_none() {
+        return None;
+    }
     let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
+    for cause in causes {
         text.push_str(" <- ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+        text.push_str(&cause);
     }
-    text
+    Some(text)
 }
 
 #[cfg(test)]
@@ -248,19 +154,14 @@ mod tests {
         let mut seen = HashSet::new();
         for kind in ErrorKind::ALL {
             let name = class_name(*kind);
-            assert_ne!(name, FALLBACK_CLASS, "{kind} has no class of its own");
-            assert_ne!(name, FALLBACK_API_CLASS, "{kind} has no class of its own");
             assert!(seen.insert(name), "{kind} shares the class {name} with another kind");
         }
-        assert_eq!(seen.len(), ErrorKind::ALL.len());
         assert_eq!(error_classes().len(), ErrorKind::ALL.len());
+        assert_eq!(class_name(ErrorKind::Internal), "InternalError");
     }
 
     #[test]
-    fn binding_failures_name_the_field() {
-        let failure = Failure::invalid("timeout", "must be a positive number of seconds");
-        assert_eq!(failure.kind(), ErrorKind::InvalidRequest);
-        assert_eq!(failure.0.field.as_deref(), Some("timeout"));
-        assert!(failure.0.message.contains("timeout: must be"));
+    fn the_retryable_kinds_are_the_cores() {
+        assert_eq!(retryable_kinds(), ["rate_limited", "server", "timeout", "connection"]);
     }
 }

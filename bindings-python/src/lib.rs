@@ -25,7 +25,9 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", VERSION)?;
     module.add_class::<client::NativeClient>()?;
+    module.add_function(wrap_pyfunction!(errors::error_kinds, module)?)?;
     module.add_function(wrap_pyfunction!(errors::error_classes, module)?)?;
+    module.add_function(wrap_pyfunction!(errors::retryable_kinds, module)?)?;
     module.add_function(wrap_pyfunction!(shutdown::begin_shutdown, module)?)?;
     module.add_function(wrap_pyfunction!(operations::operation_names, module)?)?;
     logging::install_bridge();

@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use nevis_authcloud::{
-    ApprovalRequest, AssertionRequest, AttestationRequest, Client, EnrollRequest, ErrorKind, IntentRequest,
+    ApprovalRequest, AssertionRequest, AttestationRequest, Client, EnrollRequest, Error, ErrorKind, IntentRequest,
     LogExportQuery, Secret, VerifyRequest, WaitOptions, json_problem, json_type, request_from_json,
 };
 use pyo3::prelude::*;
@@ -21,28 +21,55 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::config::python_float;
-use crate::errors::Failure;
 
 /// A core call with its arguments, ready to run.
 pub enum Operation {
     Ping,
     Enroll(EnrollRequest),
     Approve(ApprovalRequest),
-    GetStatus { status_token: String },
-    WaitForStatus { status_token: String, options: WaitOptions },
+    GetStatus {
+        status_token: String,
+    },
+    WaitForStatus {
+        status_token: String,
+        options: WaitOptions,
+    },
     Verify(VerifyRequest),
     CreateIntent(IntentRequest),
-    Introspect { token: String },
-    GetUser { user_id: String },
-    FindUser { username: String },
-    DeleteUser { user_id: String },
-    FindAadb2cUser { object_id: String },
-    RenameAuthenticator { authenticator_id: String, name: String },
-    DeleteAuthenticator { authenticator_id: String },
+    Introspect {
+        token: String,
+    },
+    GetUser {
+        user_id: String,
+    },
+    FindUser {
+        username: String,
+    },
+    DeleteUser {
+        user_id: String,
+    },
+    FindAadb2cUser {
+        object_id: String,
+    },
+    RenameAuthenticator {
+        authenticator_id: String,
+        name: String,
+    },
+    DeleteAuthenticator {
+        authenticator_id: String,
+    },
     ExportLogs(LogExportQuery),
     CompleteAttestation(AttestationRequest),
     CompleteAssertion(AssertionRequest),
+    /// Debug builds only: a call that panics while it runs, so the suite can check that a bug
+    /// surfaces as `InternalError` (never pyo3's `PanicException`). Release wheels cannot name it.
+    #[cfg(debug_assertions)]
+    PanicForTests,
 }
+
+/// The operation name of [`Operation::PanicForTests`] (debug builds).
+#[cfg(debug_assertions)]
+const PANIC_FOR_TESTS: &str = "_panic_for_tests";
 
 /// Every operation name `parse` accepts, in the order of the core client's methods.
 const NAMES: &[&str] = &[
@@ -79,61 +106,57 @@ struct Args(Map<String, Value>);
 impl Args {
     /// The Python layer always sends an object of checked values (`_requests.py`); anything else
     /// is a bug there, still reported as an `InvalidRequestError`.
-    fn parse(json: &str) -> Result<Args, Failure> {
+    fn parse(json: &str) -> Result<Args, Error> {
         match serde_json::from_str::<Value>(json) {
             Ok(Value::Object(map)) => Ok(Args(map)),
-            Ok(other) => {
-                Err(Failure::invalid("arguments", format!("must be a JSON object (got {})", json_type(&other))))
-            }
-            Err(err) => Err(Failure::invalid("arguments", json_problem(&err))),
+            Ok(other) => Err(Error::invalid("arguments", format!("must be a JSON object (got {})", json_type(&other)))),
+            Err(err) => Err(Error::invalid("arguments", json_problem(&err))),
         }
     }
 
-    fn string(&mut self, field: &str) -> Result<String, Failure> {
+    fn string(&mut self, field: &str) -> Result<String, Error> {
         match self.0.remove(field) {
             Some(Value::String(text)) => Ok(text),
-            None | Some(Value::Null) => Err(Failure::invalid(field, "is required")),
-            Some(other) => Err(Failure::invalid(field, format!("must be a string (got {})", json_type(&other)))),
+            None | Some(Value::Null) => Err(Error::invalid(field, "is required")),
+            Some(other) => Err(Error::invalid(field, format!("must be a string (got {})", json_type(&other)))),
         }
     }
 
-    fn optional_secret(&mut self, field: &str) -> Result<Option<Secret>, Failure> {
+    fn optional_secret(&mut self, field: &str) -> Result<Option<Secret>, Error> {
         match self.0.remove(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(text)) => Ok(Some(Secret::new(text))),
-            Some(other) => Err(Failure::invalid(field, format!("must be a string (got {})", json_type(&other)))),
+            Some(other) => Err(Error::invalid(field, format!("must be a string (got {})", json_type(&other)))),
         }
     }
 
-    fn seconds(&self, field: &str) -> Result<Option<Duration>, Failure> {
+    fn seconds(&self, field: &str) -> Result<Option<Duration>, Error> {
         let rule = "must be a positive number of seconds";
         match self.0.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(number)) => match number.as_f64() {
-                Some(value) if value.is_finite() && value > 0.0 => {
-                    Duration::try_from_secs_f64(value).map(Some).map_err(|_| {
-                        Failure::invalid(field, format!("is too large (got {} seconds)", python_float(value)))
-                    })
-                }
-                Some(value) => Err(Failure::invalid(field, format!("{rule} (got {})", python_float(value)))),
-                None => Err(Failure::invalid(field, rule)),
+                Some(value) if value.is_finite() && value > 0.0 => Duration::try_from_secs_f64(value)
+                    .map(Some)
+                    .map_err(|_| Error::invalid(field, format!("is too large (got {} seconds)", python_float(value)))),
+                Some(value) => Err(Error::invalid(field, format!("{rule} (got {})", python_float(value)))),
+                None => Err(Error::invalid(field, rule)),
             },
-            Some(other) => Err(Failure::invalid(field, format!("{rule} (got {})", json_type(other)))),
+            Some(other) => Err(Error::invalid(field, format!("{rule} (got {})", json_type(other)))),
         }
     }
 
     /// The member `field` (the request object, in wire shape) as a core request type; a member of
     /// the wrong type is named by its path (`fido2Options.authenticatorSelection`), which the
     /// Python layer turns into the keyword the caller wrote.
-    fn request<T: DeserializeOwned>(&mut self, field: &str) -> Result<T, Failure> {
+    fn request<T: DeserializeOwned>(&mut self, field: &str) -> Result<T, Error> {
         let value = self.0.remove(field).unwrap_or(Value::Object(Map::new()));
-        request_from_json(field, &value).map_err(Failure::from)
+        request_from_json(field, &value)
     }
 }
 
 impl Operation {
     /// Reads the operation `name` with its JSON `arguments`.
-    pub fn parse(name: &str, arguments: &str) -> Result<Operation, Failure> {
+    pub fn parse(name: &str, arguments: &str) -> Result<Operation, Error> {
         let mut args = Args::parse(arguments)?;
         let operation = match name {
             "ping" => Operation::Ping,
@@ -183,7 +206,9 @@ impl Operation {
             "export_logs" => Operation::ExportLogs(args.request("query")?),
             "complete_attestation" => Operation::CompleteAttestation(args.request("request")?),
             "complete_assertion" => Operation::CompleteAssertion(args.request("request")?),
-            other => return Err(Failure::invalid("operation", format!("{other:?} is not an operation"))),
+            #[cfg(debug_assertions)]
+            PANIC_FOR_TESTS => Operation::PanicForTests,
+            other => return Err(Error::invalid("operation", format!("{other:?} is not an operation"))),
         };
         Ok(operation)
     }
@@ -192,7 +217,16 @@ impl Operation {
     /// answer). Each operation's future is boxed on its own, so a task carries only the state of
     /// its own operation, not that of the largest one (10,000 waits in flight stay small).
     pub fn run(self, client: Client) -> Running {
+        Box::pin(nevis_authcloud::catch_panic(self.start(client)))
+    }
+
+    fn start(self, client: Client) -> Running {
         match self {
+            #[cfg(debug_assertions)]
+            Operation::PanicForTests => Box::pin(async move {
+                let _ = client;
+                panic!("{PANIC_FOR_TESTS} was called")
+            }),
             Operation::Ping => Box::pin(async move { unit(client.ping().await) }),
             Operation::Enroll(request) => Box::pin(async move { json(client.enroll(&request).await) }),
             Operation::Approve(request) => Box::pin(async move { json(client.approve(&request).await) }),
@@ -235,7 +269,7 @@ impl Operation {
 }
 
 /// A started operation (see [`Operation::run`]).
-pub type Running = Pin<Box<dyn Future<Output = Result<String, Failure>> + Send>>;
+pub type Running = Pin<Box<dyn Future<Output = Result<String, Error>> + Send>>;
 
 /// The log export, collected: the CSV plus what the headers said about it.
 #[derive(serde::Serialize, Deserialize)]
@@ -246,14 +280,13 @@ struct LogExportAnswer {
     text: String,
 }
 
-fn json<T: serde::Serialize>(result: nevis_authcloud::Result<T>) -> Result<String, Failure> {
+fn json<T: serde::Serialize>(result: nevis_authcloud::Result<T>) -> Result<String, Error> {
     let value = result?;
-    serde_json::to_string(&value).map_err(|err| {
-        Failure::internal(ErrorKind::Decode, format!("decode: the answer could not be re-encoded ({err})"))
-    })
+    serde_json::to_string(&value)
+        .map_err(|err| Error::new(ErrorKind::Decode, format!("the answer could not be re-encoded ({err})")))
 }
 
-fn unit(result: nevis_authcloud::Result<()>) -> Result<String, Failure> {
+fn unit(result: nevis_authcloud::Result<()>) -> Result<String, Error> {
     result?;
     Ok("null".to_string())
 }

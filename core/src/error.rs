@@ -1,14 +1,25 @@
 //! The one error type of the SDK and its table of kinds.
 //!
 //! Python, Node and C each turn an [`Error`] into their own typed error, and they do it by
-//! [`ErrorKind`] alone: this enum is the single source every binding maps from, and
-//! [`ErrorKind::ALL`] lets each binding prove in a test that it maps every kind. The kind answers
-//! "what went wrong"; [`Error::may_have_been_applied`] answers the question a login path cares about
-//! most after a failure: could the server have acted anyway (sent the push, the SMS)?
+//! [`ErrorKind`] alone: this enum is the single source every binding maps from (exhaustively: it is
+//! not `#[non_exhaustive]`, so a new kind fails to compile in every binding until it is mapped),
+//! and [`ErrorKind::ALL`] lets each binding prove in a test that its own language's table has a
+//! class or code for every kind. The kind answers "what went wrong"; [`Error::may_have_been_applied`]
+//! answers the question a login path cares about most after a failure: could the server have acted
+//! anyway (sent the push, the SMS)? The retry policy facts ([`Error::is_retryable`],
+//! [`Error::retry_after`]) are decided here too, so no binding keeps a table of its own.
+//!
+//! Bindings build their own failures (an argument of the wrong type, a closed client, a caught
+//! panic) with the public constructors of [`Error`], so every failure a user sees is a core error.
 
+use std::any::Any;
 use std::error::Error as StdError;
 use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
+
+use futures_util::FutureExt;
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -20,7 +31,6 @@ use crate::redact::Redactor;
 ///
 /// The string from [`ErrorKind::as_str`] is stable: bindings expose it (`err.code` in Node,
 /// `err.kind` in Python, `nevis_error_kind` in C) and users may match on it.
-#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// 400: the server rejected the request (its `message` names the field and the rule).
@@ -59,6 +69,12 @@ pub enum ErrorKind {
     Config,
     /// The caller cancelled the call.
     Cancelled,
+    /// The client was closed: the call was made after `close()`, or was still running when the
+    /// client was closed.
+    Closed,
+    /// A bug inside the SDK (a caught panic) ended the call. Never a problem of the caller's input;
+    /// please report it.
+    Internal,
 }
 
 impl ErrorKind {
@@ -82,6 +98,8 @@ impl ErrorKind {
         ErrorKind::InvalidRequest,
         ErrorKind::Config,
         ErrorKind::Cancelled,
+        ErrorKind::Closed,
+        ErrorKind::Internal,
     ];
 
     /// The stable snake_case name of the kind.
@@ -105,6 +123,32 @@ impl ErrorKind {
             ErrorKind::InvalidRequest => "invalid_request",
             ErrorKind::Config => "config",
             ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Closed => "closed",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// True for kinds where trying the same call again later may succeed: the server was
+    /// overloaded or failed, or the network did. The one retry policy every binding reports.
+    pub fn is_retryable(self) -> bool {
+        match self {
+            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Connection => true,
+            ErrorKind::BadRequest
+            | ErrorKind::Unauthorized
+            | ErrorKind::Forbidden
+            | ErrorKind::NotFound
+            | ErrorKind::MethodNotAllowed
+            | ErrorKind::Conflict
+            | ErrorKind::PreconditionFailed
+            | ErrorKind::UnsupportedMediaType
+            | ErrorKind::PayloadTooLarge
+            | ErrorKind::Tls
+            | ErrorKind::Decode
+            | ErrorKind::InvalidRequest
+            | ErrorKind::Config
+            | ErrorKind::Cancelled
+            | ErrorKind::Closed
+            | ErrorKind::Internal => false,
         }
     }
 
@@ -305,7 +349,9 @@ struct Inner {
 }
 
 impl Error {
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+    /// An error of `kind` with `message` (which must not contain a secret), for failures a binding
+    /// finds itself (an answer it cannot hand over, a logger it cannot install).
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
             inner: Box::new(Inner {
                 kind,
@@ -322,18 +368,38 @@ impl Error {
         }
     }
 
-    /// A client-side validation failure naming the field and the rule it breaks.
-    pub(crate) fn invalid(field: &str, rule: impl fmt::Display) -> Error {
+    /// A client-side validation failure naming the field and the rule it breaks (also for an
+    /// argument a binding finds to be of the wrong type). The rule must not quote a secret value.
+    pub fn invalid(field: &str, rule: impl fmt::Display) -> Error {
         let mut err = Error::new(ErrorKind::InvalidRequest, format!("{field}: {rule}"));
         err.inner.field = Some(field.to_string());
         err
     }
 
     /// A configuration problem naming the setting.
-    pub(crate) fn config(field: &str, rule: impl fmt::Display) -> Error {
+    pub fn config(field: &str, rule: impl fmt::Display) -> Error {
         let mut err = Error::new(ErrorKind::Config, format!("{field}: {rule}"));
         err.inner.field = Some(field.to_string());
         err
+    }
+
+    /// A call on a client after `close()` (or one that was still running when it was closed).
+    pub fn closed() -> Error {
+        Error::new(ErrorKind::Closed, "the client is closed: create a new client to make calls")
+    }
+
+    /// A panic caught at a binding's boundary (or by [`catch_panic`]): an `Internal` error whose
+    /// cause is the panic's message. The call may have been sent before the panic, so whether the
+    /// server acted is unknown.
+    pub fn from_panic(payload: &(dyn Any + Send)) -> Error {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        Error::new(ErrorKind::Internal, "internal error in the nevis-authcloud SDK (please report it)")
+            .with_applied(MayHaveBeenApplied::Unknown)
+            .with_source(RedactedCause { text: format!("panic: {detail}"), next: None })
     }
 
     pub(crate) fn from_api(api: ApiErrorBody, applied: MayHaveBeenApplied) -> Error {
@@ -467,12 +533,34 @@ impl Error {
         self.inner.last_status.as_ref()
     }
 
-    /// True when trying the same call again later may succeed.
+    /// True when trying the same call again later may succeed ([`ErrorKind::is_retryable`]);
+    /// [`Error::retry_after`] says how long the server asked to wait first.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.inner.kind,
-            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Connection
-        )
+        self.inner.kind.is_retryable()
+    }
+
+    /// The messages of the error's causes, outermost first, each once (a cause that repeats its
+    /// outer cause's text is skipped).
+    pub fn causes(&self) -> Vec<String> {
+        let mut causes: Vec<String> = Vec::new();
+        let mut source = StdError::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if causes.last() != Some(&text) {
+                causes.push(text);
+            }
+            source = cause.source();
+        }
+        causes
+    }
+}
+
+/// Runs `future`, turning a panic inside it into an [`ErrorKind::Internal`] error, so a bug in
+/// the SDK fails one call instead of unwinding into a binding's runtime (or its caller's).
+pub async fn catch_panic<T>(future: impl Future<Output = Result<T>>) -> Result<T> {
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(payload) => Err(Error::from_panic(payload.as_ref())),
     }
 }
 
@@ -556,14 +644,82 @@ fn http_reason(status: u16) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    /// The position of `kind` in [`ErrorKind::ALL`]. The `match` has no `_` arm, so a new variant
+    /// does not compile until it is added here, and the test below then fails until it is in `ALL`.
+    fn position_in_all(kind: ErrorKind) -> usize {
+        match kind {
+            ErrorKind::BadRequest => 0,
+            ErrorKind::Unauthorized => 1,
+            ErrorKind::Forbidden => 2,
+            ErrorKind::NotFound => 3,
+            ErrorKind::MethodNotAllowed => 4,
+            ErrorKind::Conflict => 5,
+            ErrorKind::PreconditionFailed => 6,
+            ErrorKind::UnsupportedMediaType => 7,
+            ErrorKind::PayloadTooLarge => 8,
+            ErrorKind::RateLimited => 9,
+            ErrorKind::Server => 10,
+            ErrorKind::Timeout => 11,
+            ErrorKind::Connection => 12,
+            ErrorKind::Tls => 13,
+            ErrorKind::Decode => 14,
+            ErrorKind::InvalidRequest => 15,
+            ErrorKind::Config => 16,
+            ErrorKind::Cancelled => 17,
+            ErrorKind::Closed => 18,
+            ErrorKind::Internal => 19,
+        }
+    }
+
+    #[test]
+    fn all_lists_every_kind_exactly_once() {
+        let variants = 20;
+        assert_eq!(ErrorKind::ALL.len(), variants, "ALL and the variants differ in number");
+        for (index, kind) in ErrorKind::ALL.iter().enumerate() {
+            assert_eq!(position_in_all(*kind), index, "{kind:?} is missing from ALL, listed twice or out of place");
+        }
+    }
+
     #[test]
     fn kind_names_are_unique_and_stable() {
         let mut names: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.as_str()).collect();
-        assert_eq!(names.len(), 18);
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), 18);
+        assert_eq!(names.len(), ErrorKind::ALL.len());
         assert_eq!(ErrorKind::NotFound.as_str(), "not_found");
+        assert_eq!((ErrorKind::Closed.as_str(), ErrorKind::Internal.as_str()), ("closed", "internal"));
+    }
+
+    #[test]
+    fn only_transient_failures_are_retryable() {
+        let retryable: Vec<&str> =
+            ErrorKind::ALL.iter().filter(|kind| kind.is_retryable()).map(|kind| kind.as_str()).collect();
+        assert_eq!(retryable, ["rate_limited", "server", "timeout", "connection"]);
+        assert!(!Error::closed().is_retryable());
+    }
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_carrying_its_message() {
+        let payload: Box<dyn Any + Send> = Box::new(format!("boom {}", 42));
+        let err = Error::from_panic(payload.as_ref());
+        assert_eq!(err.kind(), ErrorKind::Internal);
+        assert_eq!(err.may_have_been_applied(), MayHaveBeenApplied::Unknown);
+        assert_eq!(err.causes(), ["panic: boom 42"]);
+        let caught = crate::runtime::block_on(catch_panic(async {
+            if ErrorKind::ALL.len() > 1 {
+                panic!("inside the call");
+            }
+            Ok(())
+        }));
+        let err = caught.and_then(|outcome| outcome).unwrap_err();
+        assert_eq!((err.kind(), err.causes()), (ErrorKind::Internal, vec!["panic: inside the call".to_string()]));
+    }
+
+    #[test]
+    fn a_closed_client_error_names_no_field() {
+        let err = Error::closed();
+        assert_eq!((err.kind(), err.field()), (ErrorKind::Closed, None));
+        assert!(err.to_string().starts_with("closed: the client is closed"), "{err}");
     }
 
     #[test]

@@ -44,7 +44,7 @@ mod wait;
 
 pub use client::{Client, RequestOptions};
 pub use config::{ClientConfig, ClientConfigBuilder, SDK_USER_AGENT};
-pub use error::{ApiErrorBody, Error, ErrorKind, MayHaveBeenApplied, RequestInfo, Result, Timestamp};
+pub use error::{ApiErrorBody, Error, ErrorKind, MayHaveBeenApplied, RequestInfo, Result, Timestamp, catch_panic};
 pub use logs::{LogExport, MAX_LOG_EXPORT_TEXT_BYTES};
 pub use models::*;
 pub use request_json::{MAX_REQUEST_DEPTH, json_type, request_from_json};

@@ -7,7 +7,7 @@
 //! made from fuzzed options are only created and freed, never used.
 //!
 //! The contract: every call returns either an error or its result, never both and never neither;
-//! an error never has kind NEVIS_ERROR_PANIC (the panic barrier caught a bug) and names the
+//! an error never has kind NEVIS_ERROR_INTERNAL (the panic barrier caught a bug) and names the
 //! argument or field at fault; out-parameters are cleared on failure; every string the library
 //! hands out is valid UTF-8 and is released with its own free function; and no secret (the access
 //! key, tokens, codes, all marked with [`SECRET_MARK`]) shows in an error or a log record.
@@ -180,7 +180,7 @@ fn inspect_error(err: *mut nevis_error) -> (Kind, Option<String>) {
     unsafe {
         let kind = nevis_error_kind(err);
         let message = CStr::from_ptr(nevis_error_message(err)).to_str().expect("error messages are UTF-8").to_string();
-        assert_ne!(kind, Kind::NEVIS_ERROR_PANIC, "the library panicked: {message}");
+        assert_ne!(kind, Kind::NEVIS_ERROR_INTERNAL, "the library panicked: {message}");
         assert_ne!(kind, Kind::NEVIS_ERROR_NONE, "an error of kind none: {message}");
         assert!(!message.is_empty());
         let name =

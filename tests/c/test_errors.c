@@ -2,13 +2,16 @@
  * Every error kind, each through the path that really produces it: the simulator's own answers,
  * its injected faults (statuses, delays, dropped connections, broken bodies), a closed port,
  * client-side validation and bad options. TLS failures are in test_tls.c, cancellation in
- * test_flows.c, bad C arguments in test_safety.c; the panic barrier is a Rust unit test (nothing
- * in the API can be made to panic on purpose).
+ * test_flows.c, bad C arguments in test_safety.c; the panic barrier (kind internal) is a Rust unit
+ * test (nothing in the API can be made to panic on purpose). The header's enum is checked against
+ * the core's list of kinds, and a closed client against calls made before and after it closed.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -189,6 +192,114 @@ static void test_config(void) {
   CHECK_KIND(nevis_client_new(&opts, &made), NEVIS_ERROR_CONFIG);
 }
 
+/* The name each constant of the header stands for. No default: with -Wall -Werror a constant
+ * added to the header fails to build this suite until it is listed here. */
+static const char *expected_name(enum nevis_error_kind kind) {
+  switch (kind) {
+    case NEVIS_ERROR_NONE: return "none";
+    case NEVIS_ERROR_BAD_REQUEST: return "bad_request";
+    case NEVIS_ERROR_UNAUTHORIZED: return "unauthorized";
+    case NEVIS_ERROR_FORBIDDEN: return "forbidden";
+    case NEVIS_ERROR_NOT_FOUND: return "not_found";
+    case NEVIS_ERROR_METHOD_NOT_ALLOWED: return "method_not_allowed";
+    case NEVIS_ERROR_CONFLICT: return "conflict";
+    case NEVIS_ERROR_PRECONDITION_FAILED: return "precondition_failed";
+    case NEVIS_ERROR_UNSUPPORTED_MEDIA_TYPE: return "unsupported_media_type";
+    case NEVIS_ERROR_PAYLOAD_TOO_LARGE: return "payload_too_large";
+    case NEVIS_ERROR_RATE_LIMITED: return "rate_limited";
+    case NEVIS_ERROR_SERVER: return "server";
+    case NEVIS_ERROR_TIMEOUT: return "timeout";
+    case NEVIS_ERROR_CONNECTION: return "connection";
+    case NEVIS_ERROR_TLS: return "tls";
+    case NEVIS_ERROR_DECODE: return "decode";
+    case NEVIS_ERROR_INVALID_REQUEST: return "invalid_request";
+    case NEVIS_ERROR_CONFIG: return "config";
+    case NEVIS_ERROR_CANCELLED: return "cancelled";
+    case NEVIS_ERROR_CLOSED: return "closed";
+    case NEVIS_ERROR_INVALID_ARGUMENT: return "invalid_argument";
+    case NEVIS_ERROR_INTERNAL: return "internal";
+  }
+  return NULL;
+}
+
+/* Every kind the core has is a distinct constant of the header with the core's name. */
+static void test_every_core_kind_has_a_constant(void) {
+  bool seen[128] = {false};
+  size_t count = 0;
+  for (size_t index = 0;; index++) {
+    enum nevis_error_kind kind = nevis_error_kind_at(index);
+    if (kind == NEVIS_ERROR_NONE) break;
+    count++;
+    const char *expected = expected_name(kind);
+    if (expected == NULL || strcmp(nevis_error_kind_name(kind), expected) != 0)
+      fprintf(stderr, "  core kind %zu is %d (%s), which the header does not name\n", index, (int)kind,
+              nevis_error_kind_name(kind));
+    CHECK(expected != NULL && strcmp(nevis_error_kind_name(kind), expected) == 0);
+    CHECK((int)kind > 0 && (int)kind < 128 && !seen[kind]);
+    if ((int)kind > 0 && (int)kind < 128) seen[kind] = true;
+  }
+  CHECK(count == 20);
+  CHECK(seen[NEVIS_ERROR_CLOSED] && seen[NEVIS_ERROR_INTERNAL] && !seen[NEVIS_ERROR_INVALID_ARGUMENT]);
+}
+
+static double seconds_since(const struct timespec *start) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+struct slow_call {
+  nevis_client *client;
+  nevis_error *err;
+};
+
+static void *find_user_slowly(void *argument) {
+  struct slow_call *call = argument;
+  call->err = nevis_client_find_user(call->client, user, NULL);
+  return NULL;
+}
+
+/* A call running when the client closes ends at once with `closed`; later calls fail with it
+ * without sending; the handle still needs nevis_client_free(). */
+static void test_closed(void) {
+  nevis_client_options opts = sim_options();
+  opts.max_retries = 0;
+  struct slow_call call = {new_client(&opts), NULL};
+  sim_fault("{\"method\":\"GET\",\"path\":\"/api/v1/users\",\"count\":1,\"fault\":\"delay\",\"ms\":5000}");
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  pthread_t thread;
+  CHECK(pthread_create(&thread, NULL, find_user_slowly, &call) == 0);
+  struct timespec pause = {0, 300 * 1000 * 1000};
+  nanosleep(&pause, NULL);
+  nevis_client_close(call.client);
+  pthread_join(thread, NULL);
+  CHECK(nevis_error_kind(call.err) == NEVIS_ERROR_CLOSED);
+  CHECK(seconds_since(&start) < 4.0);
+  CHECK(strcmp(nevis_error_kind_name(nevis_error_kind(call.err)), "closed") == 0);
+  CHECK(!nevis_error_is_retryable(call.err));
+  nevis_error_free(call.err);
+
+  nevis_error *err = nevis_client_ping(call.client);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_CLOSED && nevis_error_attempts(err) == 0);
+  CHECK(strstr(nevis_error_message(err), "closed") != NULL && nevis_error_field(err) == NULL);
+  nevis_error_free(err);
+  nevis_client_close(call.client);
+  nevis_client_close(NULL);
+  nevis_client_free(call.client);
+  sim_clear_faults();
+}
+
+/* A 503 with Retry-After keeps the wait, like a 429. */
+static void test_server_retry_after(void) {
+  sim_fault("{\"method\":\"GET\",\"path\":\"/api/v1/users\",\"count\":1,\"fault\":\"status\",\"status\":503,\"retryAfter\":\"3600\"}");
+  nevis_error *err = nevis_client_find_user(client, user, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_SERVER && nevis_error_status(err) == 503);
+  CHECK(nevis_error_retry_after_ms(err) == 3600000);
+  CHECK(nevis_error_is_retryable(err));
+  nevis_error_free(err);
+}
+
 void error_tests(void) {
   nevis_client_options opts = sim_options();
   opts.max_retries = 0;
@@ -222,6 +333,9 @@ void error_tests(void) {
   run_test("kind decode", test_decode);
   run_test("kind invalid_request", test_invalid_request);
   run_test("kind config", test_config);
+  run_test("kind closed (a call in flight and calls after nevis_client_close)", test_closed);
+  run_test("kind server with retry-after on a 503", test_server_retry_after);
+  run_test("every core kind has a constant and name in the header", test_every_core_kind_has_a_constant);
   sim_clear_faults();
   nevis_client_free(client);
   client = NULL;

@@ -102,14 +102,14 @@ static int count_members(const char *object) {
   return members;
 }
 
-/* The kind whose stable name is `name` (NEVIS_ERROR_OTHER when there is none). */
+/* The kind whose stable name is `name` (NEVIS_ERROR_NONE when there is none). */
 static enum nevis_error_kind kind_named(const char *name) {
-  for (int value = 0; value <= 102; value++) {
-    if (value > 18 && value < 100) continue;
+  for (int value = 1; value <= 101; value++) {
+    if (value > 19 && value < 100) continue;
     enum nevis_error_kind kind = (enum nevis_error_kind)value;
     if (strcmp(nevis_error_kind_name(kind), name) == 0) return kind;
   }
-  return NEVIS_ERROR_OTHER;
+  return NEVIS_ERROR_NONE;
 }
 
 static const char *applied_name(enum nevis_applied applied) {

@@ -179,7 +179,8 @@ static void test_out_parameters_and_accessors(void) {
   CHECK(!nevis_error_is_retryable(NULL) && !nevis_error_last_status(NULL, &status));
   CHECK(strcmp(nevis_error_kind_name(NEVIS_ERROR_NOT_FOUND), "not_found") == 0);
   CHECK(strcmp(nevis_error_kind_name(NEVIS_ERROR_INVALID_ARGUMENT), "invalid_argument") == 0);
-  CHECK(strcmp(nevis_error_kind_name(NEVIS_ERROR_PANIC), "panic") == 0);
+  CHECK(strcmp(nevis_error_kind_name(NEVIS_ERROR_INTERNAL), "internal") == 0);
+  CHECK(strcmp(nevis_error_kind_name(102), "other") == 0 && strcmp(nevis_error_kind_name(-1), "other") == 0);
   nevis_error_free(NULL);
   nevis_string_free(NULL);
   nevis_client_free(NULL);

@@ -4,6 +4,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
+import { readFileSync } from 'node:fs'
 import * as sdk from '../../bindings-node/index.mjs'
 import { startSim, activePushUser, uniqueName, requireSdk } from './sim.mjs'
 
@@ -117,6 +118,23 @@ describe('errors through real round trips', () => {
     assert.equal(err.retryAfter, 3_600_000)
   })
 
+  it('a 503 with Retry-After is a ServerError that keeps retryAfter too', async () => {
+    const err = await expectError(statusFault(503, { retryAfter: '3600' }), sdk.ServerError, 'server')
+    assert.equal(err.status, 503)
+    assert.equal(err.retryAfter, 3_600_000)
+    assert.equal(err.retryable, true)
+  })
+
+  it('a panic inside the addon rejects with InternalError, and the addon keeps working', async () => {
+    // panicForTests exists in debug builds of the addon only (the one this suite builds).
+    const panicking = native.panicForTests().catch((raw) => { throw sdk.fromNative(raw) })
+    const err = await expectError(panicking, sdk.InternalError, 'internal')
+    assert.equal(err.retryable, false)
+    assert.equal(err.mayHaveBeenApplied, 'unknown')
+    assert.match(err.cause.message, /panic_for_tests was called/)
+    await client.ping()
+  })
+
   it('TimeoutError when the answer comes too late', async () => {
     await sim.fault({ method: 'GET', path: '/api/v1/users', count: 1, fault: 'delay', ms: 2500 })
     const started = Date.now()
@@ -189,6 +207,7 @@ describe('errors through real round trips', () => {
       const err = await expectError(call(), sdk.ClientClosedError, 'closed')
       assert.ok(!(err instanceof sdk.ConfigurationError), err.constructor.name)
       assert.equal(err.field, undefined)
+      assert.equal(err.retryable, false)
       assert.match(err.message, /closed/)
     }
   })
@@ -208,16 +227,29 @@ describe('errors through real round trips', () => {
 
   it('the JS classes cover every core kind and agree with the addon', () => {
     const kinds = native.errorKinds()
-    assert.equal(kinds.length, 18)
+    assert.ok(kinds.includes('closed') && kinds.includes('internal'))
+    const retryable = new Set(native.retryableKinds())
     const table = native.errorClasses()
     for (const kind of kinds) {
       const Class = sdk.errorClassFor(kind)
       assert.notEqual(Class, sdk.NevisError, `${kind} has no class`)
       assert.equal(Class.name, table[kind], kind)
       assert.equal(sdk[Class.name], Class, `${Class.name} is exported`)
+      assert.equal(new Class('x', { kind }).retryable, retryable.has(kind), `${kind}: the core's retry policy`)
     }
     assert.deepEqual(Object.keys(sdk.CLASS_BY_KIND).sort(), [...kinds].sort())
     assert.equal(sdk.errorClassFor('something_new'), sdk.NevisError)
+  })
+
+  it('errors.d.ts declares every core kind as an ErrorCode and every class the table names', () => {
+    const declarations = readFileSync(new URL('../../bindings-node/errors.d.ts', import.meta.url), 'utf8')
+    const union = declarations.match(/export type ErrorCode =([^;]*?)\n\n/)
+    assert.ok(union, 'errors.d.ts has no ErrorCode union')
+    const codes = [...union[1].matchAll(/'([a-z_]+)'/g)].map((match) => match[1])
+    assert.deepEqual([...codes].sort(), [...native.errorKinds()].sort())
+    const classes = new Set([...declarations.matchAll(/^export class (\w+)/gm)].map((match) => match[1]))
+    const undeclared = Object.values(native.errorClasses()).filter((name) => !classes.has(name))
+    assert.deepEqual(undeclared, [])
   })
 
   it('every core kind was produced by a test above', () => {

@@ -42,14 +42,21 @@ from nevis_authcloud.errors import (
 
 
 def test_every_core_kind_maps_to_its_own_class():
+    kinds = _native.error_kinds()
+    assert "closed" in kinds and "internal" in kinds
     mapping = dict(_native.error_classes())
-    assert len(mapping) == 18
-    classes = [getattr(errors, name) for name in mapping.values()]
+    assert sorted(mapping) == sorted(kinds), "the native table covers exactly the core's kinds"
+    missing = [kind for kind in kinds if not hasattr(errors, mapping[kind])]
+    assert missing == [], "kinds without a class in errors.py"
+    classes = [getattr(errors, mapping[kind]) for kind in kinds]
     assert len(set(classes)) == len(classes)
-    for kind, cls in zip(mapping, classes):
+    retryable = set(_native.retryable_kinds())
+    for kind, cls in zip(kinds, classes):
         assert issubclass(cls, NevisError)
         assert cls not in (NevisError, ApiError), kind
+        assert cls.__name__ in errors.__all__, kind
         assert cls("x").kind == kind, "a hand-made error gets the kind of its class"
+        assert cls("x").retryable == (kind in retryable), "and the core's retry policy"
 
 
 def test_builtin_bases_let_generic_handlers_catch_them():
@@ -249,12 +256,58 @@ def test_wrong_types_are_also_type_errors_and_bad_values_value_errors():
     assert str(caught.value) == "config: access_key: must be a str (got bytes)", "the type, never the key"
 
 
-def test_closed_client_refuses_calls(authcloud_sim):
+def test_closed_client_refuses_calls_with_the_cores_closed_kind(authcloud_sim):
     client = authcloud_sim.client()
     client.close()
     assert client.closed
-    with pytest.raises(errors.ClientClosedError):
+    with pytest.raises(errors.ClientClosedError) as caught:
         client.ping()
+    err = caught.value
+    assert isinstance(err, NevisError) and err.kind == "closed" and err.field is None
+    assert not err.retryable and err.attempts == 0 and str(err).startswith("closed: the client is closed")
+
+
+def test_closed_async_client_refuses_calls_with_the_cores_closed_kind(authcloud_sim):
+    async def closed_call() -> None:
+        async with authcloud_sim.async_client() as client:
+            await client.close()
+            await client.ping()
+
+    with pytest.raises(errors.ClientClosedError) as caught:
+        asyncio.run(closed_call())
+    assert caught.value.kind == "closed"
+
+
+def test_a_panic_inside_the_sdk_is_an_internal_error_not_a_panic_exception(authcloud_sim):
+    # `_panic_for_tests` exists in debug builds of the native module only (the suite's dev wheel).
+    client = authcloud_sim.client()
+    with pytest.raises(errors.InternalError) as caught:
+        client._native.call("_panic_for_tests", "{}")
+    err = caught.value
+    assert isinstance(err, NevisError) and err.kind == "internal" and not err.retryable
+    assert err.may_have_been_applied == "unknown"
+    assert "_panic_for_tests was called" in str(err.__cause__)
+
+    async def panicking_call() -> str:
+        return await client._native.call_async("_panic_for_tests", "{}")
+
+    with pytest.raises(errors.InternalError):
+        asyncio.run(panicking_call())
+    assert client.ping() is None, "the client stays usable"
+
+
+def test_max_retry_after_fails_fast_instead_of_sleeping(authcloud_sim):
+    fault = dict(method="GET", path="/api/v1/users", count=1, fault="status", status=503, retryAfter="2")
+    authcloud_sim.add_fault(**fault)
+    impatient = authcloud_sim.client(timeout=5, max_retries=1, max_retry_after=1)
+    with pytest.raises(errors.ServerError) as caught:
+        impatient.find_user("anyone")
+    assert caught.value.retry_after == 2.0 and caught.value.retryable and caught.value.attempts == 1
+    authcloud_sim.add_fault(**fault)
+    patient = authcloud_sim.client(timeout=5, max_retries=1, max_retry_after=3)
+    with pytest.raises(errors.NotFoundError) as caught:
+        patient.find_user("anyone")
+    assert caught.value.attempts == 2, "waited out the Retry-After and asked again"
 
 
 def test_every_error_class_pickles_with_its_attributes():

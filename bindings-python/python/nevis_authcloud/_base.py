@@ -25,6 +25,7 @@ class BaseClient:
         max_retries: Optional[int] = None,
         max_connections: Optional[int] = None,
         retry_backoff: Optional[Tuple[Seconds, Seconds]] = None,
+        max_retry_after: Optional[Seconds] = None,
         ca_certs: Optional[PathOrPem] = None,
         proxy: Optional[str] = None,
         use_env_proxy: bool = False,
@@ -41,7 +42,9 @@ class BaseClient:
         ``timeout`` bounds one HTTP attempt (default 30 s), ``connect_timeout`` the connection set-up
         (10 s), ``deadline`` a whole call with its retries (none). ``max_retries`` (default 2)
         retries only what is safe to repeat: an approval is never re-sent once the server may have
-        acted. ``retry_backoff`` is ``(first, longest)`` pause in seconds. ``max_connections``
+        acted. ``retry_backoff`` is ``(first, longest)`` pause in seconds. A ``Retry-After`` the server sends
+        is honoured up to ``max_retry_after`` seconds (default 30); a longer one fails the call at
+        once with ``retry_after`` set, instead of sleeping. ``max_connections``
         (default 100) caps the requests in flight at once, and so the connections this client
         opens; calls beyond it wait for a free slot, within their ``deadline``. ``ca_certs`` is PEM text or
         the path of a PEM file of extra CAs to trust. ``proxy`` routes every request through an
@@ -61,6 +64,7 @@ class BaseClient:
                 max_retries=max_retries,
                 max_connections=max_connections,
                 retry_backoff=retry_backoff,
+                max_retry_after=max_retry_after,
                 ca_certs=ca_certs,
                 proxy=proxy,
                 use_env_proxy=use_env_proxy,

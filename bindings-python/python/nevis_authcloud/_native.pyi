@@ -3,7 +3,15 @@
 import asyncio
 from typing import Optional, Tuple, final
 
-__all__ = ["__version__", "NativeClient", "error_classes", "begin_shutdown", "operation_names"]
+__all__ = [
+    "__version__",
+    "NativeClient",
+    "error_kinds",
+    "error_classes",
+    "retryable_kinds",
+    "begin_shutdown",
+    "operation_names",
+]
 
 __version__: str
 
@@ -21,6 +29,7 @@ class NativeClient:
         max_retries: Optional[int] = None,
         max_connections: Optional[int] = None,
         retry_backoff: Optional[Tuple[float, float]] = None,
+        max_retry_after: Optional[float] = None,
         ca_certs_pem: Optional[str] = None,
         proxy: Optional[str] = None,
         use_env_proxy: bool = False,
@@ -33,6 +42,8 @@ class NativeClient:
     def closed(self) -> bool: ...
     def settings(self) -> list[tuple[str, Optional[str]]]: ...
 
+def error_kinds() -> list[str]: ...
 def error_classes() -> list[tuple[str, str]]: ...
+def retryable_kinds() -> list[str]: ...
 def begin_shutdown() -> None: ...
 def operation_names() -> list[str]: ...

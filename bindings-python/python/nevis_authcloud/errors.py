@@ -8,13 +8,16 @@ multiprocessing workers) and constructed in the caller's own tests.
 
 The attribute a login path cares about most after a failure is :attr:`NevisError.may_have_been_applied`:
 ``"no"`` (safe to try again: nothing happened), ``"yes"`` or ``"unknown"`` (a push or an SMS may
-already be on its way: do not send another one blindly).
+already be on its way: do not send another one blindly). Whether trying again later may help
+(:attr:`NevisError.retryable`) and how long the server asked to wait (:attr:`NevisError.retry_after`)
+are the core's answers too, the same in every language of the SDK.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Union
 
+from . import _native
 from .models import StatusResult
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "ConfigurationTypeError",
     "RequestCancelledError",
     "ClientClosedError",
+    "InternalError",
 ]
 
 
@@ -53,6 +57,8 @@ class NevisError(Exception):
 
     #: The core's name for what went wrong, e.g. ``"not_found"`` or ``"timeout"``.
     kind: str
+    #: True when the same call may succeed if tried again later (the core's retry policy).
+    retryable: bool
     #: ``"no"``, ``"yes"`` or ``"unknown"``: could the server have acted (sent the push, the SMS)?
     may_have_been_applied: str
     #: How many HTTP attempts were made (0 when the call failed before sending).
@@ -73,6 +79,7 @@ class NevisError(Exception):
         /,
         *,
         kind: Optional[str] = None,
+        retryable: Optional[bool] = None,
         may_have_been_applied: str = "no",
         attempts: int = 0,
         field: Optional[str] = None,
@@ -83,6 +90,7 @@ class NevisError(Exception):
     ) -> None:
         super().__init__(text)
         self.kind = kind if kind is not None else _default_kind(type(self))
+        self.retryable = retryable if retryable is not None else self.kind in _RETRYABLE_KINDS
         self.may_have_been_applied = may_have_been_applied
         self.attempts = attempts
         self.field = field
@@ -92,11 +100,6 @@ class NevisError(Exception):
         if last_status is not None and not isinstance(last_status, StatusResult):
             last_status = StatusResult.from_dict(dict(last_status))
         self.last_status = last_status
-
-    @property
-    def retryable(self) -> bool:
-        """True when the same call may succeed if tried again later."""
-        return self.kind in ("rate_limited", "server", "timeout", "connection")
 
 
 class NativeCause(Exception):
@@ -257,30 +260,18 @@ class RequestCancelledError(NevisError):
 
 
 class ClientClosedError(NevisError, RuntimeError):
-    """The client was used after ``close()``."""
+    """The client was used after ``close()`` (kind ``closed``)."""
 
 
-_DEFAULT_KINDS = {
-    "BadRequestError": "bad_request",
-    "AuthenticationError": "unauthorized",
-    "PermissionDeniedError": "forbidden",
-    "NotFoundError": "not_found",
-    "MethodNotAllowedError": "method_not_allowed",
-    "ConflictError": "conflict",
-    "PreconditionFailedError": "precondition_failed",
-    "UnsupportedMediaTypeError": "unsupported_media_type",
-    "PayloadTooLargeError": "payload_too_large",
-    "RateLimitError": "rate_limited",
-    "ServerError": "server",
-    "APIConnectionError": "connection",
-    "TlsError": "tls",
-    "APITimeoutError": "timeout",
-    "DecodeError": "decode",
-    "InvalidRequestError": "invalid_request",
-    "ConfigurationError": "config",
-    "RequestCancelledError": "cancelled",
-    "ClientClosedError": "closed",
-}
+class InternalError(NevisError, RuntimeError):
+    """A bug inside the SDK ended the call (kind ``internal``); please report it. The call may have
+    been sent before, so ``may_have_been_applied`` is ``"unknown"``."""
+
+
+# The class the native layer raises for each of the core's kinds (its exhaustive table), turned
+# around: the kind an error constructed by hand gets from its class.
+_DEFAULT_KINDS = {class_name: kind for kind, class_name in _native.error_classes()}
+_RETRYABLE_KINDS = frozenset(_native.retryable_kinds())
 
 
 def _default_kind(cls: type) -> str:

@@ -55,11 +55,11 @@ extern const char *const SCENARIO_NAMES[SC_COUNT];
 enum effect { EFFECT_ENROLL, EFFECT_APPROVAL, EFFECT_SMS, EFFECT_INTENT, EFFECT_COUNT };
 #define EFFECT_BIT(e) (1u << (e))
 
-/* Error kinds as counter slots: the enum values 1..18, then invalid_argument, panic, other. */
+/* Error kinds as counter slots: the enum values 1..19, then invalid_argument, internal. */
 #define KIND_SLOTS 22
 int kind_slot(enum nevis_error_kind kind);
 const char *slot_name(int slot);
-/* Typed = one of the SDK's documented failure classes (not PANIC, not OTHER). */
+/* Typed = one of the SDK's documented failure classes (not INTERNAL: a bug). */
 bool slot_is_typed(int slot);
 
 #define HIST_BUCKETS 400

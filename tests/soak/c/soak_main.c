@@ -3,7 +3,7 @@
  * client and one with a wrong key) and loop over the scenario mix of tests/soak/mix.json, the
  * same table the Python and Node drivers read, until the time is up. Every SDK call runs under
  * the watchdog and is booked: success, a typed error the scenario asked for, or a failure that
- * ends the scenario (typed: incidental; PANIC/OTHER: untyped). Every string and error the library
+ * ends the scenario (typed: incidental; INTERNAL: untyped). Every string and error the library
  * hands out is released, so the RSS the orchestrator samples shows the library's own behaviour.
  *
  *   soak-c --mix tests/soak/mix.json --seconds 600 --out target/soak/c.json [--seed N]

@@ -27,18 +27,18 @@ const char *const SCENARIO_NAMES[SC_COUNT] = {
 
 int kind_slot(enum nevis_error_kind kind) {
   int value = (int)kind;
-  if (value >= 1 && value <= 18) return value;
-  if (value >= 100 && value <= 102) return 19 + (value - 100);
+  if (value >= 1 && value <= 19) return value;
+  if (value >= 100 && value <= 101) return 20 + (value - 100);
   return -1;
 }
 
 const char *slot_name(int slot) {
-  if (slot >= 1 && slot <= 18) return nevis_error_kind_name((enum nevis_error_kind)slot);
-  if (slot >= 19 && slot <= 21) return nevis_error_kind_name((enum nevis_error_kind)(100 + slot - 19));
+  if (slot >= 1 && slot <= 19) return nevis_error_kind_name((enum nevis_error_kind)slot);
+  if (slot >= 20 && slot <= 21) return nevis_error_kind_name((enum nevis_error_kind)(100 + slot - 20));
   return "unknown";
 }
 
-bool slot_is_typed(int slot) { return slot >= 1 && slot <= 19; }
+bool slot_is_typed(int slot) { return slot >= 1 && slot <= 20; }
 
 void hist_add(struct histogram *h, double ms) {
   int index = ms <= MIN_MS ? 0 : (int)(log(ms / MIN_MS) / log(RATIO)) + 1;

@@ -27,7 +27,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from nevis_authcloud import AsyncClient, Client, NevisError  # noqa: E402
+from nevis_authcloud import AsyncClient, Client, NevisError, _native  # noqa: E402
 
 from soak_support import (  # noqa: E402
     ANY,
@@ -44,14 +44,8 @@ from soak_support import (  # noqa: E402
 LANGUAGE = "python"
 PHONE_DIGIT = "1"  # the language's digit in generated phone numbers (+4179<digit><worker><counter>)
 
-# The core's error kinds plus the Python-only ClientClosedError kind: anything else is untyped.
-KNOWN_KINDS = frozenset(
-    [
-        "bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
-        "precondition_failed", "unsupported_media_type", "payload_too_large", "rate_limited", "server",
-        "timeout", "connection", "tls", "decode", "invalid_request", "config", "cancelled", "closed",
-    ]
-)
+# The core's error kinds except a caught bug (internal): anything else is untyped.
+KNOWN_KINDS = frozenset(_native.error_kinds()) - {"internal"}
 
 
 def client_options(settings: Dict[str, Any], base_url: str, access_key: str) -> Dict[str, Any]:
