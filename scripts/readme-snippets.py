@@ -146,6 +146,12 @@ class Checks:
         self.failures.append(f"FAIL  {where}{what}" + (f"\n{output.rstrip()}" if output.strip() else ""))
 
 
+def said(ran: subprocess.CompletedProcess[str]) -> str:
+    """The block's last line of output, for the summary."""
+    lines = [line for line in ran.stdout.splitlines() if line.strip()]
+    return f" ({lines[-1].strip()[:80]!r})" if lines else ""
+
+
 def run(command: List[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     kwargs.setdefault("timeout", RUN_TIMEOUT)
     return subprocess.run(command, capture_output=True, text=True, **kwargs)
@@ -229,7 +235,7 @@ def check_python(blocks: List[Block], out: Path, python: str, world: World, chec
             if ran.returncode != 0:
                 checks.fail(block, f"ran {' '.join(command[1:])}: exit {ran.returncode}", ran.stdout + ran.stderr)
             else:
-                checks.ok(block, "mypy --strict, ran" + (" under pytest" if is_test else ""))
+                checks.ok(block, "mypy --strict, ran" + (" under pytest" if is_test else "") + said(ran))
 
 
 def check_js(blocks: List[Block], out: Path, node_package: Path, world: World, checks: Checks) -> None:
@@ -266,7 +272,7 @@ def check_js(blocks: List[Block], out: Path, node_package: Path, world: World, c
             if ran.returncode != 0:
                 checks.fail(block, f"ran node {path.name}: exit {ran.returncode}", ran.stdout + ran.stderr)
             else:
-                checks.ok(block, "tsc --strict, ran with node")
+                checks.ok(block, "tsc --strict, ran with node" + said(ran))
 
 
 def link_lines(readme: str, blocks: List[Block]) -> Tuple[List[str], List[str]]:
@@ -375,6 +381,9 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.monotonic()
+    args.out = args.out.resolve()
+    args.python = os.path.abspath(shutil.which(args.python) or args.python)
+    args.cc = shutil.which(args.cc) or args.cc
     shutil.rmtree(args.out, ignore_errors=True)
     for folder in ("python", "node", "c"):
         (args.out / folder).mkdir(parents=True)

@@ -56,6 +56,7 @@ from .models import (
     IntentResult,
     IntrospectResult,
     LogExport,
+    OperationEnrollResult,
     StatusResult,
     User,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "EnrollResult",
     "Fido2Result",
     "IntentResult",
+    "OperationEnrollResult",
     "IntrospectResult",
     "LogExport",
     "StatusResult",
