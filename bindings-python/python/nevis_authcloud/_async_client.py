@@ -9,13 +9,15 @@ request in Rust, including a ``wait_for_status`` that is still polling.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Mapping, Optional, Sequence, Type, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Type, TypeVar, overload
 
 from . import _requests, models
 from ._base import BaseClient
 from ._config import Seconds
 from .errors import InvalidRequestError
-from .models import OperationChannel
+
+if TYPE_CHECKING:
+    from .models import OperationChannel
 
 _Self = TypeVar("_Self", bound="AsyncClient")
 

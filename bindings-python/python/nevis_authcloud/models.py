@@ -17,7 +17,7 @@ import copy
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, TypeVar, get_args
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, TypeVar, Union, get_args
 
 __all__ = [
     "QrCode",
@@ -223,9 +223,10 @@ class EnrollResult(User):
         return self.enrollment.transaction_id if self.enrollment is not None else None
 
 
-#: The channels whose enrolment starts an operation to confirm (and so answers with ``enrollment``).
-OperationChannel = Literal["app", "push", "sms", "fido2"]
-OPERATION_CHANNELS: Tuple[str, ...] = get_args(OperationChannel)
+#: The channels whose enrolment starts an operation to confirm (and so answers with ``enrollment``):
+#: the type of ``channel`` in the clients' ``enroll`` overload that returns ``OperationEnrollResult``.
+OperationChannel = Union[Literal["app"], Literal["push"], Literal["sms"], Literal["fido2"]]
+OPERATION_CHANNELS: Tuple[str, ...] = tuple(get_args(literal)[0] for literal in get_args(OperationChannel))
 
 
 @dataclass(frozen=True)
