@@ -13,6 +13,8 @@ import type {
   Authenticator,
   EnrollRequest,
   EnrollResponse,
+  OperationChannel,
+  OperationEnrollResponse,
   Fido2Result,
   IntentRequest,
   IntentResponse,
@@ -78,7 +80,11 @@ export class Client {
 
   /** `GET /ping`: resolves when the service answers. */
   ping(): Promise<void>
-  /** Start registering an authenticator (creating the user when the username is new). */
+  /**
+   * Start registering an authenticator (creating the user when the username is new). On `app`,
+   * `push`, `sms` and `fido2` the answer always has its `enrollment` (transaction id, status token).
+   */
+  enroll(request: EnrollRequest & { channel?: OperationChannel }): Promise<OperationEnrollResponse>
   enroll(request: EnrollRequest): Promise<EnrollResponse>
   /** Send a push, show a QR code, text a code or start a passkey login. */
   approve(request: ApprovalRequest): Promise<ApprovalResponse>

@@ -2,6 +2,12 @@
 
 import type { Client, ClientOptions } from './index'
 
+/**
+ * What the control plane acts on: a transaction id, or the result of `approve` / `enroll` that
+ * started the operation (a recovery enrolment, which starts none, is refused with a SimulatorError).
+ */
+export type SimulatedOperation = string | { transactionId: string } | { enrollment?: { transactionId: string } }
+
 export interface StartSimulatorOptions {
   /** Serve HTTPS with a CA generated at start (its PEM in `caPem`). Default: plain HTTP. */
   tls?: boolean
@@ -34,12 +40,15 @@ export class Simulator {
   client(extra?: ClientOptions): Client
   /** Calls `{baseUrl}/_sim{path}` and resolves its JSON answer (undefined for 204). */
   control(method: string, path: string, body?: unknown): Promise<any>
-  /** The user's phone accepts the operation (confirms an app enrolment, accepts a push). */
-  accept(transactionId: string, body?: Record<string, unknown>): Promise<any>
+  /**
+   * The user's phone accepts the operation (confirms an app enrolment, accepts a push): a
+   * transaction id, or the result of `enroll` / `approve` that started it.
+   */
+  accept(operation: SimulatedOperation, body?: Record<string, unknown>): Promise<any>
   /** The user's phone declines the operation. */
-  decline(transactionId: string): Promise<any>
+  decline(operation: SimulatedOperation): Promise<any>
   /** The operation times out now. */
-  expire(transactionId: string): Promise<any>
+  expire(operation: SimulatedOperation): Promise<any>
   /** The operations the simulator knows, optionally filtered. */
   operations(filters?: Record<string, string>): Promise<any>
   /** The last SMS sent to `phone`: `{ text, code, transactionId, ... }`. */

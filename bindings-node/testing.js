@@ -21,6 +21,20 @@ const STARTUP_TIMEOUT_MS = 15_000
 const SIM_PACKAGE = 'nevis-authcloud-sim'
 
 /** The simulator could not be found or started, or its control plane refused a request. */
+/**
+ * The transaction the control plane acts on: given as such, or the operation an approval
+ * (`transactionId`) or an enrolment (`enrollment.transactionId`) started.
+ */
+function transactionIdOf(operation) {
+  if (typeof operation === 'string') return operation
+  if (operation !== null && typeof operation === 'object') {
+    const id = typeof operation.transactionId === 'string' ? operation.transactionId : operation.enrollment?.transactionId
+    if (typeof id === 'string') return id
+    throw new SimulatorError('operation: this result started no operation for the phone to act on (a recovery enrolment has none)')
+  }
+  throw new SimulatorError(`operation: expected a transaction id or the result of enroll/approve, not ${operation === null ? 'null' : typeof operation}`)
+}
+
 class SimulatorError extends Error {
   constructor(message, { status, cause } = {}) {
     super(message, cause === undefined ? undefined : { cause })
@@ -181,19 +195,22 @@ class Simulator {
     })
   }
 
-  /** The user's phone accepts the operation (confirms an app enrolment, accepts a push). */
-  accept(transactionId, body = {}) {
-    return this.control('POST', `/operations/${encodeURIComponent(transactionId)}/accept`, body)
+  /**
+   * The user's phone accepts the operation (confirms an app enrolment, accepts a push): a
+   * transaction id, or the result of `enroll` / `approve` that started it.
+   */
+  async accept(operation, body = {}) {
+    return this.control('POST', `/operations/${encodeURIComponent(transactionIdOf(operation))}/accept`, body)
   }
 
-  /** The user's phone declines the operation. */
-  decline(transactionId) {
-    return this.control('POST', `/operations/${encodeURIComponent(transactionId)}/decline`, {})
+  /** The user's phone declines the operation (a transaction id or an `enroll` / `approve` result). */
+  async decline(operation) {
+    return this.control('POST', `/operations/${encodeURIComponent(transactionIdOf(operation))}/decline`, {})
   }
 
-  /** The operation times out now. */
-  expire(transactionId) {
-    return this.control('POST', `/operations/${encodeURIComponent(transactionId)}/expire`, {})
+  /** The operation times out now (a transaction id or an `enroll` / `approve` result). */
+  async expire(operation) {
+    return this.control('POST', `/operations/${encodeURIComponent(transactionIdOf(operation))}/expire`, {})
   }
 
   /** The operations the simulator knows, optionally filtered (e.g. `{ state: 'pending', userId }`). */

@@ -208,6 +208,17 @@ export interface EnrollResponse extends User {
   enrollment?: Enrollment
 }
 
+/** The channels whose enrolment starts an operation to confirm: their answer has an `enrollment`. */
+export type OperationChannel = 'app' | 'push' | 'sms' | 'fido2'
+
+/**
+ * The answer to an enrolment on an `OperationChannel` (or with `channel` left out: `app`): the SDK
+ * rejects such an answer without its `enrollment` (a `DecodeError`), so it is always there.
+ */
+export interface OperationEnrollResponse extends EnrollResponse {
+  enrollment: Enrollment
+}
+
 export interface ApprovalResponse extends Extensible {
   transactionId: string
   statusToken: string

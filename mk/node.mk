@@ -14,7 +14,7 @@ NODE_DIR := $(CURDIR)/bindings-node
 NODE_EXAMPLES := $(CURDIR)/examples/node
 NODE_NAPI_FLAGS := --platform --no-js --dts native.d.ts
 
-.PHONY: node-addon test-node demo-node
+.PHONY: node-addon test-node test-node-engines demo-node
 
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --ignore-scripts --no-audit --no-fund
@@ -40,6 +40,14 @@ demo-node: node-addon $(NODE_EXAMPLES)/node_modules/.package-lock.json
 	scripts/with-sim.sh --tls -- node examples/node/passwordless.mjs
 
 TEST_TARGETS += test-node
+
+# The supported Node.js versions (bindings-node/package.json `engines`, stated in the READMEs) against
+# the `engines` of everything npm installs with the package or for building it: on a supported
+# Node, neither `npm install nevis-authcloud` nor `npm ci` here may warn EBADENGINE.
+test-node-engines: $(NODE_DIR)/node_modules/.package-lock.json
+	node scripts/check-node-engines.mjs
+
+TEST_TARGETS += test-node-engines
 # tests/node/faults.test.mjs writes $(NEVIS_FAULTS_REPORT_DIR)/node.json.
 FAULT_REPORT_LANGUAGES += node
 DEMO_TARGETS += demo-node

@@ -15,9 +15,9 @@ use serde::Deserialize;
 use crate::config::ClientConfig;
 use crate::logs::LogExport;
 use crate::models::{
-    ApprovalRequest, ApprovalResponse, AssertionRequest, AttestationRequest, Authenticator, AzureUser, EnrollRequest,
-    EnrollResponse, Fido2Result, IntentRequest, IntentResponse, IntrospectResponse, LogExportQuery, OperationStatus,
-    StatusResponse, User, VerifyRequest,
+    ApprovalRequest, ApprovalResponse, AssertionRequest, AttestationRequest, Authenticator, AzureUser, Channel,
+    EnrollRequest, EnrollResponse, Fido2Result, IntentRequest, IntentResponse, IntrospectResponse, LogExportQuery,
+    OperationStatus, StatusResponse, User, VerifyRequest,
 };
 use crate::retry::Safety;
 use crate::transport::{Auth, Call, Limits, Payload, Slot, Transport, decode_json};
@@ -95,7 +95,8 @@ impl Client {
         let call = Call::new(Method::POST, "/api/v1/users/enroll", Safety::NonIdempotent)
             .json_body(request)?
             .auth(credential(request.intent_token.as_ref()));
-        self.transport.json(call, self.limits).await
+        let channel = &request.channel;
+        self.transport.send_decoded(call, self.limits, |answer| decode_enrollment(&answer, channel)).await
     }
 
     /// `POST /api/v1/approval`: send a push, show a QR code, text a code or start a passkey login.
@@ -279,6 +280,27 @@ impl Client {
     }
 }
 
+/// An enrolment answer. Every channel with an operation to confirm (app, push, sms, fido2) answers
+/// with an `enrollment`: the transaction id and the status token to poll or verify with. Only
+/// `recovery` (and channels this SDK does not know) may answer without one. The bindings type the
+/// results of those channels as carrying it, so an answer without it is a decode error here, not a
+/// missing token somewhere later.
+pub(crate) fn decode_enrollment(answer: &crate::transport::Answer, channel: &Channel) -> Result<EnrollResponse> {
+    let response: EnrollResponse = decode_json(answer, Safety::NonIdempotent)?;
+    let has_operation = matches!(channel, Channel::App | Channel::Push | Channel::Sms | Channel::Fido2);
+    if has_operation && response.enrollment.is_none() {
+        return Err(Error::new(
+            ErrorKind::Decode,
+            format!(
+                "the answer to a {} enrolment has no enrollment (its transactionId and statusToken)",
+                channel.as_str()
+            ),
+        )
+        .with_applied(Safety::NonIdempotent.after_success()));
+    }
+    Ok(response)
+}
+
 /// The ping answer must be `PONG`.
 pub(crate) fn check_pong(answer: &crate::transport::Answer) -> Result<()> {
     if String::from_utf8_lossy(&answer.body).trim() == "PONG" {
@@ -360,5 +382,29 @@ mod tests {
         assert!(Arc::ptr_eq(&client.transport, &tuned.transport));
         assert_eq!(tuned.limits.max_retries, 0);
         assert_eq!(tuned.limits.request_timeout, client.limits.request_timeout);
+    }
+
+    fn json_answer(body: &'static str) -> crate::transport::Answer {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+        crate::transport::Answer { status: 200, headers, body: bytes::Bytes::from_static(body.as_bytes()) }
+    }
+
+    #[test]
+    fn an_enrolment_with_an_operation_must_answer_with_its_enrollment() {
+        let user = r#"{"userId":"8b7f1b0e-0000-4000-8000-000000000001","username":"alice","status":"new"}"#;
+        for channel in [Channel::App, Channel::Push, Channel::Sms, Channel::Fido2] {
+            let err = decode_enrollment(&json_answer(user), &channel).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Decode);
+            assert!(err.to_string().contains(&format!("a {} enrolment has no enrollment", channel.as_str())), "{err}");
+            assert_eq!(err.may_have_been_applied(), crate::MayHaveBeenApplied::Yes);
+        }
+        for channel in [Channel::Recovery, Channel::Other("passkey-v2".into())] {
+            assert!(decode_enrollment(&json_answer(user), &channel).unwrap().enrollment.is_none());
+        }
+        let with_enrollment = r#"{"userId":"8b7f1b0e-0000-4000-8000-000000000001","username":"alice","status":"new",
+            "enrollment":{"transactionId":"t-1","statusToken":"s-1"}}"#;
+        let response = decode_enrollment(&json_answer(with_enrollment), &Channel::Push).unwrap();
+        assert_eq!(response.enrollment.map(|e| e.transaction_id).as_deref(), Some("t-1"));
     }
 }

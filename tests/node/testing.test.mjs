@@ -37,6 +37,25 @@ it('runs a push login against the simulator it starts, over HTTP and HTTPS', asy
   }
 })
 
+it('plays the phone for the result of enroll or approve, and refuses a recovery enrolment by name', async () => {
+  const sim = await startSimulator()
+  const client = sim.client({ timeout: 5_000 })
+  try {
+    const enrolment = await client.enroll({ username: 'bob', channel: 'push' })
+    await sim.accept(enrolment)
+    const approval = await client.approve({ username: 'bob', channel: 'push' })
+    await sim.decline(approval)
+    const status = await client.waitForStatus(approval.statusToken, { interval: 20, timeout: 5_000 })
+    assert.equal(status.status, 'failed')
+    const recovery = await client.enroll({ username: 'bob', channel: 'recovery' })
+    await assert.rejects(sim.accept(recovery), (err) => err instanceof SimulatorError && /^operation: .*recovery/.test(err.message))
+    await assert.rejects(sim.expire(/** @type {any} */ (42)), (err) => err instanceof SimulatorError && /^operation: expected/.test(err.message))
+  } finally {
+    await client.close()
+    await sim.stop()
+  }
+})
+
 it('injects faults and refuses a bad control request with SimulatorError', async () => {
   const sim = await startSimulator({ accessKey: 'test-key' })
   const client = sim.client({ maxRetries: 0 })

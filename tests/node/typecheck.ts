@@ -4,6 +4,7 @@ import {
   Client,
   type ClientOptions,
   type EnrollResponse,
+  type Channel,
   type ApprovalResponse,
   type StatusResponse,
   type IntrospectResponse,
@@ -63,6 +64,17 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
   const enrolment: EnrollResponse = await client.enroll({ username: 'alice', channel: 'app' })
   const txId: string | undefined = enrolment.enrollment?.transactionId
   const qr: string | undefined = enrolment.enrollment?.qrCode?.dataUri
+  // app, push, sms, fido2 (and channel left out: app) always answer with their enrollment ...
+  const pushStatusToken: string = (await client.enroll({ username: 'alice', channel: 'push' })).enrollment.statusToken
+  const defaultChannelTx: string = (await client.enroll({ username: 'alice' })).enrollment.transactionId
+  // ... recovery, or a channel known only at run time, may not.
+  const recovery = await client.enroll({ username: 'alice', channel: 'recovery' })
+  // @ts-expect-error a recovery enrolment has no enrollment
+  const noTx: string = recovery.enrollment.transactionId
+  const someChannel: Channel = 'push' as Channel
+  // @ts-expect-error the channel is not known to start an operation
+  const unknownTx: string = (await client.enroll({ username: 'alice', channel: someChannel })).enrollment.transactionId
+  notes.push(pushStatusToken, defaultChannelTx, noTx, unknownTx)
   const approval: ApprovalResponse = await client.approve({ channel: 'push', username: 'alice', prompt: true, message: 'Pay?' })
   const status: StatusResponse = await client.getStatus(approval.statusToken)
   const decided: StatusResponse = await client.waitForStatus(approval.statusToken, { timeout: 60_000, interval: 500, signal })

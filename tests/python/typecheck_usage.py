@@ -28,6 +28,14 @@ def blocking(client: Client) -> Optional[str]:
     enrolment: models.EnrollResult = client.enroll(username="alice", channel="sms", phone="+41791234567")
     token: Optional[str] = enrolment.status_token
     qr: Optional[models.QrCode] = enrolment.enrollment.qr_code if enrolment.enrollment else None
+    # app, push, sms and fido2 (and the default, app) always answer with their enrollment ...
+    push_token: str = client.enroll(username="alice", channel="push").status_token
+    default_transaction: str = client.enroll(username="alice").transaction_id
+    # ... recovery, or a channel known only at run time, may not.
+    recovery: models.EnrollResult = client.enroll(username="alice", channel="recovery")
+    no_transaction: str = recovery.transaction_id  # type: ignore[assignment]
+    some_channel: str = "push"
+    unknown_token: str = client.enroll(username="alice", channel=some_channel).status_token  # type: ignore[assignment]
     approval: models.ApprovalResult = client.approve(
         username="alice", channel="push", prompt=True, message="Pay?", intent_token=None
     )
@@ -58,6 +66,9 @@ def blocking(client: Client) -> Optional[str]:
 async def nonblocking(client: AsyncClient) -> bool:
     async with client:
         await client.ping()
+        enrolled: models.OperationEnrollResult = await client.enroll(username="bob", channel="push")
+        poll_with: str = enrolled.status_token
+        del poll_with
         approval = await client.approve(username="bob", channel="push")
         try:
             status = await client.wait_for_status(approval.status_token, timeout=60, interval=1)

@@ -57,6 +57,7 @@ from .models import (
     IntentResult,
     IntrospectResult,
     LogExport,
+    OperationEnrollResult,
     StatusResult,
     User,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "EnrollResult",
     "Fido2Result",
     "IntentResult",
+    "OperationEnrollResult",
     "IntrospectResult",
     "LogExport",
     "StatusResult",

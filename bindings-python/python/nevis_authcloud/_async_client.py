@@ -9,12 +9,15 @@ request in Rust, including a ``wait_for_status`` that is still polling.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Mapping, Optional, Sequence, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Type, TypeVar, overload
 
 from . import _requests, models
 from ._base import BaseClient
 from ._config import Seconds
 from .errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from .models import OperationChannel
 
 _Self = TypeVar("_Self", bound="AsyncClient")
 
@@ -50,6 +53,37 @@ class AsyncClient(BaseClient):
     async def ping(self) -> None:
         """`GET /ping`: succeeds when the service answers `PONG`."""
         await self._run(_requests.ping())
+
+    # app, push, sms and fido2 (and the default, app) always answer with their `enrollment`.
+    @overload
+    async def enroll(
+        self,
+        *,
+        username: Optional[str] = ...,
+        user_id: Optional[str] = ...,
+        channel: OperationChannel = ...,
+        phone: Optional[str] = ...,
+        message: Optional[str] = ...,
+        display_name: Optional[str] = ...,
+        fido2_options: Optional[Mapping[str, Any]] = ...,
+        intent_token: Optional[str] = ...,
+        extra: Optional[Mapping[str, Any]] = ...,
+    ) -> models.OperationEnrollResult: ...
+
+    @overload
+    async def enroll(
+        self,
+        *,
+        username: Optional[str] = ...,
+        user_id: Optional[str] = ...,
+        channel: str,
+        phone: Optional[str] = ...,
+        message: Optional[str] = ...,
+        display_name: Optional[str] = ...,
+        fido2_options: Optional[Mapping[str, Any]] = ...,
+        intent_token: Optional[str] = ...,
+        extra: Optional[Mapping[str, Any]] = ...,
+    ) -> models.EnrollResult: ...
 
     async def enroll(
         self,

@@ -194,7 +194,10 @@ def enroll(
         "fido2Options": _mapping("fido2_options", fido2_options),
     }
     arguments = {"request": _wire_object(fields, extra), "intentToken": _text("intent_token", intent_token)}
-    return Call("enroll", arguments, models.EnrollResult.from_dict, fields, "extra")
+    # The core refuses an answer without `enrollment` on these channels, so the result says so in
+    # its type.
+    result = models.OperationEnrollResult if channel in models.OPERATION_CHANNELS else models.EnrollResult
+    return Call("enroll", arguments, result.from_dict, fields, "extra")
 
 
 def approve(

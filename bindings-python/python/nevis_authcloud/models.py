@@ -17,7 +17,7 @@ import copy
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, TypeVar, Union, get_args
 
 __all__ = [
     "QrCode",
@@ -28,6 +28,7 @@ __all__ = [
     "User",
     "Enrollment",
     "EnrollResult",
+    "OperationEnrollResult",
     "ApprovalResult",
     "StatusResult",
     "IntentResult",
@@ -220,6 +221,35 @@ class EnrollResult(User):
     @property
     def transaction_id(self) -> Optional[str]:
         return self.enrollment.transaction_id if self.enrollment is not None else None
+
+
+#: The channels whose enrolment starts an operation to confirm (and so answers with ``enrollment``):
+#: the type of ``channel`` in the clients' ``enroll`` overload that returns ``OperationEnrollResult``.
+OperationChannel = Union[Literal["app"], Literal["push"], Literal["sms"], Literal["fido2"]]
+OPERATION_CHANNELS: Tuple[str, ...] = tuple(get_args(literal)[0] for literal in get_args(OperationChannel))
+
+
+@dataclass(frozen=True)
+class OperationEnrollResult(EnrollResult):
+    """The answer to an enrolment on ``app``, ``push``, ``sms`` or ``fido2``: the SDK refuses such an
+    answer without its ``enrollment`` (a ``DecodeError``), so ``transaction_id`` and
+    ``status_token`` are always there."""
+
+    @property
+    def status_token(self) -> str:
+        """The token to poll (app, push, fido2) or to verify the SMS code with."""
+        return self._enrollment().status_token
+
+    @property
+    def transaction_id(self) -> str:
+        return self._enrollment().transaction_id
+
+    def _enrollment(self) -> Enrollment:
+        if self.enrollment is None:  # only a result built by hand; decoding refuses it
+            from .errors import DecodeError
+
+            raise DecodeError("this enrolment result has no enrollment")
+        return self.enrollment
 
 
 @dataclass(frozen=True)

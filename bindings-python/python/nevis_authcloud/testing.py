@@ -33,12 +33,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from types import TracebackType
-from typing import Any, Dict, Iterator, List, Optional, Type
+from typing import Any, Dict, Iterator, List, Optional, Type, Union
 
 from ._async_client import AsyncClient
 from ._client import Client
+from .models import ApprovalResult, EnrollResult
 
-__all__ = ["Simulator", "SimulatorError", "find_simulator"]
+__all__ = ["Operation", "Simulator", "SimulatorError", "find_simulator"]
+
+#: What the control plane acts on: a transaction id, or the enrolment or approval that started it.
+Operation = Union[str, EnrollResult, ApprovalResult]
 
 
 class SimulatorError(RuntimeError):
@@ -47,6 +51,20 @@ class SimulatorError(RuntimeError):
     def __init__(self, message: str, status: Optional[int] = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _transaction_id(operation: Operation) -> str:
+    if isinstance(operation, str):
+        return operation
+    if isinstance(operation, (EnrollResult, ApprovalResult)):
+        if operation.transaction_id:
+            return operation.transaction_id
+        raise SimulatorError(
+            "operation: this result started no operation for the phone to act on (a recovery enrolment has none)"
+        )
+    raise SimulatorError(
+        f"operation: expected a transaction id, an EnrollResult or an ApprovalResult, not {type(operation).__name__}"
+    )
 
 
 def _trusting(ca_path: str) -> ssl.SSLContext:
@@ -136,15 +154,16 @@ class Simulator:
             raise SimulatorError(f"{method} /_sim{path}: HTTP {err.code}: {err.read()[:500]!r}", err.code) from None
         return json.loads(text) if text else None
 
-    def accept(self, transaction_id: str, **body: Any) -> Any:
-        """The user's phone accepts the operation (confirms an app enrolment, accepts a push)."""
-        return self.control("POST", f"/operations/{transaction_id}/accept", body or {})
+    def accept(self, operation: Operation, /, **body: Any) -> Any:
+        """The user's phone accepts the operation (confirms an app enrolment, accepts a push): a
+        transaction id, or the ``EnrollResult`` / ``ApprovalResult`` that started it."""
+        return self.control("POST", f"/operations/{_transaction_id(operation)}/accept", body or {})
 
-    def decline(self, transaction_id: str) -> Any:
-        return self.control("POST", f"/operations/{transaction_id}/decline", {})
+    def decline(self, operation: Operation, /) -> Any:
+        return self.control("POST", f"/operations/{_transaction_id(operation)}/decline", {})
 
-    def expire(self, transaction_id: str) -> Any:
-        return self.control("POST", f"/operations/{transaction_id}/expire", {})
+    def expire(self, operation: Operation, /) -> Any:
+        return self.control("POST", f"/operations/{_transaction_id(operation)}/expire", {})
 
     def operations(self, **filters: str) -> Any:
         query = ("?" + urllib.parse.urlencode(filters)) if filters else ""
