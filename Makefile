@@ -32,9 +32,12 @@ FAULT_REPORT_LANGUAGES := rust
 # Languages whose suites run tests/bad_input.json (writing $(NEVIS_FAULTS_REPORT_DIR)/bad-input/);
 # each fragment adds its own.
 BAD_INPUT_LANGUAGES :=
+# The forward proxy (HTTP, HTTPS, SOCKS5) that the Python, Node and C suites start to test every
+# kind of proxy (tests/proxy: test infrastructure, in no release artifact).
+export AUTHCLOUD_TEST_PROXY := $(PROFILE_DIR)/authcloud-test-proxy
 -include mk/*.mk
 
-.PHONY: help build test fault-reports-clean check-standalone check-dependency-features test-rust demo demo-rust bench-sim clean
+.PHONY: help build test fault-reports-clean check-standalone check-dependency-features test-rust test-proxy demo demo-rust bench-sim clean
 
 help:
 	@echo "make demo   - build, start the local simulator and run the passwordless flow"
@@ -68,6 +71,9 @@ check-dependency-features:
 
 test-rust:
 	cargo test --locked --workspace
+
+test-proxy:
+	cargo build --locked -p nevis-authcloud-test-proxy --bin authcloud-test-proxy
 
 demo: build $(DEMO_TARGETS)
 

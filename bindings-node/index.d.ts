@@ -57,9 +57,12 @@ export interface ClientOptions {
   maxRetryAfter?: number
   /** Extra CA certificates (PEM) to trust besides the system's. Default: NEVIS_AUTHCLOUD_CA_FILE. */
   caCerts?: string | Buffer | Array<string | Buffer>
-  /** Send every request through this proxy. */
+  /**
+   * Send every request through this proxy: `http://`, `https://` (verified like the API) or
+   * `socks5://` / `socks5h://` (the proxy resolves the API's name); `user:password@` allowed.
+   */
   proxy?: string
-  /** Honour HTTPS_PROXY / NO_PROXY. Default false. */
+  /** Take the proxy from HTTPS_PROXY (else ALL_PROXY), honouring NO_PROXY. Default false. */
   useEnvProxy?: boolean
   /** Appended to the User-Agent, e.g. `shop-backend/2.3`. */
   appInfo?: string

@@ -291,11 +291,13 @@ typedef struct nevis_client_options {
    */
   const char *ca_pem;
   /**
-   * Send every request through this proxy ("http://host:port", credentials allowed). NULL: none.
+   * Send every request through this proxy: "http://", "https://" (verified like the API) or
+   * "socks5://" / "socks5h://" (the proxy resolves the API's name), "user:password@" allowed.
+   * NULL: none.
    */
   const char *proxy;
   /**
-   * Honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment. Default false.
+   * Take the proxy from HTTPS_PROXY (else ALL_PROXY), honouring NO_PROXY. Default false.
    */
   bool use_env_proxy;
   /**

@@ -27,7 +27,7 @@ $(NODE_EXAMPLES)/node_modules/.package-lock.json: $(NODE_EXAMPLES)/package.json 
 node-addon: $(NODE_DIR)/node_modules/.package-lock.json
 	cd $(NODE_DIR) && npx --no-install napi build $(NODE_NAPI_FLAGS)
 
-test-node: node-addon
+test-node: node-addon test-proxy
 	cargo build --locked -p nevis-authcloud-sim --bin authcloud-sim
 	@echo "== Node: tsc --noEmit --strict over a program using the whole API =="
 	cd $(NODE_DIR) && npx --no-install tsc --noEmit --strict -p $(CURDIR)/tests/node/tsconfig.json

@@ -32,7 +32,7 @@ python-package: $(PY_VENV)/.tools-installed
 # deprecated call fails the test that caused it (pytest turns warnings from __del__ into
 # PytestUnraisableExceptionWarning, an error by pytest.ini). Child interpreters started by the
 # suite (interpreter-exit and typing checks) deliberately keep their own defaults.
-test-python: python-package
+test-python: python-package test-proxy
 	[ -x "$(AUTHCLOUD_SIM)" ] || cargo build --locked --workspace --bins
 	cd tests/python && $(PY_VENV)/bin/python -X dev -W error -m pytest -q -p no:cacheprovider
 

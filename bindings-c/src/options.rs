@@ -55,9 +55,11 @@ pub struct nevis_client_options {
     /// Extra CA certificates to trust besides the system's roots: PEM text (not a path), one or
     /// more certificates. NULL: system roots only.
     pub ca_pem: *const c_char,
-    /// Send every request through this proxy ("http://host:port", credentials allowed). NULL: none.
+    /// Send every request through this proxy: "http://", "https://" (verified like the API) or
+    /// "socks5://" / "socks5h://" (the proxy resolves the API's name), "user:password@" allowed.
+    /// NULL: none.
     pub proxy: *const c_char,
-    /// Honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment. Default false.
+    /// Take the proxy from HTTPS_PROXY (else ALL_PROXY), honouring NO_PROXY. Default false.
     pub use_env_proxy: bool,
     /// Appended to the User-Agent, e.g. "shop-backend/2.3". NULL: nothing.
     pub app_info: *const c_char,

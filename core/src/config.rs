@@ -257,16 +257,22 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Send every request through this proxy (`http://host:port`, credentials allowed, sent as
-    /// `Proxy-Authorization`). HTTPS travels through its `CONNECT` tunnel; only `http://` proxies
-    /// are supported, and the loopback simulator is always reached directly.
+    /// Send every request through this proxy: `http://host:port` (HTTPS travels through its
+    /// `CONNECT` tunnel), `https://host:port` (the same tunnel inside TLS to the proxy, whose
+    /// certificate is verified like the API's) or `socks5://host:port` / `socks5h://host:port`
+    /// (the proxy resolves the API's name in both). Credentials (`user:password@`) are sent as
+    /// `Proxy-Authorization` or the SOCKS5 user/password exchange, and never shown. The loopback
+    /// simulator over plain HTTP is always reached directly.
     pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
         self.proxy = Some(proxy.into());
         self
     }
 
-    /// Honour `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment. Off by default, so a
-    /// stray variable never reroutes the access key.
+    /// Take the proxy from the environment as curl does for an `https://` destination:
+    /// `HTTPS_PROXY` (or `https_proxy`), else `ALL_PROXY` (or `all_proxy`), with `NO_PROXY`
+    /// exempting hosts; on Linux these are the system's proxy settings. A variable naming an
+    /// unusable proxy fails [`crate::Client::new`]. Off by default, so a stray variable never
+    /// reroutes the access key. An explicit [`Self::proxy`] wins.
     pub fn use_env_proxy(mut self, enabled: bool) -> Self {
         self.use_env_proxy = enabled;
         self

@@ -1,5 +1,5 @@
 //! `use_env_proxy`: the proxy the environment names is used only when the client allows it, and
-//! `NO_PROXY` exempts a host. A test binary of its own with a single test, because it sets the
+//! `NO_PROXY` exempts a host, and a variable naming an unusable proxy is an error. A test binary of its own with a single test, because it sets the
 //! process environment, which is only sound while no other thread reads it.
 
 mod common;
@@ -46,4 +46,19 @@ fn the_environment_proxy_is_used_only_when_allowed_and_no_proxy_exempts_a_host()
         by_address.ping().await.expect("direct ping to an exempt host");
         assert_eq!(proxy.heads().len(), 1);
     });
+    drop(runtime);
+
+    // A variable naming a proxy the client cannot use fails the client's construction, naming the
+    // variable, instead of being skipped (which would send the access key around the proxy).
+    // SAFETY: the runtime and its threads are gone; this test is the only thread left.
+    unsafe { std::env::set_var("HTTPS_PROXY", "socks4://127.0.0.1:1080") };
+    let config = nevis_authcloud::ClientConfig::builder()
+        .base_url("https://api.example")
+        .access_key("key")
+        .use_env_proxy(true)
+        .build()
+        .expect("config");
+    let err = nevis_authcloud::Client::new(config).expect_err("an unusable environment proxy");
+    assert_eq!(err.kind(), nevis_authcloud::ErrorKind::Config, "{err}");
+    assert!(err.to_string().contains("HTTPS_PROXY"), "{err}");
 }

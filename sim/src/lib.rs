@@ -37,7 +37,7 @@ use tokio::task::JoinHandle;
 
 use crate::state::{Settings, Sim};
 
-pub use crate::tls::{TlsSetupError, client_config_trusting};
+pub use crate::tls::{TlsMaterial, TlsSetupError, client_config_trusting, generate as generate_tls};
 
 /// The access key the simulator accepts unless told otherwise.
 pub const DEFAULT_ACCESS_KEY: &str = "sim-access-key";

@@ -18,11 +18,14 @@ pub enum TlsSetupError {
     Pem(String),
 }
 
+/// A fresh CA (PEM) and a rustls server configuration whose certificate it signed: what the
+/// simulator serves, and what a test server (the test proxy) needs to be trusted the same way.
 pub struct TlsMaterial {
     pub ca_pem: String,
     pub config: Arc<ServerConfig>,
 }
 
+/// A throwaway CA and a certificate for `localhost`, `127.0.0.1` and `::1` signed by it.
 pub fn generate() -> Result<TlsMaterial, TlsSetupError> {
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::default();

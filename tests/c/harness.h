@@ -120,5 +120,7 @@ void bad_input_tests(void);
 void vendor_client_tests(void);
 /* Echoing servers and peers that close mid-request. */
 void hostile_tests(void);
+/* Through each kind of proxy (over HTTPS; AUTHCLOUD_TEST_PROXY names the test proxy). */
+void proxy_tests(void);
 
 #endif

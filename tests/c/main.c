@@ -63,6 +63,7 @@ int main(void) {
     select_sim(tls_url, key, getenv("NEVIS_AUTHCLOUD_CA_FILE"));
     printf("# over HTTPS: %s\n", tls_url);
     tls_tests();
+    proxy_tests();
   }
   free_harness();
   return report();

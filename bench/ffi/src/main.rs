@@ -10,8 +10,14 @@
 //!   `nevis_string_free(json)`: the panic guard, the argument checks, the same core call, the
 //!   answer turned back into a JSON C string and wiped on release.
 //!
-//! They run in interleaved batches (core C C core core C ...), so drift on a noisy machine hits
-//! both alike, and the overhead is the median of the per-round paired differences. Wall-clock
+//! A third contender makes the same calls through reqwest instead of the core, on the same runtime:
+//! the evidence for the core driving hyper-util's connection pool itself (ARCHITECTURE.md). It is
+//! set up as cheaply as reqwest's public API allows: the URL parsed once, no client timeouts, no
+//! retries, no redirects, no proxy lookup, HTTP/1.1 only; it sends the same headers and body and
+//! decodes the answer into the same `StatusResponse`.
+//!
+//! They run in interleaved batches, the order rotating every round, so drift on a noisy machine
+//! hits all alike, and the overhead is the median of the per-round paired differences. Wall-clock
 //! time includes the round trip to the simulator, whose jitter can hide a difference of a few
 //! microseconds; the CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`) does not include
 //! waiting, and every step the C entry point adds runs on that thread, so its paired difference
@@ -27,7 +33,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use nevis_authcloud::{Client, ClientConfig, OperationStatus, runtime};
+use nevis_authcloud::{Client, ClientConfig, OperationStatus, StatusResponse, runtime};
 use nevis_c::client::{nevis_client, nevis_client_free, nevis_client_new};
 use nevis_c::error::{nevis_error, nevis_error_free, nevis_error_message};
 use nevis_c::options::{nevis_client_options, nevis_client_options_init};
@@ -66,11 +72,13 @@ fn run() -> Result<(), String> {
 
     let mut core = CoreCaller::new(&base_url, &access_key, &token)?;
     let mut c = CCaller::new(&base_url, &access_key, &token)?;
+    let mut reqwest = ReqwestCaller::new(&base_url, &token)?;
 
     // Warm-up: connections open, allocator and caches settle; nothing recorded.
     for _ in 0..settings.warmup {
         core.call()?;
         c.call()?;
+        reqwest.call()?;
     }
 
     let loadgen = Loadgen::from_env();
@@ -78,24 +86,32 @@ fn run() -> Result<(), String> {
     let mut c_wall = Vec::new();
     let mut core_cpu = Vec::new();
     let mut c_cpu = Vec::new();
+    let mut reqwest_wall = Vec::new();
+    let mut reqwest_cpu = Vec::new();
     // The ceiling in the same rounds (one connection, sequential requests), as microseconds per
     // request, so its share survives a noisy machine.
     let mut ceiling = Vec::new();
     for round in 0..settings.rounds {
-        // ABBA order: neither contender always goes first after the other's batch.
-        let c_first = round % 2 == 1;
-        let mut measure_core = || batch(settings.batch, || core.call());
-        let (core_result, c_result) = if c_first {
-            let c_result = batch(settings.batch, || c.call())?;
-            (measure_core()?, c_result)
-        } else {
-            let core_result = measure_core()?;
-            (core_result, batch(settings.batch, || c.call())?)
+        // The order rotates (core C reqwest, C reqwest core, ...): no contender always runs first
+        // or always after the same other one.
+        let mut results: [Option<Batch>; 3] = [None, None, None];
+        for turn in 0..3 {
+            let contender = (round + turn) % 3;
+            results[contender] = Some(match contender {
+                0 => batch(settings.batch, || core.call())?,
+                1 => batch(settings.batch, || c.call())?,
+                _ => batch(settings.batch, || reqwest.call())?,
+            });
+        }
+        let [Some(core_result), Some(c_result), Some(reqwest_result)] = results else {
+            return Err("a contender did not run".to_string());
         };
         core_wall.push(core_result.wall_us);
         core_cpu.push(core_result.cpu_us);
         c_wall.push(c_result.wall_us);
         c_cpu.push(c_result.cpu_us);
+        reqwest_wall.push(reqwest_result.wall_us);
+        reqwest_cpu.push(reqwest_result.cpu_us);
         if let Some(loadgen) = &loadgen {
             ceiling.push(1e6 / loadgen.measure()?);
         }
@@ -105,6 +121,9 @@ fn run() -> Result<(), String> {
     let cpu_diff: Vec<f64> = c_cpu.iter().zip(&core_cpu).map(|(c, core)| c - core).collect();
     let overhead = median(&wall_diff);
     let cpu_overhead = median(&cpu_diff);
+    // The core's time per call over reqwest's, paired per round (below 1: the core is faster).
+    let wall_ratio: Vec<f64> = core_wall.iter().zip(&reqwest_wall).map(|(core, rq)| core / rq).collect();
+    let cpu_ratio: Vec<f64> = core_cpu.iter().zip(&reqwest_cpu).map(|(core, rq)| core / rq).collect();
 
     // `kind` tells the report which rows a ratio may compare.
     let mut rows = vec![
@@ -114,8 +133,18 @@ fn run() -> Result<(), String> {
         kind(row("Rust core (CPU time of the calling thread)", &core_cpu), "cpu"),
         kind(row("C (CPU time of the calling thread)", &c_cpu), "cpu"),
         kind(row("C minus core, paired per round (calling-thread CPU)", &cpu_diff), "difference"),
+        kind(row("reqwest, same calls on the same runtime (wall)", &reqwest_wall), "wall"),
+        kind(row("reqwest (CPU time of the calling thread)", &reqwest_cpu), "cpu"),
+        kind(row("Rust core / reqwest, paired per round (wall, ratio)", &wall_ratio), "ratio"),
+        kind(row("Rust core / reqwest, paired per round (calling-thread CPU, ratio)", &cpu_ratio), "ratio"),
     ];
     let mut checks = vec![
+        json!({
+            "name": "Rust core time per call / reqwest's (median paired ratio, wall clock)",
+            "value": round3(median(&wall_ratio)),
+            "target": "<= 1.0",
+            "met": median(&wall_ratio) <= 1.0,
+        }),
         json!({
             "name": "C overhead per call (median paired difference, wall clock)",
             "value": round3(overhead),
@@ -168,14 +197,19 @@ fn run() -> Result<(), String> {
         "checks": checks,
         "notes": format!(
             "{rounds} rounds after a warm-up of {warmup} calls each; per round one batch of {batch} sequential calls per \
-             contender, order alternating (ABBA). Both contenders run on the calling thread of one process: the direct \
-             call blocks on the core's shared runtime exactly as the C binding does, and both clients send the same \
+             contender, order rotating every round. All contenders run on the calling thread of one process: the direct \
+             call blocks on the core's shared runtime exactly as the C binding does, and the core and C clients send the same \
              User-Agent and body to the same simulator over plain HTTP on loopback (each keeps its own keep-alive \
              connection). Both decode the JSON answer; the C entry point additionally re-encodes it as a C string, which \
              the caller releases with nevis_string_free (that wipes it). The wall-clock rows include the round trip; \
              the CPU rows count only the calling thread (CLOCK_THREAD_CPUTIME_ID), which excludes the wait for the \
              simulator and the connection task on the runtime's worker threads, so the paired CPU difference is the \
-             network-free view of what the C layer adds. {ceiling}{pinning}.{smoke}",
+             network-free view of what the C layer adds. The reqwest contender ({reqwest}) makes the same call on the \
+             same runtime: a `Url` parsed once, no client timeouts, retries off, redirects off, no proxy lookup, \
+             HTTP/1.1 only, the same User-Agent, Accept, Content-Type and body, the answer decoded into the same \
+             StatusResponse; its ratio rows divide the core's time per call by reqwest's in the same round. \
+             {ceiling}{pinning}.{smoke}",
+            reqwest = REQWEST_VERSION,
             ceiling = match &loadgen {
                 Some(loadgen) => format!(
                     "The ceiling row is {} with one connection for 1 s per round, in the same rounds, answers not decoded. ",
@@ -268,6 +302,56 @@ impl CoreCaller {
             .map_err(|err| format!("core get_status failed: {err}"))?;
         if status.status != OperationStatus::Pending {
             return Err(format!("core get_status: expected a pending operation, got {:?}", status.status));
+        }
+        Ok(())
+    }
+}
+
+/// The version of reqwest this benchmark is built with (Cargo.lock), for the report.
+const REQWEST_VERSION: &str = "reqwest 0.13";
+
+/// The same call through reqwest, as cheaply as its public API allows, on the core's runtime.
+struct ReqwestCaller {
+    http: reqwest::Client,
+    url: reqwest::Url,
+    body: bytes::Bytes,
+}
+
+impl ReqwestCaller {
+    fn new(base_url: &str, token: &str) -> Result<ReqwestCaller, String> {
+        // This workspace builds reqwest without a TLS provider of its own; the benchmark is plain
+        // HTTP, but the builder wants one installed (the core's, ring). Already installed is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .http1_only()
+            .retry(reqwest::retry::never())
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .user_agent(format!("{C_USER_AGENT} {}", nevis_authcloud::SDK_USER_AGENT))
+            .build()
+            .map_err(|err| format!("reqwest client: {err}"))?;
+        let url = reqwest::Url::parse(&format!("{}/api/v1/status", base_url.trim_end_matches('/')))
+            .map_err(|err| format!("reqwest URL: {err}"))?;
+        let body = serde_json::to_vec(&json!({ "statusToken": token })).map_err(|err| err.to_string())?;
+        Ok(ReqwestCaller { http, url, body: body.into() })
+    }
+
+    #[inline(never)]
+    fn call(&mut self) -> Result<(), String> {
+        let request = self
+            .http
+            .post(self.url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(self.body.clone());
+        let status = runtime::block_on(async move {
+            let answer = request.send().await.map_err(|err| format!("reqwest send: {err}"))?;
+            let bytes = answer.bytes().await.map_err(|err| format!("reqwest body: {err}"))?;
+            serde_json::from_slice::<StatusResponse>(&bytes).map_err(|err| format!("reqwest decode: {err}"))
+        })
+        .map_err(|err| format!("runtime: {err}"))??;
+        if status.status != OperationStatus::Pending {
+            return Err(format!("reqwest: expected a pending operation, got {:?}", status.status));
         }
         Ok(())
     }

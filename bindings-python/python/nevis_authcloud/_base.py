@@ -48,7 +48,9 @@ class BaseClient:
         (default 100) caps the requests in flight at once, and so the connections this client
         opens; calls beyond it wait for a free slot, within their ``deadline``. ``ca_certs`` is PEM text or
         the path of a PEM file of extra CAs to trust. ``proxy`` routes every request through an
-        ``http://`` proxy's CONNECT tunnel; ``use_env_proxy`` honours ``HTTPS_PROXY``/``NO_PROXY``. ``app_info`` is appended
+        ``http://`` or ``https://`` proxy's CONNECT tunnel or a ``socks5://`` proxy (credentials
+        allowed in the URL); ``use_env_proxy`` takes it from ``HTTPS_PROXY`` (else ``ALL_PROXY``),
+        honouring ``NO_PROXY``. ``app_info`` is appended
         to the ``User-Agent`` (``"shop-backend/2.3"``).
 
         Raises :class:`~nevis_authcloud.errors.ConfigurationError` naming the setting at fault.
