@@ -13,12 +13,15 @@
 #   make install-c PREFIX=/opt/nevis   the C SDK from the release build (the tarball's files)
 #   make check-version  one version everywhere (scripts/sync-version --check; part of `make test`)
 #
-# How the builds share work. Cargo unifies dependency features over the packages of one
-# invocation, and maturin builds one package per invocation, so a single `cargo build` of every
-# artifact would not be reused by maturin (measured: ~90 of ~150 crates rebuilt). Instead: maturin
-# builds the Python extension and the simulator (one invocation each), one cargo invocation builds
-# the C library and the Node addon together, and leaf crates are shared between all three. All of
-# them use the `dist` profile (the release profile, own folder) and zig as C compiler and linker,
+# How the builds share work. Every build compiles each dependency once: the workspace-hack crate
+# gives every package selection the same dependency features, and all builds ask cargo for the
+# same kind of output. That second part matters because the dist profile uses LTO: cargo compiles
+# a dependency as bitcode only when every artifact built from it is a cdylib, staticlib or binary,
+# and as object code plus bitcode when an rlib is among them. maturin asks for the cdylib alone
+# (`cargo rustc --crate-type cdylib`), so the C library and the Node addon are built the same way
+# (their manifests also list `rlib`, for the tests); a plain `cargo build` of them recompiled about
+# 120 dependencies. maturin builds the Python extension and the simulator. All of them use the
+# `dist` profile (the release profile, own folder) and zig as C compiler and linker,
 # targeting glibc $(DIST_GLIBC): the manylinux_2_17 floor (RHEL 7/8, Amazon Linux 2), reached on
 # any newer build host. The zig toolchain comes from PyPI (ziglang) into build/venv, driven
 # through maturin's `zig cc` wrapper (scripts/dist/zig-cc).
@@ -83,9 +86,10 @@ dist-wheels:
 	$(DIST_ENV) $(DIST_MATURIN) -m sim/Cargo.toml
 	$(DIST_VENV)/bin/maturin sdist -m bindings-python/Cargo.toml --out $(DIST_DIR)
 
-# The C library and the Node addon in one cargo invocation (one feature set, dependencies once).
+# The C library and the Node addon, reusing every dependency the wheels compiled (see the top).
 dist-native:
-	$(DIST_ENV) cargo build --locked --profile dist -p nevis-authcloud-c -p nevis-authcloud-node
+	$(DIST_ENV) cargo rustc --locked --profile dist -p nevis-authcloud-c --lib --crate-type cdylib,staticlib
+	$(DIST_ENV) cargo rustc --locked --profile dist -p nevis-authcloud-node --lib --crate-type cdylib
 
 dist-c:
 	scripts/dist/c-tarball.sh $(DIST_PROFILE_DIR) $(DIST_STAGE)/c $(DIST_DIR)
