@@ -120,5 +120,7 @@ void bad_input_tests(void);
 void vendor_client_tests(void);
 /* Echoing servers and peers that close mid-request. */
 void hostile_tests(void);
+/* The HTML tags of a prompt, the FIDO2 registration defaults, a rate-limited user. */
+void documented_api_tests(void);
 
 #endif
