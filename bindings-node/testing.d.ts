@@ -55,6 +55,10 @@ export class Simulator {
   lastSms(phone: string): Promise<{ text: string; code?: string; transactionId?: string; [key: string]: unknown }>
   /** The recovery codes of a user. */
   recoveryCodes(userId: string): Promise<any>
+  /** Blocks the user as the SMS and/or push rate limit would, until `unblockUser` or `reset`. */
+  blockUser(userId: string, channels: Array<'sms' | 'push'>): Promise<{ userId: string; exceededRateLimits: Array<'sms' | 'push'> }>
+  /** Lifts every rate-limit block of the user. */
+  unblockUser(userId: string): Promise<{ userId: string; exceededRateLimits: Array<'sms' | 'push'> }>
   /** Moves the simulator's virtual clock forward. */
   advanceClock(seconds: number): Promise<any>
   /** Injects a fault, e.g. `addFault({ method: 'GET', path: '/ping', fault: 'status', status: 503 })`. */

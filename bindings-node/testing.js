@@ -229,6 +229,19 @@ class Simulator {
     return this.control('GET', `/users/${encodeURIComponent(userId)}/recovery-codes`)
   }
 
+  /**
+   * Blocks the user as the SMS and/or push rate limit would (`blockUser(id, ['push'])`) until
+   * `unblockUser` or `reset`; resolves `{ userId, exceededRateLimits }`.
+   */
+  blockUser(userId, channels) {
+    return this.control('POST', `/users/${encodeURIComponent(userId)}/rate-limits`, { channels })
+  }
+
+  /** Lifts every rate-limit block of the user (and forgets the sends the limits counted). */
+  unblockUser(userId) {
+    return this.control('DELETE', `/users/${encodeURIComponent(userId)}/rate-limits`)
+  }
+
   /** Moves the simulator's virtual clock forward. */
   advanceClock(seconds) {
     return this.control('POST', '/clock/advance', { seconds })

@@ -63,6 +63,11 @@ export interface ApprovalRequest extends Extensible {
   authenticatorId?: string
   /** Ask for an explicit accept/decline of `message` (transaction signing). */
   prompt?: boolean
+  /**
+   * app/push: the text to show (and sign), at most 200 characters once Base64-encoded; HTML only as
+   * `<html>…</html>` with the tags `b br em i strong u`, without attributes. sms: GSM-7 text
+   * containing `{{CODE}}`.
+   */
   message?: string
   notificationMessage?: string
   fido2Options?: ApprovalFido2Options
@@ -151,7 +156,7 @@ export interface User extends Extensible {
   authenticators: Authenticator[]
   phones: Phone[]
   recoveryCodes: RecoveryCodes | null
-  /** Present only while the user is blocked by the SMS or push rate limit. */
+  /** The channels (`sms`, `push`) whose rate limit blocks the user; absent when not blocked. */
   exceededRateLimits?: Channel[]
 }
 

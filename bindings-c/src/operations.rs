@@ -81,8 +81,10 @@ pub unsafe extern "C" fn nevis_client_enroll(
 ///
 /// `request_json`: `{"username"|"userId" (only app and fido2 may omit both), "channel"?:
 /// "app|push|sms|fido2" (absent: not sent, the service uses push), "authenticatorId"?,
-/// "prompt"? (true: the user must accept `message`), "message"?, "notificationMessage"?,
-/// "fido2Options"?}`. `intent_token`: NULL or an intent token (operation approve). `*out_json`
+/// "prompt"? (true: the user must accept `message`), "message"? (app/push: HTML only as
+/// `<html>…</html>` with the tags b br em i strong u), "notificationMessage"?, "fido2Options"?}`.
+/// A user blocked by the push or SMS rate limit (`exceededRateLimits` on the user) is
+/// NEVIS_ERROR_BAD_REQUEST. `intent_token`: NULL or an intent token (operation approve). `*out_json`
 /// (caller-owned): `{"transactionId","statusToken","userId"?,"authenticatorId"?,"qrCode"?,
 /// "appLinkUri"?,"credentialRequestOptions"?}`.
 ///

@@ -78,7 +78,7 @@ fn is_gsm7(c: char) -> bool {
 }
 
 /// Push/app `message`: at most 200 characters once Base64-encoded, and HTML only as
-/// `<html>…</html>` with the tags `b br em i strong` and no attributes.
+/// `<html>…</html>` with the tags `b br em i strong u` and no attributes.
 pub(crate) fn push_message(value: &str) -> Result<()> {
     let encoded_len = value.len().div_ceil(3) * 4;
     if encoded_len > PUSH_MESSAGE_MAX_BASE64 {
@@ -104,7 +104,7 @@ fn looks_like_tag(text: &str) -> bool {
 }
 
 fn check_html_tags(inner: &str) -> Result<()> {
-    const ALLOWED: [&str; 5] = ["b", "br", "em", "i", "strong"];
+    const ALLOWED: [&str; 6] = ["b", "br", "em", "i", "strong", "u"];
     let mut rest = inner;
     while let Some(start) = rest.find('<') {
         let after = &rest[start + 1..];
@@ -119,7 +119,7 @@ fn check_html_tags(inner: &str) -> Result<()> {
         if !ALLOWED.contains(&name.to_ascii_lowercase().as_str()) {
             return Err(Error::invalid(
                 "message",
-                format!("only the HTML tags b, br, em, i and strong are allowed (found <{tag}>)"),
+                format!("only the HTML tags b, br, em, i, strong and u are allowed (found <{tag}>)"),
             ));
         }
         rest = &after[end + 1..];
@@ -359,6 +359,9 @@ mod tests {
     fn push_message_rule() {
         assert!(push_message("Pay CHF 10 to Alice?").is_ok());
         assert!(push_message("<html><b>Pay</b> CHF 10<br/></html>").is_ok());
+        assert!(push_message("<html><u>Pay</u> <U>CHF</U> <em>10</em> <i>now</i> <strong>?</strong></html>").is_ok());
+        assert_eq!(field_of(push_message("<html><u style='x'>x</u></html>")), "message");
+        assert_eq!(field_of(push_message("<html><ul>x</ul></html>")), "message");
         assert_eq!(field_of(push_message("<html><a href='x'>x</a></html>")), "message");
         assert_eq!(field_of(push_message("<html><b class=x>x</b></html>")), "message");
         assert_eq!(field_of(push_message("<b>outside html</b>")), "message");

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::clock::iso;
 use crate::errors::{ApiError, ApiResult};
 use crate::model::*;
+use crate::rate_limits;
 use crate::request::ApiRequest;
 use crate::response::{empty, json_response};
 use crate::state::{Actor, Sim, State};
@@ -59,6 +60,10 @@ fn route(sim: &Sim, req: &ApiRequest) -> ApiResult {
             Ok(json_response(StatusCode::OK, &json!({"codes": codes.unused, "createdAt": iso(codes.created_at)})))
         }
         (["users", _, "recovery-codes"], _) => wrong("GET"),
+        (["users", user_id, "rate-limits"], &Method::GET | &Method::POST | &Method::DELETE) => {
+            rate_limit_control(sim, req, user_id)
+        }
+        (["users", _, "rate-limits"], _) => wrong("GET, POST, DELETE"),
         (["clock"], &Method::GET) => Ok(json_response(StatusCode::OK, &json!({"now": iso(sim.now())}))),
         (["clock"], _) => wrong("GET"),
         (["clock", "advance"], &Method::POST) => {
@@ -127,6 +132,45 @@ fn list_operations(sim: &Sim, req: &ApiRequest) -> ApiResult {
         .collect();
     ops.sort_by_key(|op| op.seq);
     Ok(json_response(StatusCode::OK, &Value::Array(ops.into_iter().map(views::operation).collect())))
+}
+
+/// Reads (GET), forces (POST `{"channels": ["sms", "push"]}`) or lifts (DELETE) a user's rate-limit
+/// block, so client suites can meet a blocked user without sending dozens of messages. A forced
+/// block lasts until it is lifted or the simulator is reset; lifting also forgets counted sends.
+fn rate_limit_control(sim: &Sim, req: &ApiRequest, user_id: &str) -> ApiResult {
+    let channels = if req.method == Method::POST { Some(limited_channels(req)?) } else { None };
+    let now = sim.now();
+    let mut st = sim.write();
+    let user = st.users.get_mut(user_id).ok_or_else(|| ApiError::not_found(format!("User '{user_id}' not found")))?;
+    match (&req.method, channels) {
+        (&Method::POST, Some(channels)) => {
+            for channel in channels {
+                if !user.forced_rate_limits.contains(&channel) {
+                    user.forced_rate_limits.push(channel);
+                }
+            }
+        }
+        (&Method::DELETE, _) => rate_limits::clear(user),
+        _ => {}
+    }
+    let exceeded: Vec<&str> = rate_limits::exceeded(&sim.settings, user, now).iter().map(|c| c.as_str()).collect();
+    Ok(json_response(StatusCode::OK, &json!({"userId": user_id, "exceededRateLimits": exceeded})))
+}
+
+/// `channels` of a block request: a non-empty list of `sms` and `push`.
+fn limited_channels(req: &ApiRequest) -> Result<Vec<Channel>, ApiError> {
+    let body = req.json_object()?;
+    let rule = || ApiError::bad_request("channels must be a non-empty array of \"sms\" and \"push\"");
+    let list = body.get("channels").and_then(Value::as_array).filter(|l| !l.is_empty()).ok_or_else(rule)?;
+    list.iter()
+        .map(|value| {
+            value
+                .as_str()
+                .and_then(Channel::parse)
+                .filter(|c| rate_limits::LIMITED_CHANNELS.contains(c))
+                .ok_or_else(rule)
+        })
+        .collect()
 }
 
 fn unknown_operation(id: &str) -> ApiError {

@@ -19,6 +19,7 @@ mod errors;
 mod events;
 mod faults;
 mod model;
+mod rate_limits;
 mod request;
 mod response;
 mod server;
@@ -56,6 +57,12 @@ pub struct SimOptions {
     pub result_retention: Duration,
     pub intent_token_ttl: Duration,
     pub max_body_bytes: usize,
+    /// SMS messages (registrations and approvals) one user may be sent within 24 hours before
+    /// the SMS rate limit blocks them; `None` (the default) never blocks.
+    pub sms_rate_limit: Option<u32>,
+    /// Push approvals one user may be sent within 24 hours before the push rate limit blocks
+    /// them; `None` (the default) never blocks.
+    pub push_rate_limit: Option<u32>,
 }
 
 impl Default for SimOptions {
@@ -68,6 +75,8 @@ impl Default for SimOptions {
             result_retention: Duration::from_secs(3600),
             intent_token_ttl: Duration::from_secs(600),
             max_body_bytes: 1024 * 1024,
+            sms_rate_limit: None,
+            push_rate_limit: None,
         }
     }
 }
@@ -104,6 +113,11 @@ impl Simulator {
         if options.access_keys.is_empty() || options.access_keys.iter().any(String::is_empty) {
             return Err(SimError::InvalidOptions("access_keys must hold at least one non-empty key".into()));
         }
+        if options.sms_rate_limit == Some(0) || options.push_rate_limit == Some(0) {
+            return Err(SimError::InvalidOptions(
+                "sms_rate_limit and push_rate_limit must be at least 1 (None means no limit)".into(),
+            ));
+        }
         let to_ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4);
         let listener = TcpListener::bind(options.listen)
             .await
@@ -122,6 +136,8 @@ impl Simulator {
             result_retention_ms: to_ms(options.result_retention),
             intent_token_ttl_ms: to_ms(options.intent_token_ttl),
             max_body_bytes: options.max_body_bytes,
+            sms_rate_limit: options.sms_rate_limit,
+            push_rate_limit: options.push_rate_limit,
         };
         let sim = Arc::new(Sim::new(settings, base_url.clone()));
         let (stop, stopped) = watch::channel(false);

@@ -30,6 +30,12 @@ struct Args {
     /// Seconds until a pending operation fails.
     #[arg(long, default_value_t = 600)]
     operation_timeout: u64,
+    /// SMS messages one user may be sent within 24 hours before being blocked (default: no limit).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    sms_rate_limit: Option<u32>,
+    /// Push approvals one user may be sent within 24 hours before being blocked (default: no limit).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    push_rate_limit: Option<u32>,
     /// Log level or filter for stderr (error, warn, info, debug, trace).
     #[arg(long, default_value = "info")]
     log: String,
@@ -60,6 +66,8 @@ async fn run(args: Args) -> ExitCode {
         tls: args.tls,
         access_keys,
         operation_timeout: Duration::from_secs(args.operation_timeout),
+        sms_rate_limit: args.sms_rate_limit,
+        push_rate_limit: args.push_rate_limit,
         ..SimOptions::default()
     };
     let sim = match Simulator::start(options).await {

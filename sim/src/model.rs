@@ -81,6 +81,17 @@ pub struct User {
     pub authenticators: Vec<Authenticator>,
     pub phones: Vec<Phone>,
     pub recovery_codes: Option<RecoveryCodes>,
+    /// When SMS messages and push approvals were last sent to the user, for the rate limits.
+    pub sends: RateLimitedSends,
+    /// Channels the control plane blocked, whatever the counts say.
+    pub forced_rate_limits: Vec<Channel>,
+}
+
+/// The sends the rate limits count, oldest first; only the last 24 hours are kept.
+#[derive(Debug, Clone, Default)]
+pub struct RateLimitedSends {
+    pub sms: Vec<Millis>,
+    pub push: Vec<Millis>,
 }
 
 impl User {

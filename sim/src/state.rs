@@ -20,6 +20,10 @@ pub struct Settings {
     pub result_retention_ms: Millis,
     pub intent_token_ttl_ms: Millis,
     pub max_body_bytes: usize,
+    /// SMS messages one user may be sent within 24 hours; `None`: no limit.
+    pub sms_rate_limit: Option<u32>,
+    /// Push approvals one user may be sent within 24 hours; `None`: no limit.
+    pub push_rate_limit: Option<u32>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]

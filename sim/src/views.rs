@@ -36,7 +36,9 @@ pub fn phone(p: &Phone) -> Value {
     })
 }
 
-pub fn user(u: &User) -> Value {
+/// A user as the API shows it; `exceeded` lists the channels whose rate limit blocks the user now
+/// (`exceededRateLimits`, present only while blocked: open question 17).
+pub fn user(u: &User, exceeded: &[Channel]) -> Value {
     let mut value = json!({
         "userId": u.user_id,
         "username": u.username,
@@ -52,6 +54,9 @@ pub fn user(u: &User) -> Value {
     }
     if let Some(at) = u.last_login_failure {
         value["lastLoginDateFailure"] = json!(iso(at));
+    }
+    if !exceeded.is_empty() {
+        value["exceededRateLimits"] = json!(exceeded.iter().map(|c| c.as_str()).collect::<Vec<_>>());
     }
     value
 }

@@ -80,6 +80,22 @@ async fn malformed_json_validation_and_media_type() {
     );
     let html = json!({"username": "a1", "channel": "push", "message": "<html><a href='x'>x</a></html>"});
     assert_error(&s.api("POST", approval, Some(html)).await, 400, approval, "HTML tag");
+    let underline = json!({"username": "a1", "channel": "push", "message": "<html><u style='x'>x</u></html>"});
+    assert_error(&s.api("POST", approval, Some(underline)).await, 400, approval, "HTML tag");
+}
+
+/// The push message may use every tag the mobile-app documentation lists, `<u>` included.
+#[tokio::test]
+async fn every_documented_html_tag_is_accepted_in_a_prompt() {
+    let s = Sim::start().await;
+    s.active_app_user("tags").await;
+    let message = "<html><u>Pay</u> <b>10</b> <strong>CHF</strong><br/><em>to</em> <i>Alice</i>?</html>";
+    let body = json!({"username": "tags", "channel": "push", "prompt": true, "message": message});
+    let approval = s.api("POST", "/api/v1/approval", Some(body)).await;
+    assert_eq!(approval.status, 200, "{}", approval.text);
+    let operation =
+        s.control("GET", &format!("/operations/{}", approval.json["transactionId"].as_str().unwrap()), None).await;
+    assert_eq!(operation.json["message"], message);
 }
 
 #[tokio::test]

@@ -104,3 +104,45 @@ async fn fido2_failures_answer_status_failed() {
         s.api("POST", "/api/v1/users/enroll", Some(json!({"username": "kim", "channel": "fido2"}))).await;
     common::assert_error(&missing_display_name, 400, "/api/v1/users/enroll", "displayName");
 }
+
+/// Without `fido2Options` a registration asks for what the registration reference's example
+/// shows; whatever `fido2Options` says replaces those defaults.
+#[tokio::test]
+async fn registration_options_default_to_the_documented_example_and_follow_fido2_options() {
+    let s = Sim::start().await;
+    let enroll = |username: &str, extra: Value| {
+        let mut body = json!({"username": username, "channel": "fido2", "displayName": "Pat"});
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        s.api("POST", "/api/v1/users/enroll", Some(body))
+    };
+    let plain = enroll("pat", json!({})).await;
+    assert_eq!(plain.status, 200, "{}", plain.text);
+    let options = &plain.json["enrollment"]["credentialCreationOptions"];
+    assert_eq!(
+        options["authenticatorSelection"],
+        json!({"requireResidentKey": true, "authenticatorAttachment": "platform", "userVerification": "preferred"})
+    );
+    assert_eq!(options["timeout"], 10_000);
+    assert_eq!(options["attestation"], "direct");
+
+    let chosen = json!({"fido2Options": {
+        "attestation": "none",
+        "authenticatorSelection": {"authenticatorAttachment": "cross-platform", "residentKey": "discouraged", "requireResidentKey": false},
+    }});
+    let custom = enroll("quinn", chosen).await;
+    assert_eq!(custom.status, 200, "{}", custom.text);
+    let options = &custom.json["enrollment"]["credentialCreationOptions"];
+    assert_eq!(
+        options["authenticatorSelection"],
+        json!({"authenticatorAttachment": "cross-platform", "residentKey": "discouraged", "requireResidentKey": false, "userVerification": "preferred"})
+    );
+    assert_eq!(options["attestation"], "none");
+
+    let required =
+        enroll("rory", json!({"fido2Options": {"authenticatorSelection": {"userVerification": "required"}}})).await;
+    let options = &required.json["enrollment"]["credentialCreationOptions"];
+    assert_eq!(options["authenticatorSelection"], json!({"userVerification": "required"}));
+    assert_eq!(options["attestation"], "direct");
+}

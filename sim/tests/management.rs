@@ -25,6 +25,12 @@ async fn users_can_be_read_found_and_deleted() {
     assert_eq!(unknown.status, 200);
     assert_eq!(unknown.json["userId"], serde_json::Value::Null);
     assert_eq!(unknown.json["authenticators"], "[]");
+    // The objectId is documented as a UUID: anything else is a malformed request, not "not found".
+    let azure_path = "/api/v1/aadb2c/users";
+    for bad in ["alice", "3f1b6a52-5c6e-4d0a-9a53", "3f1b6a525c6e4d0a9a532f0d6c7b8e91x"] {
+        let answer = s.api("GET", &format!("{azure_path}?objectId={bad}"), None).await;
+        assert_error(&answer, 400, azure_path, "objectId");
+    }
 
     let deleted = s.api("DELETE", &format!("/api/v1/users/{user_id}"), None).await;
     assert_eq!((deleted.status, deleted.text.as_str()), (204, ""));

@@ -122,5 +122,7 @@ void vendor_client_tests(void);
 void hostile_tests(void);
 /* Through each kind of proxy (over HTTPS; AUTHCLOUD_TEST_PROXY names the test proxy). */
 void proxy_tests(void);
+/* The HTML tags of a prompt, the FIDO2 registration defaults, a rate-limited user. */
+void documented_api_tests(void);
 
 #endif

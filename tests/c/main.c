@@ -56,6 +56,7 @@ int main(void) {
     bad_input_tests();
     vendor_client_tests();
     hostile_tests();
+    documented_api_tests();
     /* Last over HTTP: each row resets the simulator. */
     fault_matrix_tests(tls_url, tls_url != NULL ? key : NULL);
   }

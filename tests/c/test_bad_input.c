@@ -288,6 +288,9 @@ static nevis_error *call_operation(const char *row, const char *operation, bool 
   } else if (strcmp(operation, "get_user") == 0) {
     a = string_argument(row, "userId", expressible);
     if (*expressible) err = nevis_client_get_user(client, a, NULL);
+  } else if (strcmp(operation, "find_aadb2c_user") == 0) {
+    a = string_argument(row, "objectId", expressible);
+    if (*expressible) err = nevis_client_find_aadb2c_user(client, a, NULL, NULL);
   } else if (strcmp(operation, "introspect") == 0) {
     a = string_argument(row, "token", expressible);
     if (*expressible) err = nevis_client_introspect(client, a, NULL, NULL);

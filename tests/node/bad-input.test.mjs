@@ -59,6 +59,7 @@ const methods = {
   wait_for_status: (client, args) => client.waitForStatus(native(args.statusToken), native(args.options)),
   find_user: (client, args) => client.findUser(native(args.username)),
   get_user: (client, args) => client.getUser(native(args.userId)),
+  find_aadb2c_user: (client, args) => client.findAadb2cUser(native(args.objectId)),
   introspect: (client, args) => client.introspect(native(args.token)),
   rename_authenticator: (client, args) => client.renameAuthenticator(native(args.authenticatorId), native(args.name)),
 }

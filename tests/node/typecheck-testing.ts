@@ -18,6 +18,9 @@ export async function pushLogin(): Promise<boolean> {
     await sim.accept(enrollment.transactionId, { platform: 'android' })
     const sms = await sim.lastSms('+41791234567').catch((err: unknown) => (err instanceof SimulatorError ? err.status : undefined))
     void sms
+    const blocked: Array<'sms' | 'push'> = (await sim.blockUser('31567ae2-8f8b-4b6c-9a0e-2d7c1a3f4b5e', ['push'])).exceededRateLimits
+    void blocked
+    await sim.unblockUser('31567ae2-8f8b-4b6c-9a0e-2d7c1a3f4b5e')
     await sim.addFault({ method: 'GET', path: '/ping', fault: 'status', status: 503 })
     await sim.clearFaults()
     await sim.reset()

@@ -133,7 +133,10 @@ class AsyncClient(BaseClient):
         """`POST /api/v1/approval`: send a push, show a QR code (``app``), text a code (``sms``) or start
         a passkey login (``fido2``). ``channel=None`` (the default) sends no channel and the service
         uses its default, ``push``. ``prompt=True`` with ``message`` asks the user to confirm a
-        transaction. Never re-sent automatically once the server may have acted."""
+        transaction; an app/push ``message`` may use HTML as ``<html>…</html>`` with the tags
+        ``b br em i strong u`` (no attributes). A user blocked by the push or SMS rate limit is
+        refused with :class:`~nevis_authcloud.errors.BadRequestError` (see the user's
+        ``exceeded_rate_limits``). Never re-sent automatically once the server may have acted."""
         return await self._run(
             _requests.approve(
                 channel=channel,

@@ -188,7 +188,7 @@ class User(_WireModel):
     recovery_codes: Optional[RecoveryCodes] = field(
         default=None, metadata=_wire("recoveryCodes", RecoveryCodes.from_dict)
     )
-    #: Present only while the user is blocked by the SMS or push rate limit.
+    #: The channels (``"sms"``, ``"push"``) whose rate limit blocks the user; ``None`` when not blocked.
     exceeded_rate_limits: Optional[List[str]] = None
 
 

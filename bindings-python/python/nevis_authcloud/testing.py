@@ -176,6 +176,15 @@ class Simulator:
     def recovery_codes(self, user_id: str) -> Any:
         return self.control("GET", f"/users/{user_id}/recovery-codes")
 
+    def block_user(self, user_id: str, *channels: str) -> Any:
+        """Blocks the user as the SMS and/or push rate limit would (``block_user(uid, "push")``)
+        until :meth:`unblock_user` or :meth:`reset`; answers ``{"userId", "exceededRateLimits"}``."""
+        return self.control("POST", f"/users/{user_id}/rate-limits", {"channels": list(channels)})
+
+    def unblock_user(self, user_id: str) -> Any:
+        """Lifts every rate-limit block of the user (and forgets the sends the limits counted)."""
+        return self.control("DELETE", f"/users/{user_id}/rate-limits")
+
     def advance_clock(self, seconds: float) -> Any:
         return self.control("POST", "/clock/advance", {"seconds": seconds})
 

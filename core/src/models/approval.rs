@@ -28,7 +28,7 @@ pub struct ApprovalRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<bool>,
     /// app/push: the text to show and sign (≤ 200 characters once Base64-encoded; HTML only as
-    /// `<html>…</html>` with `b br em i strong`). sms: GSM-7 text with `{{CODE}}`.
+    /// `<html>…</html>` with `b br em i strong u`). sms: GSM-7 text with `{{CODE}}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// push: the text of the phone's notification.

@@ -11,6 +11,7 @@ use crate::api::sms;
 use crate::api::validate::{self, opt_str};
 use crate::errors::{ApiError, ApiResult};
 use crate::model::*;
+use crate::rate_limits;
 use crate::request::ApiRequest;
 use crate::response::json_response;
 use crate::state::{Actor, Sim};
@@ -145,6 +146,9 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                     target_authenticator = None;
                 }
             }
+            if let (Channel::Push, Some(u)) = (channel, &user) {
+                rate_limits::check(&sim.settings, u, Channel::Push, now)?;
+            }
             auth::consume_intent(&mut st, &caller, intent_use, now)?;
             let actor_id = caller.actor_id(&st);
             let op = sim.create_operation(
@@ -158,6 +162,9 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                 Actor::Api(&actor_id),
                 now,
             );
+            if let (Channel::Push, Some(stored)) = (channel, user.as_ref().and_then(|u| st.users.get_mut(&u.user_id))) {
+                rate_limits::record(stored, Channel::Push, now);
+            }
             response["transactionId"] = json!(op.transaction_id);
             response["statusToken"] = json!(op.status_token);
             if let Some(u) = &user {
@@ -180,6 +187,7 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                 .find(|p| p.active)
                 .cloned()
                 .ok_or_else(|| ApiError::bad_request("The user has no confirmed phone usable for channel sms"))?;
+            rate_limits::check(&sim.settings, u, Channel::Sms, now)?;
             auth::consume_intent(&mut st, &caller, intent_use, now)?;
             let actor_id = caller.actor_id(&st);
             let op = sim.create_operation(
@@ -194,6 +202,9 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                 now,
             );
             sms::send_code(&mut st, &op.transaction_id, phone.phone_id.clone(), &phone.number, message, now);
+            if let Some(stored) = st.users.get_mut(&u.user_id) {
+                rate_limits::record(stored, Channel::Sms, now);
+            }
             response = json!({"statusToken": op.status_token, "transactionId": op.transaction_id, "userId": u.user_id});
         }
         Channel::Fido2 => {

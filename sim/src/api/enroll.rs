@@ -13,12 +13,26 @@ use crate::api::validate::{self, opt_str};
 use crate::clock::iso;
 use crate::errors::{ApiError, ApiResult};
 use crate::model::*;
+use crate::rate_limits;
 use crate::request::ApiRequest;
 use crate::response::json_response;
 use crate::state::{Actor, Sim};
 use crate::views;
 
 pub const MAX_AUTHENTICATORS: usize = 10;
+
+/// The browser-side `timeout` of a registration ceremony, as in the registration reference's
+/// example (spec §2.1).
+const FIDO2_REGISTRATION_TIMEOUT_MS: u64 = 10_000;
+/// The attestation conveyance a registration asks for unless `fido2Options.attestation` says
+/// otherwise (the reference's example).
+const DEFAULT_ATTESTATION: &str = "direct";
+
+/// The authenticator selection of a registration without `fido2Options.authenticatorSelection`:
+/// the reference's example, a discoverable credential on the platform authenticator.
+fn default_authenticator_selection() -> Value {
+    json!({"requireResidentKey": true, "authenticatorAttachment": "platform", "userVerification": "preferred"})
+}
 
 pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
     let caller = auth::authenticate(sim, req, true)?;
@@ -97,6 +111,9 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                 phone.unwrap_or("")
             )));
         }
+        if channel == Channel::Sms {
+            rate_limits::check(&sim.settings, user, Channel::Sms, now)?;
+        }
     }
     let wanted_username = existing.as_ref().and_then(|u| u.username.clone()).or(username.map(str::to_string));
     auth::consume_intent(
@@ -122,6 +139,8 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
         authenticators: Vec::new(),
         phones: Vec::new(),
         recovery_codes: None,
+        sends: RateLimitedSends::default(),
+        forced_rate_limits: Vec::new(),
     });
 
     let mut enrollment: Option<Value> = None;
@@ -169,6 +188,7 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                 now,
             );
             sms::send_code(&mut st, &op.transaction_id, phone_id, &number, message, now);
+            rate_limits::record(&mut user, Channel::Sms, now);
             enrollment = Some(json!({"transactionId": op.transaction_id, "statusToken": op.status_token}));
         }
         Channel::Fido2 => {
@@ -202,12 +222,14 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
                 },
                 "challenge": challenge,
                 "pubKeyCredParams": [{"alg": -7, "type": "public-key"}, {"alg": -257, "type": "public-key"}],
-                "timeout": 60000,
+                "timeout": FIDO2_REGISTRATION_TIMEOUT_MS,
                 "authenticatorSelection": fido2_options.get("authenticatorSelection").cloned()
-                    .unwrap_or_else(|| json!({"userVerification": "preferred"})),
-                "attestation": fido2_options.get("attestation").cloned().unwrap_or_else(|| json!("none")),
+                    .unwrap_or_else(default_authenticator_selection),
+                "attestation": fido2_options.get("attestation").cloned().unwrap_or_else(|| json!(DEFAULT_ATTESTATION)),
                 "excludeCredentials": exclude,
             });
+            // A caller's own selection keeps what it says; only the documented default for user
+            // verification fills a gap.
             if options["authenticatorSelection"].get("userVerification").is_none() {
                 options["authenticatorSelection"]["userVerification"] = json!("preferred");
             }
@@ -241,7 +263,7 @@ pub fn handle(sim: &Sim, req: &ApiRequest) -> ApiResult {
         st.usernames.insert(name.clone(), user.user_id.clone());
     }
     st.users.insert(user.user_id.clone(), user.clone());
-    let mut answer = views::user(&user);
+    let mut answer = views::user(&user, &rate_limits::exceeded(&sim.settings, &user, now));
     if let Some(codes) = plain_recovery_codes {
         answer["recoveryCodes"] = codes;
     }

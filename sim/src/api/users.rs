@@ -1,5 +1,6 @@
 //! The user resource (spec §2.7–2.10): read by id or username, delete with cascade, and the
-//! Azure AD B2C flavoured lookup that always answers 200 (open question 31).
+//! Azure AD B2C flavoured lookup that answers 200 for any well-formed objectId, found or not
+//! (open question 31).
 
 use http::StatusCode;
 use serde_json::json;
@@ -8,6 +9,7 @@ use crate::api::auth;
 use crate::api::validate;
 use crate::errors::{ApiError, ApiResult};
 use crate::model::OperationStatus;
+use crate::rate_limits;
 use crate::request::ApiRequest;
 use crate::response::{empty, json_response};
 use crate::state::{Actor, Sim};
@@ -16,9 +18,10 @@ use crate::views;
 pub fn get(sim: &Sim, req: &ApiRequest, user_id: &str) -> ApiResult {
     auth::authenticate(sim, req, false)?;
     validate::uuid_field("userId", user_id)?;
+    let now = sim.now();
     let st = sim.read();
     let user = st.users.get(user_id).ok_or_else(|| ApiError::not_found(format!("User '{user_id}' not found")))?;
-    Ok(json_response(StatusCode::OK, &views::user(user)))
+    Ok(json_response(StatusCode::OK, &views::user(user, &rate_limits::exceeded(&sim.settings, user, now))))
 }
 
 pub fn find_by_username(sim: &Sim, req: &ApiRequest) -> ApiResult {
@@ -28,11 +31,12 @@ pub fn find_by_username(sim: &Sim, req: &ApiRequest) -> ApiResult {
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ApiError::bad_request("Required request parameter 'username' is not present"))?;
     validate::username(&username)?;
+    let now = sim.now();
     let st = sim.read();
     let user = st
         .user_by_username(&username)
         .ok_or_else(|| ApiError::not_found(format!("User with username '{username}' not found")))?;
-    Ok(json_response(StatusCode::OK, &views::user(user)))
+    Ok(json_response(StatusCode::OK, &views::user(user, &rate_limits::exceeded(&sim.settings, user, now))))
 }
 
 pub fn delete(sim: &Sim, req: &ApiRequest, user_id: &str) -> ApiResult {
@@ -71,6 +75,9 @@ pub fn azure_lookup(sim: &Sim, req: &ApiRequest) -> ApiResult {
         .query_param("objectId")?
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ApiError::bad_request("Required request parameter 'objectId' is not present"))?;
+    // The "always 200" of this endpoint is about found or not found; an objectId that is not the
+    // documented UUID is a malformed request like any other.
+    validate::uuid_field("objectId", &object_id)?;
     let st = sim.read();
     let answer = match st.user_by_username(&object_id) {
         Some(user) => views::azure_user(user),

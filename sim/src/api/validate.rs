@@ -124,7 +124,7 @@ pub fn app_message(value: &str) -> Result<(), ApiError> {
 }
 
 fn check_html_tags(html: &str) -> Result<(), ApiError> {
-    const ALLOWED: [&str; 5] = ["b", "br", "em", "i", "strong"];
+    const ALLOWED: [&str; 6] = ["b", "br", "em", "i", "strong", "u"];
     let mut rest = html;
     while let Some(start) = rest.find('<') {
         let after = &rest[start + 1..];
@@ -133,7 +133,7 @@ fn check_html_tags(html: &str) -> Result<(), ApiError> {
         let name = tag.trim_start_matches('/').trim_end_matches('/').trim();
         if !ALLOWED.contains(&name.to_ascii_lowercase().as_str()) {
             return Err(ApiError::bad_request(format!(
-                "message contains the unsupported HTML tag <{tag}> (allowed: b, br, em, i, strong without attributes)"
+                "message contains the unsupported HTML tag <{tag}> (allowed: b, br, em, i, strong, u without attributes)"
             )));
         }
         rest = &after[end + 1..];
@@ -172,6 +172,9 @@ mod tests {
     #[test]
     fn html_rules() {
         assert!(app_message("<html><b>Pay</b> 10<br/></html>").is_ok());
+        assert!(app_message("<html><u>Pay</u> <strong>10</strong> <em>CHF</em> <i>now</i></html>").is_ok());
+        assert!(app_message("<html><u class='x'>x</u></html>").is_err());
+        assert!(app_message("<html><ul>x</ul></html>").is_err());
         assert!(app_message("<html><a href='x'>x</a></html>").is_err());
         assert!(app_message("<html><b class='x'>x</b></html>").is_err());
         assert!(app_message(&"x".repeat(151)).is_err());

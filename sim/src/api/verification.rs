@@ -8,6 +8,7 @@ use crate::api::sms::MAX_WRONG_ATTEMPTS;
 use crate::api::validate::{self, opt_str};
 use crate::errors::{ApiError, ApiResult};
 use crate::model::*;
+use crate::rate_limits;
 use crate::request::ApiRequest;
 use crate::response::empty;
 use crate::state::{Actor, Sim};
@@ -36,6 +37,9 @@ pub fn handle(sim: &Sim, req: &ApiRequest, user_id: &str) -> ApiResult {
             username: user.username.as_deref(),
             channel: Channel::Recovery,
         };
+        // The service checks the rate limit before it looks at the code (spec §2.4): a blocked
+        // user's code is neither checked nor spent.
+        rate_limits::check_any(&sim.settings, &user, now)?;
         let Some(codes) = user.recovery_codes.as_ref() else {
             return Err(ApiError::bad_request("The user has no recovery codes"));
         };
