@@ -61,24 +61,8 @@ async fn tunnel(mut client: TcpStream, answer: &str, heads: Arc<Mutex<Vec<String
     if !answer.starts_with("200") {
         return;
     }
-    let Ok(mut server) = TcpStream::connect(target).await else { return };
-    let (mut client_read, mut client_write) = client.split();
-    let (mut server_read, mut server_write) = server.split();
-    let upstream = async {
-        let mut buffer = [0u8; 16 * 1024];
-        while let Ok(n @ 1..) = client_read.read(&mut buffer).await {
-            seen.lock().expect("seen").extend_from_slice(&buffer[..n]);
-            if server_write.write_all(&buffer[..n]).await.is_err() {
-                break;
-            }
-        }
-        let _ = server_write.shutdown().await;
-    };
-    let downstream = async {
-        let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
-        let _ = client_write.shutdown().await;
-    };
-    tokio::join!(upstream, downstream);
+    let Ok(server) = TcpStream::connect(target).await else { return };
+    nevis_authcloud_test_proxy::relay(client, server, &seen).await;
 }
 
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -187,13 +187,13 @@ where
     if client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await.is_err() {
         return;
     }
-    relay(client, server, log).await;
+    relay(client, server, &log.seen).await;
 }
 
 /// A SOCKS5 connection (RFC 1928, user/password per RFC 1929): `CONNECT` only.
 async fn socks5(mut client: TcpStream, credentials: &Option<(String, String)>, log: &Log) {
     let Ok(server) = socks5_handshake(&mut client, credentials, log).await else { return };
-    relay(client, server, log).await;
+    relay(client, server, &log.seen).await;
 }
 
 async fn socks5_handshake(
@@ -278,8 +278,9 @@ async fn read_field(client: &mut TcpStream, skip: usize) -> io::Result<Vec<u8>> 
     Ok(field)
 }
 
-/// Copies bytes both ways until either side closes, recording what the client sent.
-async fn relay<S>(client: S, mut server: TcpStream, log: &Log)
+/// Copies bytes both ways until either side closes, recording what the client sent in `seen`.
+/// Also the tunnel of the core's own test proxy (core/tests/common/proxy.rs).
+pub async fn relay<S>(client: S, mut server: TcpStream, seen: &Mutex<Vec<u8>>)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -289,7 +290,7 @@ where
     let upstream = async {
         let mut buffer = [0u8; 16 * 1024];
         while let Ok(n @ 1..) = client_read.read(&mut buffer).await {
-            log.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).extend_from_slice(&buffer[..n]);
+            seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).extend_from_slice(&buffer[..n]);
             if server_write.write_all(&buffer[..n]).await.is_err() {
                 break;
             }
