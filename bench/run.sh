@@ -6,6 +6,7 @@
 #   AUTHCLOUD_SIM       the simulator binary           BENCH_FFI           the ffi-overhead binary
 #   BENCH_NODE_PACKAGE  the nevis-authcloud package    BENCH_NODE_ADDON    words on its build
 #   BENCH_OUT           where the JSON results go      BENCH_RESULTS       the Markdown report
+#   BENCH_CORE_FLOOR    the core-floor binary (the Rust core alone: the floor rows; optional)
 #
 #   bench/run.sh [--smoke]
 #
@@ -19,6 +20,7 @@ flags=()
 export BENCH_OUT=${BENCH_OUT:-target/bench}
 export AUTHCLOUD_SIM=${AUTHCLOUD_SIM:?AUTHCLOUD_SIM must name the simulator binary}
 ffi=${BENCH_FFI:?BENCH_FFI must name the ffi-overhead binary}
+[ -n "${BENCH_CORE_FLOOR:-}" ] && export BENCH_CORE_FLOOR
 results=${BENCH_RESULTS:-$BENCH_OUT/RESULTS.md}
 mkdir -p "$BENCH_OUT"
 steps=$BENCH_OUT/steps.tsv

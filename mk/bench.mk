@@ -39,7 +39,7 @@ bench:
 	@date +%s >$(BENCH_OUT)/started-at
 	$(MAKE) --no-print-directory bench-build
 	BENCH_OUT=$(BENCH_OUT) AUTHCLOUD_SIM=$(BENCH_RELEASE_DIR)/authcloud-sim \
-	  BENCH_FFI=$(BENCH_RELEASE_DIR)/ffi-overhead BENCH_NODE_PACKAGE=$(BENCH_NODE_PKG) \
+	  BENCH_FFI=$(BENCH_RELEASE_DIR)/ffi-overhead BENCH_CORE_FLOOR=$(BENCH_RELEASE_DIR)/core-floor BENCH_NODE_PACKAGE=$(BENCH_NODE_PKG) \
 	  BENCH_NODE_ADDON="release build (napi build --release)" BENCH_RESULTS=$(CURDIR)/bench/RESULTS.md \
 	  bench/run.sh
 
@@ -52,7 +52,7 @@ bench-smoke: node-addon
 	@rm -f $(BENCH_SMOKE_OUT)/*.json $(BENCH_SMOKE_OUT)/steps.tsv
 	@date +%s >$(BENCH_SMOKE_OUT)/started-at
 	BENCH_OUT=$(BENCH_SMOKE_OUT) AUTHCLOUD_SIM=$(PROFILE_DIR)/authcloud-sim \
-	  BENCH_FFI=$(PROFILE_DIR)/ffi-overhead BENCH_NODE_PACKAGE=$(BENCH_NODE_SRC) \
+	  BENCH_FFI=$(PROFILE_DIR)/ffi-overhead BENCH_CORE_FLOOR=$(PROFILE_DIR)/core-floor BENCH_NODE_PACKAGE=$(BENCH_NODE_SRC) \
 	  BENCH_NODE_ADDON="debug build of make test-node (smoke run)" BENCH_RESULTS=$(BENCH_SMOKE_OUT)/RESULTS.md \
 	  bench/run.sh --smoke
 

@@ -104,6 +104,24 @@ function loadgen(connections, seconds) {
   return Number(out.trim())
 }
 
+/**
+ * The floor in the same run: the Rust core alone (BENCH_CORE_FLOOR, the `core-floor` binary of
+ * bench/ffi) making `calls` of the same call with `concurrency` in flight on the same shared runtime,
+ * pinned like this process (it inherits the CPU affinity) while this process waits. Returns
+ * `{ rate, cpuPerCall }` like `throughput`, or null when the binary was not given.
+ */
+function coreFloor(concurrency, calls) {
+  const floor = process.env.BENCH_CORE_FLOOR
+  if (!floor) return null
+  const out = require('node:child_process').execFileSync(
+    floor,
+    ['--concurrency', String(concurrency), '--calls', String(calls), '--warmup', String(Math.max(concurrency, calls >> 2))],
+    { encoding: 'utf8', timeout: 300 * 1000 },
+  )
+  const measured = JSON.parse(out.trim())
+  return { rate: measured.rate, cpuPerCall: measured.cpuUsPerCall }
+}
+
 function versions() {
   return {
     node: process.version,
@@ -126,4 +144,4 @@ function write(result) {
   return file
 }
 
-module.exports = { smoke, env, target, expectPending, median, round, row, throughput, loadgen, versions, write }
+module.exports = { smoke, env, target, expectPending, median, round, row, throughput, loadgen, coreFloor, versions, write }

@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import urllib.request
@@ -130,6 +131,29 @@ def loadgen(connections: int, seconds: float, body: Dict[str, Any]) -> float:
 
     with LoadGenerator(os.environ["BENCH_LOADGEN"], status_url(), json.dumps(body)) as generator:
         return generator.measure(connections, max(1, round(seconds)))
+
+
+def core_floor_available() -> bool:
+    """Whether bench/run.sh named the Rust core's floor binary (BENCH_CORE_FLOOR)."""
+    floor = os.environ.get("BENCH_CORE_FLOOR")
+    return bool(floor) and os.access(floor, os.X_OK)
+
+
+def core_floor(concurrency: int, seconds: float, rate_hint: float, status_token: str) -> float:
+    """The floor inside the same rounds: the Rust core alone (bench/ffi `core-floor`) making the same
+    call with `concurrency` in flight on the same shared runtime, pinned like this process while this
+    process waits; returns its calls per second. `rate_hint` (the last rate seen) sizes the run to
+    about `seconds`; it polls `status_token`, the contenders' pending approval."""
+    calls = max(concurrency * 4, int(rate_hint * seconds))
+    done = subprocess.run(
+        [os.environ["BENCH_CORE_FLOOR"], "--concurrency", str(concurrency), "--calls", str(calls),
+         "--warmup", str(max(concurrency, calls // 4))],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "BENCH_STATUS_TOKEN": status_token},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"core-floor failed: {done.stderr.strip()}")
+    return float(json.loads(done.stdout)["rate"])
 
 
 def median(row: Row) -> float:

@@ -1,6 +1,7 @@
 """Python asyncio, 64 calls in flight: `AsyncClient.get_status` against `httpx.AsyncClient` and
 `aiohttp.ClientSession` making the same POST /api/v1/status on the same pending approval, the JSON
-decoded on every call. Writes `$BENCH_OUT/python-async.json`.
+decoded on every call, with the native load generator (the ceiling) and the Rust core alone (the
+floor, bench/ffi `core-floor`) in the same rounds. Writes `$BENCH_OUT/python-async.json`.
 
 Every contender runs 64 worker coroutines on one event loop, each awaiting one call after the other,
 so 64 requests are in flight all the time; the pools allow 64 connections. Contenders take turns in
@@ -45,6 +46,9 @@ async def throughput(call: Callable[[], Awaitable[Any]], seconds: float) -> floa
     return done / (time.perf_counter() - start)
 
 
+FLOOR = f"Rust core alone, {IN_FLIGHT} in flight on the same runtime (floor)"
+
+
 def ceiling_name(tool: str) -> str:
     return f"{tool}, {IN_FLIGHT} connections (ceiling: no JSON decoding)"
 
@@ -80,11 +84,18 @@ async def run(token: str) -> Dict[str, common.Row]:
     rows = {name: common.Row(name) for name in calls}
     if tool:
         rows[ceiling_name(tool)] = common.Row(ceiling_name(tool), extra={"ceiling": True, "concurrency": IN_FLIGHT})
+    floor = common.core_floor_available()
+    if floor:
+        rows[FLOOR] = common.Row(FLOOR, extra={"floor": True, "concurrency": IN_FLIGHT})
     for round_number in range(ROUNDS + 1):
         for name, call in calls.items():
             rate = await throughput(call, SLICE_S)
             if round_number:
                 rows[name].samples.append(rate)
+        if floor:
+            rate = common.core_floor(IN_FLIGHT, SLICE_S, rate, token)
+            if round_number:
+                rows[FLOOR].samples.append(rate)
         if tool:
             rate = common.loadgen(IN_FLIGHT, SLICE_S, body)
             if round_number:
@@ -108,12 +119,18 @@ def main() -> None:
     nevis = common.median(rows[NEVIS])
     checks = [
         common.check("AsyncClient / httpx", nevis / common.median(rows[HTTPX]), ">= 2.0"),
-        common.report_check("AsyncClient / aiohttp", nevis / common.median(rows[AIOHTTP])),
+        common.check("AsyncClient / aiohttp", nevis / common.median(rows[AIOHTTP]), ">= 5.0"),
     ]
     tool = common.loadgen_name()
     if tool:
         checks.append(common.check(f"AsyncClient / {tool} (share of the ceiling, same run)",
-                                   nevis / common.median(rows[ceiling_name(tool)]), ">= 0.70"))
+                                   nevis / common.median(rows[ceiling_name(tool)]), ">= 0.50"))
+    if FLOOR in rows:
+        floor = common.median(rows[FLOOR])
+        checks.append(common.check("AsyncClient / Rust core (share of the floor, same run)", nevis / floor, ">= 0.80"))
+        if tool:
+            checks.append(common.check(f"Rust core / {tool} (the transport's share of the ceiling)",
+                                       floor / common.median(rows[ceiling_name(tool)]), ">= 0.80"))
     common.write_result(
         "python-async",
         f"Python asyncio, {IN_FLIGHT} in flight, get_status",

@@ -71,12 +71,20 @@ def main() -> None:
     tool = common.loadgen_name()
     ceiling = f"{tool}, 1 connection (ceiling: no JSON decoding)" if tool else None
 
+    # The Rust core alone making the same sequential calls (the floor), sized by the last rate seen.
+    floor = "Rust core alone, 1 in flight on the same runtime (floor)" if common.core_floor_available() else None
+    last_rate = 1000.0
+
     def measure_or_loadgen(name: str, warm_up: bool) -> float:
+        nonlocal last_rate
         if name == ceiling:
             return common.loadgen(1, SLICE_S, body)
-        return measure(name, warm_up)
+        if name == floor:
+            return common.core_floor(1, SLICE_S, last_rate, token)
+        last_rate = measure(name, warm_up)
+        return last_rate
 
-    contenders = [NEVIS, REQUESTS, HTTPX] + ([ceiling] if ceiling else [])
+    contenders = [NEVIS, REQUESTS, HTTPX] + ([floor] if floor else []) + ([ceiling] if ceiling else [])
     print(f"python-blocking: {ROUNDS} rounds of {SLICE_S} s per contender against {url}")
     rows = common.interleave(contenders, ROUNDS, measure_or_loadgen)
     client.close()
@@ -91,7 +99,14 @@ def main() -> None:
     if ceiling:
         rows[ceiling].extra = {"ceiling": True, "concurrency": 1}
         checks.append(common.check(f"Client / {tool} (share of the ceiling, same run)",
-                                   nevis / common.median(rows[ceiling]), ">= 0.70"))
+                                   nevis / common.median(rows[ceiling]), ">= 0.80"))
+    if floor:
+        rows[floor].extra = {"floor": True, "concurrency": 1}
+        checks.append(common.check("Client / Rust core (share of the floor, same run)",
+                                   nevis / common.median(rows[floor]), ">= 0.80"))
+        if ceiling:
+            checks.append(common.check(f"Rust core / {tool} (the transport's share of the ceiling)",
+                                       common.median(rows[floor]) / common.median(rows[ceiling]), ">= 0.80"))
     common.write_result(
         "python-blocking",
         "Python blocking, sequential get_status",
