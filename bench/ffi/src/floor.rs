@@ -54,15 +54,33 @@ fn run() -> Result<(), String> {
     let token: Arc<str> = Arc::from(env("BENCH_STATUS_TOKEN")?);
     let runtime = runtime::shared().map_err(|err| format!("runtime: {err}"))?;
 
-    runtime.block_on(calls(&client, &token, settings.warmup, settings.concurrency))?;
+    // One in flight is the blocking bindings' pattern: the calling thread blocks on each call in
+    // turn. More in flight is the async bindings' pattern: that many tasks on the runtime.
+    let run_calls = |total: usize| {
+        if settings.concurrency == 1 {
+            (0..total).try_for_each(|_| runtime.block_on(call(&client, &token)))
+        } else {
+            runtime.block_on(calls(&client, &token, total, settings.concurrency))
+        }
+    };
+    run_calls(settings.warmup)?;
     let cpu_before = process_cpu_us();
     let started = Instant::now();
-    runtime.block_on(calls(&client, &token, settings.calls, settings.concurrency))?;
+    run_calls(settings.calls)?;
     let seconds = started.elapsed().as_secs_f64();
     let cpu_us = process_cpu_us() - cpu_before;
 
     let calls = settings.calls as f64;
     println!("{{\"rate\": {:.3}, \"cpuUsPerCall\": {:.3}}}", calls / seconds, cpu_us / calls);
+    Ok(())
+}
+
+/// One call, its answer decoded and checked.
+async fn call(client: &Client, token: &str) -> Result<(), String> {
+    let status = client.get_status(token).await.map_err(|err| format!("get_status failed: {err}"))?;
+    if status.status != OperationStatus::Pending {
+        return Err(format!("expected a pending operation, got {:?}", status.status));
+    }
     Ok(())
 }
 
@@ -75,10 +93,7 @@ async fn calls(client: &Client, token: &Arc<str>, total: usize, concurrency: usi
         let (client, token, issued) = (client.clone(), Arc::clone(token), Arc::clone(&issued));
         workers.spawn(async move {
             while issued.fetch_add(1, Ordering::Relaxed) < total {
-                let status = client.get_status(&token).await.map_err(|err| format!("get_status failed: {err}"))?;
-                if status.status != OperationStatus::Pending {
-                    return Err(format!("expected a pending operation, got {:?}", status.status));
-                }
+                call(&client, &token).await?;
             }
             Ok::<(), String>(())
         });
