@@ -136,11 +136,40 @@ def render(results: List[Dict[str, Any]], ceiling_checks: List[Tuple[str, Dict[s
     for result in results:
         out += section(result, [c for n, c in ceiling_checks if n == result["benchmark"]])
 
+    out += profile_section(folder / "profile" / "breakdown.json")
+
     out += ["## Commands", "",
             "Everything above comes from one `make bench` (the smoke variant: `make bench-smoke`), which builds the "
             "release artefacts and runs `bench/run.sh`; each section quotes the exact command of its script.", "",
             "```", "make bench", "```", ""]
     return "\n".join(out)
+
+
+def profile_section(path: Path) -> List[str]:
+    """The per-call cost breakdown of `make bench-profile` (bench/profile), when one was taken."""
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    scenarios = data["scenarios"]
+    out = ["## Where the time per call goes", "",
+           f"From `make bench-profile` ({data['takenAt']}): each scenario runs the binding (or the Rust core) alone "
+           "under the throughput benchmark's conditions, once under `perf stat` and once under `perf record`; "
+           "bench/profile/breakdown.py sorts every sampled function into a stage of the call and scales the "
+           "stages' shares by the CPU time per call (the whole client process, all threads). Microseconds of CPU "
+           "per call:", ""]
+    out.append("| stage | " + " | ".join(s["name"] for s in scenarios) + " |")
+    out.append("|---|" + "---:|" * len(scenarios))
+    out.append("| **CPU per call** | " + " | ".join(f"**{fmt(s['cpuUsPerCall'])}**" for s in scenarios) + " |")
+    for index, stage in enumerate(scenarios[0]["stages"]):
+        cells = [fmt(s["stages"][index]["usPerCall"]) for s in scenarios]
+        out.append(f"| {esc(stage['stage'])} | " + " | ".join(cells) + " |")
+    out.append("| context switches per call | " + " | ".join(fmt(s["contextSwitchesPerCall"]) for s in scenarios) + " |")
+    out.append("| syscalls per call | " + " | ".join(fmt(s["syscallsPerCall"]) for s in scenarios) + " |")
+    out += ["", "The heaviest functions (self time, share of the scenario's samples):", ""]
+    for scenario in scenarios:
+        tops = "; ".join(f"{fmt(f['percent'])}% {esc(f['function'])}" for f in scenario["topFunctions"][:6])
+        out.append(f"- **{scenario['name']}**: {tops}")
+    return out + [""]
 
 
 def check_cells(check: Dict[str, Any]) -> str:

@@ -3,6 +3,8 @@
 #
 #   make bench        release builds (simulator, C-overhead benchmark, Node addon; the Python
 #                     script builds its wheel), every benchmark, then bench/RESULTS.md
+#   make bench-profile  where each binding's CPU time per call goes (perf stat + perf record of the
+#                     binding alone and of the Rust core alone), rendered into bench/RESULTS.md
 #   make bench-smoke  every benchmark script in --smoke mode against the debug builds of
 #                     `make test`, tiny counts, a throwaway report in target/bench-smoke; fails only
 #                     when a script breaks, never because a performance target is missed
@@ -17,7 +19,7 @@ BENCH_RELEASE_DIR := $(CARGO_TARGET_DIR)/$(CARGO_BUILD_TARGET)/release
 BENCH_NODE_SRC := $(CURDIR)/bindings-node
 BENCH_NODE_PKG := $(CARGO_TARGET_DIR)/bench-build/node/nevis-authcloud
 
-.PHONY: bench bench-build bench-smoke
+.PHONY: bench bench-build bench-smoke bench-profile
 
 # Release artefacts, built once per `make bench` (cargo decides what is stale). The package is
 # staged as bindings-node without its debug addon; the napi CLI builds the addon with --release
@@ -42,6 +44,13 @@ bench:
 	  BENCH_FFI=$(BENCH_RELEASE_DIR)/ffi-overhead BENCH_CORE_FLOOR=$(BENCH_RELEASE_DIR)/core-floor BENCH_NODE_PACKAGE=$(BENCH_NODE_PKG) \
 	  BENCH_NODE_ADDON="release build (napi build --release)" BENCH_RESULTS=$(CURDIR)/bench/RESULTS.md \
 	  bench/run.sh
+
+# Needs perf (linux-tools); reuses the release builds and the Python bench venv of `make bench`.
+bench-profile:
+	$(MAKE) --no-print-directory bench-build
+	BENCH_OUT=$(BENCH_OUT) AUTHCLOUD_SIM=$(BENCH_RELEASE_DIR)/authcloud-sim \
+	  BENCH_CORE_FLOOR=$(BENCH_RELEASE_DIR)/core-floor BENCH_NODE_PACKAGE=$(BENCH_NODE_PKG) \
+	  BENCH_RESULTS=$(CURDIR)/bench/RESULTS.md bench/profile/run.sh
 
 # Debug builds only: the simulator and the addon are what `make test` builds anyway; the C-overhead
 # benchmark is one small crate on top of the C binding's debug build.

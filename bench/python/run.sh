@@ -5,6 +5,7 @@
 #
 #   bench/python/run.sh           release simulator + release wheel, full counts (~4 minutes)
 #   bench/python/run.sh --smoke   debug simulator + the dev wheel of `make test-python`, tiny counts
+#   bench/python/run.sh --prepare the release venv and wheel only, measuring nothing (bench/profile)
 #
 # It installs its own tools: a venv in build/bench-venv with the pinned competitors of
 # requirements.txt, and the wheel under test. Each script gets a fresh simulator pinned to CPU 0
@@ -14,10 +15,12 @@ cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
 smoke=0
+prepare_only=0
 case "${1:-}" in
   --smoke) smoke=1 ;;
+  --prepare) prepare_only=1 ;;
   "") ;;
-  *) echo "usage: $0 [--smoke]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--smoke | --prepare]" >&2; exit 2 ;;
 esac
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target}
@@ -72,6 +75,8 @@ if [ "$(cat "$wheel_stamp" 2>/dev/null)" != "$wheel_id" ]; then
   "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheel"
   echo "$wheel_id" >"$wheel_stamp"
 fi
+
+[ $prepare_only -eq 1 ] && exit 0
 
 # One core each: the simulator on CPU 0, the client on CPU 1 (when the machine has two).
 if [ "$(nproc --all)" -ge 2 ] && command -v taskset >/dev/null; then
