@@ -52,3 +52,9 @@ pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;
 pub use transport::json_problem;
 pub use wait::WaitOptions;
+
+/// The repository README's Rust example, compiled by `cargo test` (as a doctest) so the README
+/// cannot drift from the API it shows. Only doctests see it; it is not part of the library.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

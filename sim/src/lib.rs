@@ -199,3 +199,9 @@ fn base_url(addr: SocketAddr, tls: bool) -> String {
         IpAddr::V6(v6) => format!("http://[{v6}]:{}", addr.port()),
     }
 }
+
+/// The README's Rust example, run by `cargo test` (as a doctest) so it cannot drift from the API it
+/// shows. Only doctests see it; it is not part of the library.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;
