@@ -851,7 +851,8 @@ struct nevis_error *nevis_cancel_new(struct nevis_cancel **out);
 
 /**
  * Triggers the switch: every wait using it, and every call on a client made with it in
- * nevis_call_options.cancel, now or later, ends promptly with NEVIS_ERROR_CANCELLED. May be called from any thread, any number of times. NULL does nothing.
+ * nevis_call_options.cancel, now or later, ends promptly with NEVIS_ERROR_CANCELLED. May be
+ * called from any thread, any number of times. NULL does nothing.
  *
  * # Safety
  * `cancel` is NULL or a live switch from nevis_cancel_new().
