@@ -297,7 +297,7 @@ impl Client {
         call.accept = "text/csv";
         call.query = query.to_pairs();
         let response = self.transport.stream(call, &self.limits).await?;
-        Ok(LogExport::new(response))
+        Ok(LogExport::new(response, Some(self.clone())))
     }
 
     /// `POST /_app/attestation/result`: finish a FIDO2 registration with what the browser

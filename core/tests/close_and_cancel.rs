@@ -151,3 +151,20 @@ async fn a_view_shares_the_pools_connection_slots() {
     assert!(started.elapsed() >= Duration::from_millis(550), "the view did not wait for the only slot");
     occupying.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn close_also_ends_a_log_export_still_streaming() {
+    let h = Harness::start().await;
+    let client = h.client_with(|config| config);
+    h.fault("GET", "/api/v1/logs/export", 1, json!({ "fault": "stall", "afterBytes": 1, "ms": 3000 })).await;
+    let export = client.export_logs(&nevis_authcloud::LogExportQuery::default()).await.unwrap();
+    let closer = client.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        closer.close();
+    });
+    let started = Instant::now();
+    let err = export.text().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
+    assert!(started.elapsed() < Duration::from_millis(2000));
+}
