@@ -145,6 +145,22 @@ function checkWaitOptions(options) {
   }
 }
 
+/** An AbortSignal (or undefined for none); anything else is refused naming `signal`. */
+function checkSignal(signal) {
+  if (signal === undefined || signal === null) return undefined
+  if (typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    throw invalid('signal', `must be an AbortSignal (got ${describe(signal)})`)
+  }
+  return signal
+}
+
+/** The options bag every call takes last (`{ signal }`); returns its signal, if any. */
+function checkCallOptions(options) {
+  if (options === undefined || options === null) return undefined
+  if (typeof options !== 'object' || Array.isArray(options)) throw invalid('options', `must be an object (got ${describe(options)})`)
+  return checkSignal(options.signal)
+}
+
 /** The type each option of `new Client({...})` takes. */
 const OPTION_TYPES = Object.freeze({
   instance: 'string',
@@ -213,4 +229,4 @@ function checkClientOptions(options) {
   }
 }
 
-module.exports = { checkRequest, checkText, checkWaitOptions, checkClientOptions, describe, MAX_DEPTH }
+module.exports = { checkRequest, checkText, checkWaitOptions, checkClientOptions, checkCallOptions, checkSignal, describe, MAX_DEPTH }

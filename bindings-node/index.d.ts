@@ -69,6 +69,36 @@ export interface ClientOptions {
 }
 
 /**
+ * Limits for the calls of a client made with `client.withOptions(...)`, in milliseconds. What is
+ * left out stays as the client has it.
+ */
+export interface CallOptions {
+  /** Time for one HTTP attempt. */
+  timeout?: number
+  /** Time for a whole call, retries included. */
+  deadline?: number
+  /** Retries after the first attempt for failures that are safe to retry (0-10). */
+  maxRetries?: number
+  /** The longest `Retry-After` waited for before failing with RateLimitError. */
+  maxRetryAfter?: number
+  /**
+   * Also retry enroll, approve, verify and createIntent after failures where the server may have
+   * acted: only if a second push or SMS is acceptable.
+   */
+  retryNonIdempotent?: boolean
+}
+
+/** The options every call takes as its last argument. */
+export interface SignalOptions {
+  /**
+   * Abort the call: it rejects with AbortError (`kind: 'cancelled'`) at once, its request is
+   * cancelled, and `mayHaveBeenApplied` says whether the server may have acted. The client stays
+   * usable.
+   */
+  signal?: AbortSignal
+}
+
+/**
  * A client for one Authentication Cloud instance. Create one per process and share it: calls
  * run concurrently on one connection pool, never on the event loop. Results are plain objects;
  * `util.inspect` and `JSON.stringify` show their tokens and codes as `'[redacted]'`, reading the
@@ -81,42 +111,52 @@ export class Client {
   /** True after `close()`. */
   readonly closed: boolean
 
+  /**
+   * A client on the same connection pool (no connection is opened) whose calls use these limits:
+   * `client.withOptions({ timeout: 2000, maxRetries: 0 })` for a login route. Throws
+   * ConfigurationError naming a bad option. Closing it closes the pool it shares with this client.
+   */
+  withOptions(options?: CallOptions): Client
+
   /** `GET /ping`: resolves when the service answers. */
-  ping(): Promise<void>
+  ping(options?: SignalOptions): Promise<void>
   /**
    * Start registering an authenticator (creating the user when the username is new). On `app`,
    * `push`, `sms` and `fido2` the answer always has its `enrollment` (transaction id, status token).
    */
-  enroll(request: EnrollRequest & { channel?: OperationChannel }): Promise<OperationEnrollResponse>
-  enroll(request: EnrollRequest): Promise<EnrollResponse>
+  enroll(request: EnrollRequest & { channel?: OperationChannel }, options?: SignalOptions): Promise<OperationEnrollResponse>
+  enroll(request: EnrollRequest, options?: SignalOptions): Promise<EnrollResponse>
   /** Send a push, show a QR code, text a code or start a passkey login. */
-  approve(request: ApprovalRequest): Promise<ApprovalResponse>
+  approve(request: ApprovalRequest, options?: SignalOptions): Promise<ApprovalResponse>
   /** Where an operation stands; a failed operation is `status: 'failed'`, not an error. */
-  getStatus(statusToken: string): Promise<StatusResponse>
+  getStatus(statusToken: string, options?: SignalOptions): Promise<StatusResponse>
   /** Poll until the operation is decided (TimeoutError / AbortError otherwise). */
   waitForStatus(statusToken: string, options?: WaitOptions): Promise<StatusResponse>
   /** Check an SMS code or spend a recovery code; a wrong code is a BadRequestError. */
-  verify(request: VerifyRequest): Promise<void>
+  verify(request: VerifyRequest, options?: SignalOptions): Promise<void>
   /** A one-time token a browser can use for one enrolment or approval. */
-  createIntent(request: IntentRequest): Promise<IntentResponse>
+  createIntent(request: IntentRequest, options?: SignalOptions): Promise<IntentResponse>
   /** Is this token valid, and what does it say? */
-  introspect(token: string): Promise<IntrospectResponse>
-  getUser(userId: string): Promise<User>
+  introspect(token: string, options?: SignalOptions): Promise<IntrospectResponse>
+  getUser(userId: string, options?: SignalOptions): Promise<User>
   /** The user with this username (NotFoundError if none). */
-  findUser(username: string): Promise<User>
-  deleteUser(userId: string): Promise<void>
+  findUser(username: string, options?: SignalOptions): Promise<User>
+  deleteUser(userId: string, options?: SignalOptions): Promise<void>
   /** The Azure AD B2C view of a user; check `userId !== null`. */
-  findAadb2cUser(objectId: string): Promise<AzureUser>
-  renameAuthenticator(authenticatorId: string, name: string): Promise<Authenticator>
-  deleteAuthenticator(authenticatorId: string): Promise<void>
+  findAadb2cUser(objectId: string, options?: SignalOptions): Promise<AzureUser>
+  renameAuthenticator(authenticatorId: string, name: string, options?: SignalOptions): Promise<Authenticator>
+  deleteAuthenticator(authenticatorId: string, options?: SignalOptions): Promise<void>
   /** The audit log as CSV. */
-  exportLogs(query?: LogExportQuery): Promise<LogExport>
+  exportLogs(query?: LogExportQuery, options?: SignalOptions): Promise<LogExport>
   /** Finish a FIDO2 registration; a rejected ceremony is `status: 'failed'`. */
-  completeAttestation(credential: AttestationRequest): Promise<Fido2Result>
+  completeAttestation(credential: AttestationRequest, options?: SignalOptions): Promise<Fido2Result>
   /** Finish a FIDO2 authentication; a rejected ceremony is `status: 'failed'`. */
-  completeAssertion(credential: AssertionRequest): Promise<Fido2Result>
+  completeAssertion(credential: AssertionRequest, options?: SignalOptions): Promise<Fido2Result>
 
-  /** Release the connection pool once running calls finish; later calls reject with ClientClosedError. */
+  /**
+   * Close the connection pool (shared with every `withOptions` client): calls in flight reject with
+   * ClientClosedError, later calls reject with it without sending anything.
+   */
   close(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
   /** `{ baseUrl, accessKey: '…abcd', closed }`: never the key. */

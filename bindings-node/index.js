@@ -1,8 +1,8 @@
 // The public Node.js entry point (CommonJS; index.mjs re-exports it for `import`).
 //
 // `Client` wraps the native client so that every method is an async function with the public
-// name, every failure becomes one of the classes in errors.js, `waitForStatus` honours an
-// AbortSignal, and neither `util.inspect` nor `JSON.stringify` can ever show the access key or the
+// name, every failure becomes one of the classes in errors.js, every call honours an AbortSignal
+// (`{ signal }` as its last argument), and neither `util.inspect` nor `JSON.stringify` can ever show the access key or the
 // tokens and codes in a result.
 'use strict'
 
@@ -11,7 +11,7 @@ const native = require('./native.js')
 const errors = require('./errors.js')
 const { setLogger, formatRecord } = require('./logging.js')
 const { protect } = require('./redact.js')
-const { checkRequest, checkText, checkWaitOptions, checkClientOptions } = require('./arguments.js')
+const { checkRequest, checkText, checkWaitOptions, checkClientOptions, checkCallOptions, checkSignal } = require('./arguments.js')
 
 const { fromNative, AbortError } = errors
 
@@ -43,12 +43,46 @@ async function runVoid(promiseFactory) {
   await run(promiseFactory)
 }
 
+/** An aborted signal's reason as the `cause` of the AbortError it produced. */
+function withAbortCause(err, signal) {
+  if (err instanceof AbortError && signal?.aborted && err.cause === undefined) {
+    Object.defineProperty(err, 'cause', { value: signal.reason, enumerable: false, configurable: true, writable: true })
+  }
+  return err
+}
+
+/**
+ * Runs `invoke(nativeClient)` as `run` does; with a `signal` in `callOptions`, on a view of the same
+ * pool that the signal cancels: the core ends the call (rejecting with AbortError, whose
+ * `mayHaveBeenApplied` says whether the request had been written) and the client stays usable.
+ */
+async function runCancellable(nativeClient, callOptions, invoke) {
+  const signal = checkCallOptions(callOptions)
+  if (signal === undefined) return run(() => invoke(nativeClient))
+  if (signal.aborted) {
+    throw new AbortError('the call was cancelled', { kind: 'cancelled' }, { cause: signal.reason })
+  }
+  const canceller = new native.Canceller()
+  const onAbort = () => canceller.cancel()
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await run(() => invoke(nativeClient.withOptions(undefined, canceller)))
+  } catch (err) {
+    throw withAbortCause(err, signal)
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
 /** PEM given as text, a Buffer, or a list of them. */
 function pemList(caCerts) {
   if (caCerts === undefined || caCerts === null) return undefined
   const list = Array.isArray(caCerts) ? caCerts : [caCerts]
   return list.map((pem) => (Buffer.isBuffer(pem) || pem instanceof Uint8Array ? Buffer.from(pem).toString('utf8') : pem))
 }
+
+/** Passed as the options by `withOptions`, to build a client around a native view of its pool. */
+const VIEW = Symbol('nevis-authcloud view')
 
 class Client {
   #native
@@ -57,7 +91,11 @@ class Client {
    * @param {import('./index').ClientOptions} [options] unset values fall back to the
    *   NEVIS_AUTHCLOUD_INSTANCE / _BASE_URL / _ACCESS_KEY / _CA_FILE environment variables.
    */
-  constructor(options = {}) {
+  constructor(options = {}, view = undefined) {
+    if (options === VIEW) {
+      this.#native = view
+      return
+    }
     checkClientOptions(options)
     // null is "not given", as undefined is (napi would refuse it for a string option).
     const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null))
@@ -66,6 +104,29 @@ class Client {
     } catch (err) {
       throw fromNative(err, 'config')
     }
+  }
+
+  /**
+   * A client on the same connection pool (no connection is opened) whose calls use these limits
+   * (milliseconds; what is left out stays as this client has it). Throws ConfigurationError naming
+   * a bad option. Closing it closes the pool it shares with this client.
+   * @param {import('./index').CallOptions} [options]
+   */
+  withOptions(options = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new errors.ConfigurationError('options: must be an object', { kind: 'config', field: 'options' })
+    }
+    const { timeout, deadline, maxRetries, maxRetryAfter, retryNonIdempotent } = options
+    const given = Object.fromEntries(
+      Object.entries({ timeout, deadline, maxRetries, maxRetryAfter, retryNonIdempotent }).filter(([, v]) => v !== undefined && v !== null),
+    )
+    let view
+    try {
+      view = this.#native.withOptions(given)
+    } catch (err) {
+      throw fromNative(err, 'config')
+    }
+    return new Client(VIEW, view)
   }
 
   /** The API root this client talks to. */
@@ -78,28 +139,28 @@ class Client {
     return this.#native.closed
   }
 
-  ping() {
-    return runVoid(() => this.#native.ping())
+  async ping(options) {
+    await runCancellable(this.#native, options, (client) => client.ping())
   }
 
-  enroll(request) {
-    return run(() => {
+  enroll(request, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkRequest('request', request)
-      return this.#native.enroll(request)
+      return client.enroll(request)
     })
   }
 
-  approve(request) {
-    return run(() => {
+  approve(request, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkRequest('request', request)
-      return this.#native.approve(request)
+      return client.approve(request)
     })
   }
 
-  getStatus(statusToken) {
-    return run(() => {
+  getStatus(statusToken, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkText('statusToken', statusToken)
-      return this.#native.getStatus(statusToken)
+      return client.getStatus(statusToken)
     })
   }
 
@@ -110,14 +171,10 @@ class Client {
   async waitForStatus(statusToken, options = {}) {
     checkText('statusToken', statusToken)
     checkWaitOptions(options)
-    const { signal, timeout, interval, maxInterval } = options ?? {}
-    if (signal !== undefined && signal !== null) {
-      if (typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
-        throw new errors.InvalidRequestError('signal: must be an AbortSignal', { kind: 'invalid_request', field: 'signal' })
-      }
-      if (signal.aborted) {
-        throw new AbortError('waiting for the status was cancelled', { kind: 'cancelled' }, { cause: signal.reason })
-      }
+    const { timeout, interval, maxInterval } = options ?? {}
+    const signal = checkSignal(options?.signal)
+    if (signal?.aborted) {
+      throw new AbortError('waiting for the status was cancelled', { kind: 'cancelled' }, { cause: signal.reason })
     }
     const canceller = signal ? new native.Canceller() : undefined
     const onAbort = () => canceller.cancel()
@@ -125,101 +182,101 @@ class Client {
     try {
       return await run(() => this.#native.waitForStatus(statusToken, { timeout, interval, maxInterval }, canceller))
     } catch (err) {
-      if (err instanceof AbortError && signal?.aborted && err.cause === undefined) {
-        Object.defineProperty(err, 'cause', { value: signal.reason, enumerable: false, configurable: true, writable: true })
-      }
-      throw err
+      throw withAbortCause(err, signal)
     } finally {
       signal?.removeEventListener('abort', onAbort)
     }
   }
 
-  verify(request) {
-    return runVoid(() => {
+  async verify(request, options) {
+    await runCancellable(this.#native, options, (client) => {
       checkRequest('request', request)
-      return this.#native.verify(request)
+      return client.verify(request)
     })
   }
 
-  createIntent(request) {
-    return run(() => {
+  createIntent(request, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkRequest('request', request)
-      return this.#native.createIntent(request)
+      return client.createIntent(request)
     })
   }
 
-  introspect(token) {
-    return run(() => {
+  introspect(token, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkText('token', token)
-      return this.#native.introspect(token)
+      return client.introspect(token)
     })
   }
 
-  getUser(userId) {
-    return run(() => {
+  getUser(userId, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkText('userId', userId)
-      return this.#native.getUser(userId)
+      return client.getUser(userId)
     })
   }
 
-  findUser(username) {
-    return run(() => {
+  findUser(username, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkText('username', username)
-      return this.#native.findUser(username)
+      return client.findUser(username)
     })
   }
 
-  deleteUser(userId) {
-    return runVoid(() => {
+  async deleteUser(userId, options) {
+    await runCancellable(this.#native, options, (client) => {
       checkText('userId', userId)
-      return this.#native.deleteUser(userId)
+      return client.deleteUser(userId)
     })
   }
 
-  findAadb2cUser(objectId) {
-    return run(() => {
+  findAadb2cUser(objectId, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkText('objectId', objectId)
-      return this.#native.findAadb2cUser(objectId)
+      return client.findAadb2cUser(objectId)
     })
   }
 
-  renameAuthenticator(authenticatorId, name) {
-    return run(() => {
+  renameAuthenticator(authenticatorId, name, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkText('authenticatorId', authenticatorId)
       checkText('name', name)
-      return this.#native.renameAuthenticator(authenticatorId, name)
+      return client.renameAuthenticator(authenticatorId, name)
     })
   }
 
-  deleteAuthenticator(authenticatorId) {
-    return runVoid(() => {
+  async deleteAuthenticator(authenticatorId, options) {
+    await runCancellable(this.#native, options, (client) => {
       checkText('authenticatorId', authenticatorId)
-      return this.#native.deleteAuthenticator(authenticatorId)
+      return client.deleteAuthenticator(authenticatorId)
     })
   }
 
-  exportLogs(query = {}) {
-    return run(() => {
+  exportLogs(query = {}, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkRequest('query', query)
-      return this.#native.exportLogs(query)
+      return client.exportLogs(query)
     })
   }
 
-  completeAttestation(credential) {
-    return run(() => {
+  completeAttestation(credential, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkRequest('credential', credential)
-      return this.#native.completeAttestation(credential)
+      return client.completeAttestation(credential)
     })
   }
 
-  completeAssertion(credential) {
-    return run(() => {
+  completeAssertion(credential, options) {
+    return runCancellable(this.#native, options, (client) => {
       checkRequest('credential', credential)
-      return this.#native.completeAssertion(credential)
+      return client.completeAssertion(credential)
     })
   }
 
-  /** Releases the connection pool once running calls finish; later calls reject with ClientClosedError. */
+  /**
+   * Closes the connection pool (shared with every `withOptions` client): calls in flight reject
+   * with ClientClosedError, later calls reject with it without sending anything.
+   */
   async close() {
     this.#native.close()
   }

@@ -211,7 +211,8 @@ typedef enum nevis_log_level {
 } nevis_log_level;
 
 /**
- * A cancellation switch for waits. Thread-safe: one thread waits with it, another triggers it.
+ * A cancellation switch for waits and for calls on a client from nevis_client_with_options().
+ * Thread-safe: one thread waits with it, another triggers it.
  * Opaque; create with nevis_cancel_new(), release with nevis_cancel_free().
  */
 typedef struct nevis_cancel nevis_cancel;
@@ -227,6 +228,48 @@ typedef struct nevis_client nevis_client;
  * An error returned by a call. Owned by the caller; release it with nevis_error_free(). Opaque.
  */
 typedef struct nevis_error nevis_error;
+
+/**
+ * Limits for the calls of a client made with nevis_client_with_options(). Call
+ * nevis_call_options_init() first, then set what you need; everything left at its initial value
+ * keeps the setting of the client the new one is made from.
+ */
+typedef struct nevis_call_options {
+  /**
+   * sizeof(nevis_call_options) as the program was compiled; nevis_call_options_init() sets it.
+   * A struct not filled by the init function is refused with NEVIS_ERROR_INVALID_ARGUMENT.
+   */
+  size_t struct_size;
+  /**
+   * Time for one HTTP attempt, in ms. 0: as the client.
+   */
+  uint64_t request_timeout_ms;
+  /**
+   * Time for a whole call including retries, in ms. 0: as the client.
+   */
+  uint64_t deadline_ms;
+  /**
+   * Retries after the first attempt (0 to 10). -1: as the client; other values are refused with
+   * NEVIS_ERROR_CONFIG.
+   */
+  int32_t max_retries;
+  /**
+   * The longest Retry-After waited for before failing with NEVIS_ERROR_RATE_LIMITED, in ms. 0:
+   * as the client.
+   */
+  uint64_t max_retry_after_ms;
+  /**
+   * 1: also retry enrol, approve, verify and create_intent after failures where the server may
+   * have acted (only if a second push or SMS is acceptable); 0: never; -1: as the client.
+   */
+  int32_t retry_non_idempotent;
+  /**
+   * When this switch is triggered (nevis_cancel_trigger(), from any thread), every call of the
+   * new client, running or later, ends with NEVIS_ERROR_CANCELLED. NULL: none. The new client
+   * keeps its own reference to the switch's state: the switch may be freed before the client.
+   */
+  const struct nevis_cancel *cancel;
+} nevis_call_options;
 
 /**
  * Settings for nevis_client_new(). Call nevis_client_options_init() first, then set what you
@@ -335,6 +378,30 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Fills `*opts` with "as the client" for every limit, no cancel switch, and sets its
+ * `struct_size`. Does nothing when `opts` is NULL.
+ *
+ * # Safety
+ * `opts` is NULL or writable.
+ */
+void nevis_call_options_init(struct nevis_call_options *opts);
+
+/**
+ * Makes a client that shares `client`'s connection pool (no connection is opened) and whose every
+ * call uses `opts` (see nevis_call_options). Thread-safe like any client. `*out` belongs to the
+ * caller: release it with nevis_client_free() (independently of `client`, in any order). Closing
+ * either with nevis_client_close() closes the pool they share, and so both. A value that breaks
+ * its rule fails with NEVIS_ERROR_CONFIG naming the field; on failure `*out` is NULL.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `opts` is NULL or filled by nevis_call_options_init() with
+ * `cancel` NULL or a live switch; `out` is writable.
+ */
+struct nevis_error *nevis_client_with_options(const struct nevis_client *client,
+                                              const struct nevis_call_options *opts,
+                                              struct nevis_client **out);
+
+/**
  * Creates a client from `opts` (validated here: a bad setting fails now with
  * NEVIS_ERROR_CONFIG naming it, not on the first login). No request is sent. On success `*out`
  * is a client the caller owns and releases with nevis_client_free(); on failure `*out` is NULL.
@@ -346,10 +413,13 @@ struct nevis_error *nevis_client_new(const struct nevis_client_options *opts,
                                      struct nevis_client **out);
 
 /**
- * Closes a client: calls still running on other threads end promptly with NEVIS_ERROR_CLOSED
- * (their requests are cancelled), and every later call fails with NEVIS_ERROR_CLOSED without
- * sending anything. Closing twice is harmless; NULL is allowed (and does nothing). The handle
- * stays valid: nevis_client_free() is still required, once no thread uses it any more.
+ * Closes a client's connection pool: calls still running on other threads end promptly with
+ * NEVIS_ERROR_CLOSED (their requests are cancelled; nevis_error_may_have_been_applied() says
+ * whether the request had been written), and every later call fails with NEVIS_ERROR_CLOSED
+ * without sending anything. The pool is shared with every client made from this one with
+ * nevis_client_with_options() (and with the one it was made from): all of them are closed.
+ * Closing twice is harmless; NULL is allowed (and does nothing). The handle stays valid:
+ * nevis_client_free() is still required, once no thread uses it any more.
  *
  * # Safety
  * `client` is NULL or a live client from nevis_client_new().
@@ -780,8 +850,9 @@ void nevis_client_options_init(struct nevis_client_options *opts);
 struct nevis_error *nevis_cancel_new(struct nevis_cancel **out);
 
 /**
- * Triggers the switch: every wait using it, now or later, ends promptly with
- * NEVIS_ERROR_CANCELLED. May be called from any thread, any number of times. NULL does nothing.
+ * Triggers the switch: every wait using it, and every call on a client made with it in
+ * nevis_call_options.cancel, now or later, ends promptly with NEVIS_ERROR_CANCELLED. May be
+ * called from any thread, any number of times. NULL does nothing.
  *
  * # Safety
  * `cancel` is NULL or a live switch from nevis_cancel_new().

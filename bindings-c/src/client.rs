@@ -5,14 +5,14 @@
 //! C threads may call through the same `const nevis_client *` at once. Every call blocks on the
 //! core's process-wide runtime; no binding-owned runtime or thread exists.
 //!
-//! Closing (`nevis_client_close`) is a one-way switch every call watches: calls still running end
-//! at once with the core's `closed` kind, later calls fail with it before sending anything. The
-//! handle itself stays valid until `nevis_client_free`, so a thread that races a close gets an
-//! error, never a dangling pointer.
+//! Closing (`nevis_client_close`) is the core's `Client::close`: calls still running on the pool end
+//! at once with the `closed` kind, later calls fail with it before sending anything. The handle
+//! itself stays valid until `nevis_client_free`, so a thread that races a close gets an error,
+//! never a dangling pointer.
 
 use std::future::Future;
 
-use nevis_authcloud::{CancellationToken, Client, Error, runtime};
+use nevis_authcloud::{Client, runtime};
 
 use crate::error::{NevisError, nevis_error};
 use crate::ffi_guard::{FfiResult, Out, guard, guard_or, required_ref};
@@ -24,22 +24,14 @@ use crate::options::{build_config, nevis_client_options, option_name, read_optio
 #[allow(non_camel_case_types)]
 pub struct nevis_client {
     pub(crate) inner: Client,
-    /// Tripped by nevis_client_close().
-    closed: CancellationToken,
 }
 
 impl nevis_client {
     /// Blocks on `future` on the shared runtime and turns a core error into a C error (whose
-    /// texts the core has already redacted). A closed client fails the call with the `closed`
-    /// kind, also when it is closed while the call runs (the future is dropped, which cancels
-    /// its request).
+    /// texts the core has already redacted). Closing and cancelling are the core's: a closed
+    /// client's call ends with the `closed` kind, also when it is closed while the call runs.
     pub(crate) fn run<T>(&self, future: impl Future<Output = nevis_authcloud::Result<T>>) -> FfiResult<T> {
-        if self.closed.is_cancelled() {
-            return Err(NevisError::from_core(&Error::closed()));
-        }
-        let closed = &self.closed;
-        let watched = async move { closed.run_until_cancelled(future).await.unwrap_or_else(|| Err(Error::closed())) };
-        let outcome = runtime::block_on(watched).and_then(|result| result);
+        let outcome = runtime::block_on(future).and_then(|result| result);
         outcome.map_err(|err| NevisError::from_core(&err))
     }
 }
@@ -94,15 +86,18 @@ pub unsafe extern "C" fn nevis_client_new(
         let opts = read_options(opts)?;
         let config = build_config(&opts)?;
         let inner = Client::new(config).map_err(|err| NevisError::from_core(&err.with_field_renamed(option_name)))?;
-        out.set(Box::into_raw(Box::new(nevis_client { inner, closed: CancellationToken::new() })));
+        out.set(Box::into_raw(Box::new(nevis_client { inner })));
         Ok(())
     })
 }
 
-/// Closes a client: calls still running on other threads end promptly with NEVIS_ERROR_CLOSED
-/// (their requests are cancelled), and every later call fails with NEVIS_ERROR_CLOSED without
-/// sending anything. Closing twice is harmless; NULL is allowed (and does nothing). The handle
-/// stays valid: nevis_client_free() is still required, once no thread uses it any more.
+/// Closes a client's connection pool: calls still running on other threads end promptly with
+/// NEVIS_ERROR_CLOSED (their requests are cancelled; nevis_error_may_have_been_applied() says
+/// whether the request had been written), and every later call fails with NEVIS_ERROR_CLOSED
+/// without sending anything. The pool is shared with every client made from this one with
+/// nevis_client_with_options() (and with the one it was made from): all of them are closed.
+/// Closing twice is harmless; NULL is allowed (and does nothing). The handle stays valid:
+/// nevis_client_free() is still required, once no thread uses it any more.
 ///
 /// # Safety
 /// `client` is NULL or a live client from nevis_client_new().
@@ -111,7 +106,7 @@ pub unsafe extern "C" fn nevis_client_close(client: *const nevis_client) {
     guard_or((), || {
         // SAFETY: NULL or live by the caller's contract.
         if let Some(client) = unsafe { client.as_ref() } {
-            client.closed.cancel();
+            client.inner.close();
         }
     })
 }

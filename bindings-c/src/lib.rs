@@ -13,6 +13,7 @@
 //! - `strings` — handing strings to C and taking them back;
 //! - `options` — `nevis_client_options`;
 //! - `client` — the `nevis_client` handle;
+//! - `call_options` — `nevis_call_options` and clients sharing a pool with other limits;
 //! - `operations` — one function per API call;
 //! - `status` — status polling, waiting and cancellation;
 //! - `json` — JSON readers for C callers without a JSON library;
@@ -20,6 +21,7 @@
 
 #![allow(non_camel_case_types)]
 
+pub mod call_options;
 pub mod client;
 pub mod error;
 pub mod ffi_guard;

@@ -46,7 +46,8 @@ impl nevis_status {
     }
 }
 
-/// A cancellation switch for waits. Thread-safe: one thread waits with it, another triggers it.
+/// A cancellation switch for waits and for calls on a client from nevis_client_with_options().
+/// Thread-safe: one thread waits with it, another triggers it.
 /// Opaque; create with nevis_cancel_new(), release with nevis_cancel_free().
 #[allow(non_camel_case_types)]
 pub struct nevis_cancel {
@@ -69,8 +70,16 @@ pub unsafe extern "C" fn nevis_cancel_new(out: *mut *mut nevis_cancel) -> *mut n
     })
 }
 
-/// Triggers the switch: every wait using it, now or later, ends promptly with
-/// NEVIS_ERROR_CANCELLED. May be called from any thread, any number of times. NULL does nothing.
+impl nevis_cancel {
+    /// The switch's token: a clone shares its state, so whoever holds one sees the trigger.
+    pub(crate) fn token(&self) -> CancellationToken {
+        self.token.clone()
+    }
+}
+
+/// Triggers the switch: every wait using it, and every call on a client made with it in
+/// nevis_call_options.cancel, now or later, ends promptly with NEVIS_ERROR_CANCELLED. May be
+/// called from any thread, any number of times. NULL does nothing.
 ///
 /// # Safety
 /// `cancel` is NULL or a live switch from nevis_cancel_new().

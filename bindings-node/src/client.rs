@@ -10,22 +10,25 @@ use std::sync::Mutex;
 
 use napi::bindgen_prelude::{Env, Object};
 use napi_derive::napi;
-use nevis_authcloud::{Client, Error, json_type};
+use nevis_authcloud::{Client, Error, RequestOptions, json_type};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::cancel::Canceller;
 use crate::errors::{ToJs, unconvertible};
-use crate::options::{ClientOptions, NativeWaitOptions, option_name};
+use crate::options::{CallOptions, ClientOptions, NativeWaitOptions, option_name};
 use crate::promise::{self, Outcome};
 use crate::requests;
 
 #[napi]
 pub struct NativeClient {
-    /// `None` once closed. Calls already running hold their own clone and finish normally.
+    /// `None` once this handle closed the pool (which the core then refuses to use: calls running
+    /// on it, from this handle or a view, end with `closed`).
     inner: Mutex<Option<Client>>,
     base_url: String,
     access_key_hint: String,
+    /// The limits of this view (`withOptions`); all `None` for the client itself.
+    options: RequestOptions,
 }
 
 /// The answer as JSON text in the wire shape (`Secret`s included: the caller asked for them).
@@ -55,7 +58,12 @@ impl NativeClient {
         let built = options.unwrap_or_default().build().and_then(|(config, hint)| {
             let base_url = config.base_url().to_string();
             let client = Client::new(config).map_err(|err| err.with_field_renamed(option_name))?;
-            Ok(NativeClient { inner: Mutex::new(Some(client)), base_url, access_key_hint: hint })
+            Ok(NativeClient {
+                inner: Mutex::new(Some(client)),
+                base_url,
+                access_key_hint: hint,
+                options: RequestOptions::default(),
+            })
         });
         built.map_err(|failure| failure.into_js_error(&env))
     }
@@ -74,13 +82,46 @@ impl NativeClient {
 
     #[napi(getter)]
     pub fn closed(&self) -> bool {
-        self.lock().is_none()
+        self.lock().as_ref().is_none_or(Client::is_closed)
     }
 
-    /// Releases the connection pool once running calls finish; later calls fail with `closed`.
+    /// Closes the connection pool (shared with every view): calls running on it end with `closed`,
+    /// later calls fail with it without sending anything.
     #[napi(catch_unwind)]
     pub fn close(&self) {
-        self.lock().take();
+        if let Some(client) = self.lock().take() {
+            client.close();
+        }
+    }
+
+    /// A view of the same pool whose calls use `options` over this view's limits (throws a
+    /// `config` failure naming a bad option), and `canceller`: its `cancel()` ends the view's
+    /// calls, running or later, with `cancelled`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "options?: CallOptions | undefined | null, canceller?: Canceller | undefined | null"
+    )]
+    pub fn with_options(
+        &self,
+        env: Env,
+        options: Option<CallOptions>,
+        canceller: Option<&Canceller>,
+    ) -> napi::Result<NativeClient> {
+        let built = options.unwrap_or_default().apply(&self.options).map(|mut options| {
+            if let Some(canceller) = canceller {
+                options.cancel = Some(canceller.token());
+            }
+            options
+        });
+        let options = built.map_err(|failure| failure.into_js_error(&env))?;
+        // A closed pool stays closed for its views: they hold the core client, which refuses.
+        let inner = self.lock().clone();
+        Ok(NativeClient {
+            inner: Mutex::new(inner),
+            base_url: self.base_url.clone(),
+            access_key_hint: self.access_key_hint.clone(),
+            options,
+        })
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
@@ -262,11 +303,11 @@ impl NativeClient {
         F: FnOnce(Client, A) -> Fut,
         Fut: Future<Output = Outcome> + Send + 'static,
     {
-        let client = self.lock().clone();
+        let client = self.lock().clone().map(|client| client.with_options(self.options.clone()));
         match (client, arguments) {
             (None, _) => promise::reject(env, Error::closed()),
-            (Some(_), Err(failure)) => promise::reject(env, failure),
-            (Some(client), Ok(arguments)) => promise::spawn(env, operation(client, arguments)),
+            (Some(Err(failure)), _) | (Some(Ok(_)), Err(failure)) => promise::reject(env, failure),
+            (Some(Ok(client)), Ok(arguments)) => promise::spawn(env, operation(client, arguments)),
         }
     }
 }

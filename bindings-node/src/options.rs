@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use napi::Either;
 use napi_derive::napi;
-use nevis_authcloud::{ClientConfig, Error, WaitOptions};
+use nevis_authcloud::{ClientConfig, Error, RequestOptions, WaitOptions};
 
 /// The `User-Agent` part naming this SDK; the core appends its own name and version.
 pub const SDK_USER_AGENT: &str = concat!("nevis-authcloud-node/", env!("CARGO_PKG_VERSION"));
@@ -54,6 +54,55 @@ pub struct ClientOptions {
 pub struct RetryBackoff {
     pub initial: f64,
     pub max: f64,
+}
+
+/// The limits of `client.withOptions({...})`: a view of the same pool. Milliseconds; what is left
+/// out stays as the client has it.
+#[napi(object)]
+#[derive(Default)]
+pub struct CallOptions {
+    /// Time for one HTTP attempt.
+    pub timeout: Option<f64>,
+    /// Time for a whole call, retries included.
+    pub deadline: Option<f64>,
+    /// Retries after the first attempt (0-10).
+    pub max_retries: Option<f64>,
+    /// The longest `Retry-After` waited for.
+    pub max_retry_after: Option<f64>,
+    /// Also retry enrol, approve, verify and createIntent after failures where the server may
+    /// have acted.
+    pub retry_non_idempotent: Option<bool>,
+}
+
+impl CallOptions {
+    /// `base` with the given limits applied, checked by the core (errors name the option as
+    /// JavaScript spells it).
+    pub fn apply(self, base: &RequestOptions) -> Result<RequestOptions, Error> {
+        let mut options = base.clone();
+        if let Some(timeout) = self.timeout {
+            options.request_timeout = Some(config_millis("timeout", timeout)?);
+        }
+        if let Some(deadline) = self.deadline {
+            options.deadline = Some(config_millis("deadline", deadline)?);
+        }
+        if let Some(retries) = self.max_retries {
+            if !(retries.is_finite() && retries >= 0.0 && retries.fract() == 0.0 && retries <= 10.0) {
+                return Err(Error::config(
+                    "maxRetries",
+                    format!("must be a whole number from 0 to 10 (got {})", number(retries)),
+                ));
+            }
+            options.max_retries = Some(retries as u32);
+        }
+        if let Some(max) = self.max_retry_after {
+            options.max_retry_after = Some(config_millis("maxRetryAfter", max)?);
+        }
+        if self.retry_non_idempotent.is_some() {
+            options.retry_non_idempotent = self.retry_non_idempotent;
+        }
+        options.validate().map_err(|err| err.with_field_renamed(option_name))?;
+        Ok(options)
+    }
 }
 
 /// How long and how often `waitForStatus` polls. Milliseconds.
@@ -108,6 +157,7 @@ pub fn option_name(setting: &str) -> Option<String> {
         "ca_certs" => "caCerts",
         "use_env_proxy" => "useEnvProxy",
         "app_info" => "appInfo",
+        "retry_non_idempotent" => "retryNonIdempotent",
         _ => return None,
     };
     Some(name.to_string())

@@ -11,14 +11,14 @@
 //! shares with the parent and stall the parent's connections.
 
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nevis_authcloud::{Client, ClientConfig, Error, runtime};
+use nevis_authcloud::{Client, ClientConfig, Error, RequestOptions, runtime};
 use pyo3::prelude::*;
 
 use crate::asyncio_bridge;
-use crate::config::Settings;
+use crate::config::{Settings, keyword, seconds};
 use crate::errors::{IntoPyErr, panic_free};
 use crate::logging;
 use crate::operations::Operation;
@@ -73,28 +73,36 @@ struct Live {
     client: Client,
 }
 
-#[pyclass(module = "nevis_authcloud._native", frozen)]
-pub struct NativeClient {
+/// One connection pool and what it was made from, shared by a client and its `with_options` views.
+struct Pool {
     config: ClientConfig,
     access_key_hint: String,
     /// `None` once closed.
     live: Mutex<Option<Live>>,
 }
 
+#[pyclass(module = "nevis_authcloud._native", frozen)]
+pub struct NativeClient {
+    pool: Arc<Pool>,
+    /// This view's limits (all `None` for the client itself).
+    options: RequestOptions,
+}
+
 impl NativeClient {
-    /// The core client for this process (rebuilt after a fork), or the error for a closed client.
+    /// The core client for this process (rebuilt after a fork) with this view's limits, or the
+    /// error for a closed client.
     fn client(&self) -> Result<Client, Error> {
         let pid = std::process::id();
-        let mut live = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut live = self.pool.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(current) = live.as_mut() else {
             return Err(Error::closed());
         };
         if current.pid != pid {
-            let fresh = Client::new(self.config.clone())?;
+            let fresh = Client::new(self.pool.config.clone())?;
             let inherited = std::mem::replace(current, Live { pid, client: fresh });
             std::mem::forget(inherited);
         }
-        Ok(current.client.clone())
+        current.client.with_options(self.options.clone())
     }
 
     fn client_or_raise(&self, py: Python<'_>) -> PyResult<Client> {
@@ -147,11 +155,9 @@ impl NativeClient {
             let (config, access_key_hint) = settings.build().map_err(|err| err.into_pyerr(py))?;
             // Building the client loads the system's root certificates: no GIL needed for that.
             let client = py.detach(|| Client::new(config.clone())).map_err(|err| err.into_pyerr(py))?;
-            Ok(NativeClient {
-                config,
-                access_key_hint,
-                live: Mutex::new(Some(Live { pid: std::process::id(), client })),
-            })
+            let pool =
+                Pool { config, access_key_hint, live: Mutex::new(Some(Live { pid: std::process::id(), client })) };
+            Ok(NativeClient { pool: Arc::new(pool), options: RequestOptions::default() })
         })
     }
 
@@ -188,11 +194,52 @@ impl NativeClient {
         })
     }
 
-    /// Drops the connection pool. Later calls raise `ClientClosedError`; calls in flight finish.
+    /// A view of the same pool whose calls use other limits (given ones override this view's).
+    /// The core checks them: a bad value raises `ConfigurationError` naming the keyword.
+    #[pyo3(signature = (*, timeout=None, deadline=None, max_retries=None, max_retry_after=None,
+        retry_non_idempotent=None))]
+    fn with_options(
+        &self,
+        py: Python<'_>,
+        timeout: Option<f64>,
+        deadline: Option<f64>,
+        max_retries: Option<u32>,
+        max_retry_after: Option<f64>,
+        retry_non_idempotent: Option<bool>,
+    ) -> PyResult<NativeClient> {
+        panic_free(py, || {
+            let merged = (|| -> Result<RequestOptions, Error> {
+                let mut options = self.options.clone();
+                if let Some(timeout) = timeout {
+                    options.request_timeout = Some(seconds("timeout", timeout)?);
+                }
+                if let Some(deadline) = deadline {
+                    options.deadline = Some(seconds("deadline", deadline)?);
+                }
+                if max_retries.is_some() {
+                    options.max_retries = max_retries;
+                }
+                if let Some(max) = max_retry_after {
+                    options.max_retry_after = Some(seconds("max_retry_after", max)?);
+                }
+                if retry_non_idempotent.is_some() {
+                    options.retry_non_idempotent = retry_non_idempotent;
+                }
+                options.validate().map_err(|err| err.with_field_renamed(keyword))?;
+                Ok(options)
+            })()
+            .map_err(|err| err.into_pyerr(py))?;
+            Ok(NativeClient { pool: Arc::clone(&self.pool), options: merged })
+        })
+    }
+
+    /// Closes the connection pool this client shares with its views: calls in flight end with
+    /// `ClientClosedError`, later calls raise it without sending anything.
     fn close(&self, py: Python<'_>) {
-        let taken = self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        let taken = self.pool.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
         if let Some(live) = taken {
             if live.pid == std::process::id() {
+                live.client.close();
                 py.detach(move || drop(live));
             } else {
                 std::mem::forget(live);
@@ -202,25 +249,28 @@ impl NativeClient {
 
     #[getter]
     fn closed(&self) -> bool {
-        self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).is_none()
+        self.pool.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).is_none()
     }
 
     /// The effective configuration, without the access key (only its last characters).
     fn settings(&self) -> Vec<(&'static str, Option<String>)> {
-        let config = &self.config;
+        let config = &self.pool.config;
+        let options = &self.options;
+        let timeout = options.request_timeout.unwrap_or(config.request_timeout());
+        let deadline = options.deadline.or(config.deadline());
         vec![
             ("base_url", Some(config.base_url().to_string())),
-            ("access_key_hint", Some(self.access_key_hint.clone())),
-            ("timeout", Some(config.request_timeout().as_secs_f64().to_string())),
+            ("access_key_hint", Some(self.pool.access_key_hint.clone())),
+            ("timeout", Some(timeout.as_secs_f64().to_string())),
             ("connect_timeout", Some(config.connect_timeout().as_secs_f64().to_string())),
-            ("deadline", config.deadline().map(|deadline| deadline.as_secs_f64().to_string())),
-            ("max_retries", Some(config.max_retries().to_string())),
+            ("deadline", deadline.map(|deadline| deadline.as_secs_f64().to_string())),
+            ("max_retries", Some(options.max_retries.unwrap_or(config.max_retries()).to_string())),
             ("max_connections", Some(config.max_connections().to_string())),
             ("user_agent", Some(config.user_agent().to_string())),
         ]
     }
 
     fn __repr__(&self) -> String {
-        format!("NativeClient(base_url={:?}, closed={})", self.config.base_url(), self.closed())
+        format!("NativeClient(base_url={:?}, closed={})", self.pool.config.base_url(), self.closed())
     }
 }

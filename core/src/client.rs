@@ -21,7 +21,7 @@ use crate::models::{
 };
 use crate::retry::Safety;
 use crate::transport::{Auth, Call, Limits, Payload, Slot, Transport, decode_json};
-use crate::{Error, ErrorKind, Result, Secret, validate};
+use crate::{CancellationToken, Error, ErrorKind, Result, Secret, validate};
 
 /// A client for one Authentication Cloud instance.
 ///
@@ -33,17 +33,44 @@ pub struct Client {
     limits: Limits,
 }
 
-/// Per-call overrides of the client's limits, applied with [`Client::with_options`].
+/// Per-call overrides of the client's limits, applied with [`Client::with_options`]. Every field
+/// left `None` keeps the client's setting.
 #[derive(Debug, Clone, Default)]
 pub struct RequestOptions {
-    /// Time for one HTTP attempt.
+    /// Time for one HTTP attempt (greater than zero).
     pub request_timeout: Option<Duration>,
-    /// Time for the whole call, retries included.
+    /// Time for the whole call, retries included (greater than zero).
     pub deadline: Option<Duration>,
+    /// Retries after the first attempt, 0 to 10.
     pub max_retries: Option<u32>,
+    /// The longest `Retry-After` waited for before failing with `RateLimited`.
+    pub max_retry_after: Option<Duration>,
     /// Also retry non-idempotent calls (enrol, approve, verify, intent) after failures where the
     /// server may have acted. Only for callers who accept a possible second push or SMS.
     pub retry_non_idempotent: Option<bool>,
+    /// End the calls with `Cancelled` when this token is cancelled (see [`Client::with_cancel`]).
+    pub cancel: Option<CancellationToken>,
+}
+
+impl RequestOptions {
+    /// Checks every given value, failing with a `Config` error naming the first field that breaks
+    /// its rule (the same rules as the client's own settings).
+    pub fn validate(&self) -> Result<()> {
+        for (field, value) in [("request_timeout", self.request_timeout), ("deadline", self.deadline)] {
+            if value.is_some_and(|value| value.is_zero()) {
+                return Err(Error::config(field, "must be greater than zero"));
+            }
+        }
+        if let Some(retries) = self.max_retries {
+            if retries > 10 {
+                return Err(Error::config(
+                    "max_retries",
+                    format!("must be a whole number from 0 to 10 (got {retries})"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Client {
@@ -62,9 +89,12 @@ impl Client {
         self.transport.config()
     }
 
-    /// A client sharing this one's connection pool whose calls use other limits.
-    pub fn with_options(&self, options: RequestOptions) -> Client {
-        let mut limits = self.limits;
+    /// A client sharing this one's connection pool (no new connection is opened) whose calls use
+    /// other limits: a login route with a tight timeout next to a batch job on the same pool.
+    /// Fails with a `Config` error naming the field when a value breaks its rule.
+    pub fn with_options(&self, options: RequestOptions) -> Result<Client> {
+        options.validate()?;
+        let mut limits = self.limits.clone();
         if let Some(timeout) = options.request_timeout {
             limits.request_timeout = timeout;
         }
@@ -72,19 +102,58 @@ impl Client {
             limits.deadline = options.deadline;
         }
         if let Some(retries) = options.max_retries {
-            limits.max_retries = retries.min(10);
+            limits.max_retries = retries;
+        }
+        if let Some(max) = options.max_retry_after {
+            limits.max_retry_after = max;
         }
         if let Some(retry) = options.retry_non_idempotent {
             limits.retry_non_idempotent = retry;
         }
+        if options.cancel.is_some() {
+            limits.cancel = options.cancel;
+        }
+        Ok(Client { transport: Arc::clone(&self.transport), limits })
+    }
+
+    /// A client sharing this one's pool and limits whose calls (waits included) end promptly with
+    /// `Cancelled` once `token` is cancelled. `may_have_been_applied` of that error is `No` when
+    /// nothing of the request was written yet, and what the call's safety allows (`Unknown` for
+    /// enrol, approve, verify, intent) once it may have been. The client stays usable.
+    pub fn with_cancel(&self, token: CancellationToken) -> Client {
+        let mut limits = self.limits.clone();
+        limits.cancel = Some(token);
         Client { transport: Arc::clone(&self.transport), limits }
+    }
+
+    /// Closes the connection pool this client shares with its clones and `with_options` views:
+    /// every call in flight on it (waits included) ends promptly with `Closed` (its
+    /// `may_have_been_applied` as for a cancelled call), and every later call fails with `Closed`
+    /// without touching the network. Closing again does nothing.
+    pub fn close(&self) {
+        self.transport.close();
+    }
+
+    /// Whether [`Self::close`] was called on this pool.
+    pub fn is_closed(&self) -> bool {
+        self.transport.is_closed()
+    }
+
+    /// Whether a call must stop now, and why.
+    pub(crate) fn stopped_now(&self) -> Option<crate::transport::Stopped> {
+        self.transport.stopped_now(&self.limits)
+    }
+
+    /// Resolves when this client's calls are stopped from outside (closed or cancelled).
+    pub(crate) async fn stopped(&self) -> crate::transport::Stopped {
+        self.transport.stopped(&self.limits).await
     }
 
     /// `GET /ping`: is the service reachable? Succeeds when it answers `PONG`.
     pub async fn ping(&self) -> Result<()> {
         let mut call = Call::new(Method::GET, "/ping", Safety::ReadOnly);
         call.accept = "text/plain";
-        let answer = self.transport.send(call, self.limits).await?;
+        let answer = self.transport.send(call, &self.limits).await?;
         check_pong(&answer)
     }
 
@@ -96,7 +165,7 @@ impl Client {
             .json_body(request)?
             .auth(credential(request.intent_token.as_ref()));
         let channel = &request.channel;
-        self.transport.send_decoded(call, self.limits, |answer| decode_enrollment(&answer, channel)).await
+        self.transport.send_decoded(call, &self.limits, |answer| decode_enrollment(&answer, channel)).await
     }
 
     /// `POST /api/v1/approval`: send a push, show a QR code, text a code or start a passkey login.
@@ -105,7 +174,7 @@ impl Client {
         let call = Call::new(Method::POST, "/api/v1/approval", Safety::NonIdempotent)
             .json_body(request)?
             .auth(credential(request.intent_token.as_ref()));
-        self.transport.json(call, self.limits).await
+        self.transport.json(call, &self.limits).await
     }
 
     /// `POST /api/v1/status`: where an operation stands. A failed operation (HTTP 412) is an
@@ -137,7 +206,7 @@ impl Client {
             .redacting([status_token])
             .holding(slot);
         call.answer_status = Some(412);
-        self.transport.send_decoded(call, self.limits, decode_status).await
+        self.transport.send_decoded(call, &self.limits, decode_status).await
     }
 
     /// `POST /api/v1/users/{userId}/verification`: check an SMS code or spend a recovery code.
@@ -149,7 +218,7 @@ impl Client {
             .json_body(request)?
             .auth(credential(request.intent_token.as_ref()))
             .redacting([Some(&request.code), request.status_token.as_ref()].into_iter().flatten().map(Secret::expose));
-        self.transport.send(call, self.limits).await?;
+        self.transport.send(call, &self.limits).await?;
         Ok(())
     }
 
@@ -158,7 +227,7 @@ impl Client {
     pub async fn create_intent(&self, request: &IntentRequest) -> Result<IntentResponse> {
         validate::intent(request)?;
         let call = Call::new(Method::POST, "/api/v1/intent", Safety::NonIdempotent).json_body(request)?;
-        self.transport.json(call, self.limits).await
+        self.transport.json(call, &self.limits).await
     }
 
     /// `POST /api/v1/introspect`: is this token (transaction, status, intent or access key)
@@ -169,14 +238,14 @@ impl Client {
             .map_err(|err| Error::new(ErrorKind::InvalidRequest, "token could not be form-encoded").with_source(err))?;
         let mut call = Call::new(Method::POST, "/api/v1/introspect", Safety::ReadOnly).redacting([token]);
         call.payload = Payload::Form(form.into());
-        self.transport.json(call, self.limits).await
+        self.transport.json(call, &self.limits).await
     }
 
     /// `GET /api/v1/users/{userId}`.
     pub async fn get_user(&self, user_id: &str) -> Result<User> {
         validate::uuid("userId", user_id)?;
         let call = Call::new(Method::GET, format!("/api/v1/users/{user_id}"), Safety::ReadOnly);
-        self.transport.json(call, self.limits).await
+        self.transport.json(call, &self.limits).await
     }
 
     /// `GET /api/v1/users?username=`: the user with this username (`NotFound` if none).
@@ -184,14 +253,14 @@ impl Client {
         validate::username(username)?;
         let mut call = Call::new(Method::GET, "/api/v1/users", Safety::ReadOnly);
         call.query.push(("username", username.to_string()));
-        self.transport.json(call, self.limits).await
+        self.transport.json(call, &self.limits).await
     }
 
     /// `DELETE /api/v1/users/{userId}`: delete the user and everything registered to it.
     pub async fn delete_user(&self, user_id: &str) -> Result<()> {
         validate::uuid("userId", user_id)?;
         let call = Call::new(Method::DELETE, format!("/api/v1/users/{user_id}"), Safety::Idempotent);
-        self.transport.send(call, self.limits).await?;
+        self.transport.send(call, &self.limits).await?;
         Ok(())
     }
 
@@ -201,7 +270,7 @@ impl Client {
         validate::uuid("objectId", object_id)?;
         let mut call = Call::new(Method::GET, "/api/v1/aadb2c/users", Safety::ReadOnly);
         call.query.push(("objectId", object_id.to_string()));
-        self.transport.json(call, self.limits).await
+        self.transport.json(call, &self.limits).await
     }
 
     /// `PATCH /api/v1/authenticators/{authenticatorId}`: rename an authenticator.
@@ -210,14 +279,14 @@ impl Client {
         validate::authenticator_name(name)?;
         let call = Call::new(Method::PATCH, format!("/api/v1/authenticators/{authenticator_id}"), Safety::Idempotent)
             .json_body(&serde_json::json!({ "name": name }))?;
-        self.transport.json(call, self.limits).await
+        self.transport.json(call, &self.limits).await
     }
 
     /// `DELETE /api/v1/authenticators/{authenticatorId}`.
     pub async fn delete_authenticator(&self, authenticator_id: &str) -> Result<()> {
         validate::uuid("authenticatorId", authenticator_id)?;
         let call = Call::new(Method::DELETE, format!("/api/v1/authenticators/{authenticator_id}"), Safety::Idempotent);
-        self.transport.send(call, self.limits).await?;
+        self.transport.send(call, &self.limits).await?;
         Ok(())
     }
 
@@ -227,8 +296,8 @@ impl Client {
         let mut call = Call::new(Method::GET, "/api/v1/logs/export", Safety::ReadOnly);
         call.accept = "text/csv";
         call.query = query.to_pairs();
-        let response = self.transport.stream(call, self.limits).await?;
-        Ok(LogExport::new(response))
+        let response = self.transport.stream(call, &self.limits).await?;
+        Ok(LogExport::new(response, Some(self.clone())))
     }
 
     /// `POST /_app/attestation/result`: finish a FIDO2 registration with what the browser
@@ -276,7 +345,7 @@ impl Client {
             .auth(Auth::None)
             .redacting(status_token.map(Secret::expose));
         call.answer_status = Some(400);
-        self.transport.send_decoded(call, self.limits, decode_fido2_result).await
+        self.transport.send_decoded(call, &self.limits, decode_fido2_result).await
     }
 }
 
@@ -378,10 +447,27 @@ mod tests {
             ClientConfig::builder().base_url("http://127.0.0.1:9").access_key("k").max_retries(2).build().unwrap(),
         )
         .unwrap();
-        let tuned = client.with_options(RequestOptions { max_retries: Some(0), ..Default::default() });
+        let tuned = client.with_options(RequestOptions { max_retries: Some(0), ..Default::default() }).unwrap();
         assert!(Arc::ptr_eq(&client.transport, &tuned.transport));
         assert_eq!(tuned.limits.max_retries, 0);
         assert_eq!(tuned.limits.request_timeout, client.limits.request_timeout);
+        tuned.close();
+        assert!(client.is_closed(), "closing a view closes the pool it shares");
+    }
+
+    #[test]
+    fn with_options_names_the_field_that_breaks_its_rule() {
+        let client =
+            Client::new(ClientConfig::builder().base_url("http://127.0.0.1:9").access_key("k").build().unwrap())
+                .unwrap();
+        for (options, field) in [
+            (RequestOptions { request_timeout: Some(Duration::ZERO), ..Default::default() }, "request_timeout"),
+            (RequestOptions { deadline: Some(Duration::ZERO), ..Default::default() }, "deadline"),
+            (RequestOptions { max_retries: Some(11), ..Default::default() }, "max_retries"),
+        ] {
+            let err = client.with_options(options).unwrap_err();
+            assert_eq!((err.kind(), err.field()), (ErrorKind::Config, Some(field)), "{err}");
+        }
     }
 
     fn json_answer(body: &'static str) -> crate::transport::Answer {

@@ -187,7 +187,7 @@ pub fn answer(endpoint: Endpoint, response: http::Response<bytes::Bytes>, max_re
             Endpoint::ExportLogs => {
                 let finish = |response: Response| async move { Ok(response) };
                 let response = handle_response(response, safety, answer_status, may_resend, &finish).await?;
-                let export = LogExport::new(response);
+                let export = LogExport::new(response, None);
                 let content_type = export.content_type().map(str::to_string);
                 let filename = export.filename().map(str::to_string);
                 let text = export.text().await.map_err(|error| Failure { error, retry: retry::Decision::Stop })?;

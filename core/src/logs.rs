@@ -4,12 +4,15 @@ use bytes::Bytes;
 use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 
 use crate::response::{BodyError, Response, ResponseBody};
-use crate::{Error, ErrorKind, Result};
+use crate::{Client, Error, ErrorKind, Result};
 
 /// An export whose CSV body is still arriving. Read it chunk by chunk with
 /// [`LogExport::next_chunk`], or whole with [`LogExport::text`].
 pub struct LogExport {
     body: ResponseBody,
+    /// The client it came from: closing it, or cancelling its calls, also ends the streaming.
+    /// (`None` only for the fuzz entry points, which have no client.)
+    client: Option<Client>,
     content_type: Option<String>,
     filename: Option<String>,
 }
@@ -18,7 +21,7 @@ pub struct LogExport {
 pub const MAX_LOG_EXPORT_TEXT_BYTES: usize = 256 * 1024 * 1024;
 
 impl LogExport {
-    pub(crate) fn new(response: Response) -> LogExport {
+    pub(crate) fn new(response: Response, client: Option<Client>) -> LogExport {
         let (head, body) = response.into_parts();
         let header = |name| head.headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_string);
         let content_type = header(CONTENT_TYPE);
@@ -28,7 +31,7 @@ impl LogExport {
                 .map(str::trim)
                 .find_map(|part| part.strip_prefix("filename=").map(|name| name.trim_matches('"').to_string()))
         });
-        LogExport { body, content_type, filename }
+        LogExport { body, client, content_type, filename }
     }
 
     /// The media type the server declared (`text/csv`).
@@ -41,9 +44,23 @@ impl LogExport {
         self.filename.as_deref()
     }
 
-    /// The next piece of the CSV, or `None` at the end.
+    /// The next piece of the CSV, or `None` at the end. Ends with `Closed` or `Cancelled` when the
+    /// client it came from is closed or its calls are cancelled.
     pub async fn next_chunk(&mut self) -> Result<Option<Bytes>> {
-        self.body.chunk().await.map_err(|err| match err {
+        let chunk = match &self.client {
+            Some(client) => {
+                if let Some(stopped) = client.stopped_now() {
+                    return Err(stopped.error(crate::MayHaveBeenApplied::No));
+                }
+                tokio::select! {
+                    biased;
+                    stopped = client.stopped() => return Err(stopped.error(crate::MayHaveBeenApplied::No)),
+                    chunk = self.body.chunk() => chunk,
+                }
+            }
+            None => self.body.chunk().await,
+        };
+        chunk.map_err(|err| match err {
             BodyError::Stalled => {
                 Error::new(ErrorKind::Timeout, "the log export stalled: it did not finish within the request timeout")
             }

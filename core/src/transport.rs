@@ -19,6 +19,7 @@ use hyper_util::client::legacy::connect::{CaptureConnection, capture_connection}
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde::de::DeserializeOwned;
 
+use crate::CancellationToken;
 use crate::config::ClientConfig;
 use crate::connector::{ConnectError, Connector};
 use crate::error::{ApiErrorBody, MayHaveBeenApplied};
@@ -121,12 +122,36 @@ pub(crate) struct Answer {
 }
 
 /// Per-call limits; the client's defaults, possibly overridden by `Client::with_options`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Limits {
     pub request_timeout: Duration,
     pub deadline: Option<Duration>,
     pub max_retries: u32,
+    pub max_retry_after: Duration,
     pub retry_non_idempotent: bool,
+    /// The caller's token for these calls (`Client::with_cancel`): cancelling it ends them with
+    /// `Cancelled`.
+    pub cancel: Option<CancellationToken>,
+}
+
+/// Why a call was stopped from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stopped {
+    /// The client (its pool) was closed.
+    Closed,
+    /// The caller's cancellation token fired.
+    Cancelled,
+}
+
+impl Stopped {
+    /// The error a stopped call ends with; `applied` says what its attempts may have caused.
+    pub(crate) fn error(self, applied: MayHaveBeenApplied) -> Error {
+        let error = match self {
+            Stopped::Closed => Error::closed(),
+            Stopped::Cancelled => Error::new(ErrorKind::Cancelled, "the call was cancelled"),
+        };
+        error.with_applied(applied)
+    }
 }
 
 /// The client's HTTP/1.1 connection pool. Redirects are never followed (hyper does not follow
@@ -143,6 +168,9 @@ pub(crate) struct Transport {
     /// One permit per request in flight (`max_connections`): the pool opens a connection for every
     /// concurrent request and has no cap of its own.
     slots: tokio::sync::Semaphore,
+    /// Cancelled by `Client::close`: shared by every clone and `with_options` view of the pool, so
+    /// closing any of them ends every call on the pool.
+    closed: CancellationToken,
 }
 
 impl Transport {
@@ -162,7 +190,7 @@ impl Transport {
             .map_err(|_| Error::config("app_info", "contains characters not allowed in an HTTP header"))?;
         let backoff = Backoff::new(config.initial_backoff, config.max_backoff);
         let slots = tokio::sync::Semaphore::new(config.max_connections.min(tokio::sync::Semaphore::MAX_PERMITS));
-        Ok(Transport { http, origin, user_agent, config, backoff, slots })
+        Ok(Transport { http, origin, user_agent, config, backoff, slots, closed: CancellationToken::new() })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -181,18 +209,57 @@ impl Transport {
             request_timeout: self.config.request_timeout,
             deadline: self.config.deadline,
             max_retries: self.config.max_retries,
+            max_retry_after: self.config.max_retry_after,
             retry_non_idempotent: false,
+            cancel: None,
+        }
+    }
+
+    /// Ends every call in flight on this pool with `Closed`, and fails every later one before it
+    /// sends anything. Idempotent.
+    pub fn close(&self) {
+        self.closed.cancel();
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.is_cancelled()
+    }
+
+    /// Whether a call with `limits` must stop now, and why (closing wins over cancelling).
+    pub fn stopped_now(&self, limits: &Limits) -> Option<Stopped> {
+        if self.closed.is_cancelled() {
+            Some(Stopped::Closed)
+        } else if limits.cancel.as_ref().is_some_and(CancellationToken::is_cancelled) {
+            Some(Stopped::Cancelled)
+        } else {
+            None
+        }
+    }
+
+    /// Resolves when a call with `limits` is stopped from outside: the pool is closed or the
+    /// call's token is cancelled. Never resolves otherwise.
+    pub async fn stopped(&self, limits: &Limits) -> Stopped {
+        match &limits.cancel {
+            Some(cancel) => tokio::select! {
+                biased;
+                _ = self.closed.cancelled() => Stopped::Closed,
+                _ = cancel.cancelled() => Stopped::Cancelled,
+            },
+            None => {
+                self.closed.cancelled().await;
+                Stopped::Closed
+            }
         }
     }
 
     /// Sends the call and decodes a JSON answer.
-    pub async fn json<T: DeserializeOwned>(&self, call: Call<'_>, limits: Limits) -> Result<T> {
+    pub async fn json<T: DeserializeOwned>(&self, call: Call<'_>, limits: &Limits) -> Result<T> {
         let safety = call.safety;
         self.send_decoded(call, limits, move |answer| decode_json(&answer, safety)).await
     }
 
     /// Sends the call and returns the whole answer, read up to the size cap.
-    pub async fn send(&self, call: Call<'_>, limits: Limits) -> Result<Answer> {
+    pub async fn send(&self, call: Call<'_>, limits: &Limits) -> Result<Answer> {
         self.send_decoded(call, limits, Ok).await
     }
 
@@ -202,7 +269,7 @@ impl Transport {
     pub async fn send_decoded<T>(
         &self,
         call: Call<'_>,
-        limits: Limits,
+        limits: &Limits,
         decode: impl Fn(Answer) -> Result<T>,
     ) -> Result<T> {
         let max = self.config.max_response_bytes;
@@ -215,14 +282,14 @@ impl Transport {
     }
 
     /// Sends the call and returns the answer with its body still streaming.
-    pub async fn stream(&self, call: Call<'_>, limits: Limits) -> Result<Response> {
+    pub async fn stream(&self, call: Call<'_>, limits: &Limits) -> Result<Response> {
         self.run(&call, limits, |response| async move { Ok(response) }).await
     }
 
     /// The retry loop. `finish` turns a response with an accepted status into the result (reading
     /// the body when buffering); its failures are retried only for read-only calls, because the
     /// server has already answered with success.
-    async fn run<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, finish: F) -> Result<R>
+    async fn run<R, F, Fut>(&self, call: &Call<'_>, limits: &Limits, finish: F) -> Result<R>
     where
         F: Fn(Response) -> Fut,
         Fut: Future<Output = Result<R>>,
@@ -232,6 +299,9 @@ impl Transport {
         let deadline = limits.deadline.and_then(|d| started.checked_add(d));
         let may_resend = call.safety.may_resend() || limits.retry_non_idempotent;
         let method = call.method.as_str();
+        if let Some(stopped) = self.stopped_now(limits) {
+            return Err(stopped.error(MayHaveBeenApplied::No).with_request(method, &call.path));
+        }
         let mut attempt: u32 = 0;
         // What the attempts before this one may have caused: a retried call that may already have
         // acted is never reported as "no" because a later attempt sent nothing.
@@ -242,33 +312,43 @@ impl Transport {
             attempt += 1;
             let attempt_started = Instant::now();
             let progress = Progress::default();
-            let outcome = match deadline {
-                Some(deadline) => {
-                    let bounded = tokio::time::timeout_at(
+            // Queued for a slot, or still connecting (TCP, proxy, TLS handshake): no byte of this
+            // attempt's request was written.
+            let this_attempt = |progress: &Progress| {
+                let applied = if progress.may_have_sent() { call.safety.unsure() } else { MayHaveBeenApplied::No };
+                most_applied(earlier, applied)
+            };
+            let bounded = async {
+                match deadline {
+                    Some(deadline) => tokio::time::timeout_at(
                         deadline.into(),
                         self.attempt(call, limits, may_resend, &finish, &progress),
-                    );
-                    match bounded.await {
-                        Ok(outcome) => outcome,
-                        Err(_) => {
-                            // Queued for a slot, or still connecting (TCP, proxy, TLS handshake):
-                            // no byte of this attempt's request was written.
-                            let applied =
-                                if progress.may_have_sent() { call.safety.unsure() } else { MayHaveBeenApplied::No };
-                            return Err(Error::new(
-                                ErrorKind::Timeout,
-                                format!(
-                                    "no answer within the call deadline of {:?}",
-                                    limits.deadline.unwrap_or_default()
-                                ),
-                            )
-                            .with_applied(most_applied(earlier, applied))
-                            .with_attempts(attempt)
-                            .with_request(method, &call.path));
-                        }
-                    }
+                    )
+                    .await
+                    .ok(),
+                    None => Some(self.attempt(call, limits, may_resend, &finish, &progress).await),
                 }
-                None => self.attempt(call, limits, may_resend, &finish, &progress).await,
+            };
+            let outcome = tokio::select! {
+                biased;
+                stopped = self.stopped(limits) => {
+                    return Err(stopped
+                        .error(this_attempt(&progress))
+                        .with_attempts(attempt)
+                        .with_request(method, &call.path));
+                }
+                bounded = bounded => match bounded {
+                    Some(outcome) => outcome,
+                    None => {
+                        return Err(Error::new(
+                            ErrorKind::Timeout,
+                            format!("no answer within the call deadline of {:?}", limits.deadline.unwrap_or_default()),
+                        )
+                        .with_applied(this_attempt(&progress))
+                        .with_attempts(attempt)
+                        .with_request(method, &call.path));
+                    }
+                },
             };
             let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
             let Failure { error, retry } = match outcome {
@@ -292,7 +372,7 @@ impl Transport {
                 retry::Decision::Stop => return Err(error),
                 _ if attempt > limits.max_retries => return Err(error),
                 retry::Decision::After(server_delay) => {
-                    if server_delay > self.config.max_retry_after {
+                    if server_delay > limits.max_retry_after {
                         tracing::info!(target: "nevis_authcloud", method, path = %call.path, retry_after_ms = server_delay.as_millis() as u64, "not retrying: Retry-After is longer than max_retry_after");
                         return Err(error);
                     }
@@ -306,7 +386,13 @@ impl Transport {
                 }
             }
             tracing::info!(target: "nevis_authcloud", method, path = %call.path, attempt, kind = error.kind().as_str(), status = error.status(), delay_ms = delay.as_millis() as u64, "retrying");
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                biased;
+                stopped = self.stopped(limits) => {
+                    return Err(stopped.error(earlier).with_attempts(attempt).with_request(method, &call.path));
+                }
+                _ = tokio::time::sleep(delay) => {}
+            }
         }
     }
 
@@ -326,7 +412,7 @@ impl Transport {
     async fn attempt<R, F, Fut>(
         &self,
         call: &Call<'_>,
-        limits: Limits,
+        limits: &Limits,
         may_resend: bool,
         finish: &F,
         progress: &Progress,
@@ -351,7 +437,7 @@ impl Transport {
     async fn exchange<R, F, Fut>(
         &self,
         call: &Call<'_>,
-        limits: Limits,
+        limits: &Limits,
         may_resend: bool,
         finish: &F,
         progress: &Progress,

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::models::StatusResponse;
+use crate::transport::Stopped;
 use crate::{Client, Error, ErrorKind, Result};
 
 /// Longer than any operation lives (they expire after 10 minutes); longer timeouts are cut to it.
@@ -68,6 +69,9 @@ impl Client {
         if options.interval.is_zero() {
             return Err(Error::invalid("interval", "must be greater than zero"));
         }
+        if let Some(why) = self.stopped_now() {
+            return Err(stopped(why, None, 0));
+        }
         // Capped so that `now + timeout` cannot overflow (a binding may pass Duration::MAX).
         let deadline = Instant::now() + options.timeout.min(LONGEST_WAIT);
         let mut interval = options.interval;
@@ -81,7 +85,7 @@ impl Client {
             // so a wait asleep between polls does not carry that state either.
             let slot = tokio::select! {
                 biased;
-                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last, polls)),
+                why = stopped_by(self, options.cancel.as_ref()) => return Err(stopped(why, last, polls)),
                 slot = tokio::time::timeout_at(deadline, self.status_slot()) => match slot {
                     Ok(slot) => slot,
                     Err(_) => return Err(timed_out(&options, last, polls)),
@@ -91,7 +95,7 @@ impl Client {
             let poll = tokio::time::timeout_at(deadline, Box::pin(self.poll_status(status_token, slot)));
             let status = tokio::select! {
                 biased;
-                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last, polls)),
+                why = stopped_by(self, options.cancel.as_ref()) => return Err(stopped(why, last, polls)),
                 outcome = poll => match outcome {
                     Ok(result) => result?,
                     Err(_) => return Err(timed_out(&options, last, polls)),
@@ -108,7 +112,7 @@ impl Client {
             let pause = interval.min(deadline - now);
             tokio::select! {
                 biased;
-                _ = cancelled_by(options.cancel.as_ref()) => return Err(cancelled(last, polls)),
+                why = stopped_by(self, options.cancel.as_ref()) => return Err(stopped(why, last, polls)),
                 _ = tokio::time::sleep(pause) => {}
             }
             if Instant::now() >= deadline {
@@ -129,15 +133,25 @@ fn timed_out(options: &WaitOptions, last: Option<StatusResponse>, polls: u32) ->
     .with_attempts(polls)
 }
 
-/// Resolves when `token` is cancelled; never without a token (no token is made up for the wait:
-/// an idle one would cost each waiting task an allocation).
-async fn cancelled_by(token: Option<&CancellationToken>) {
+/// Resolves when the wait must stop from outside: the client is closed, its calls' token (see
+/// [`Client::with_cancel`]) or the wait's own `token` is cancelled. No token is made up for the
+/// wait: an idle one would cost each waiting task an allocation.
+async fn stopped_by(client: &Client, token: Option<&CancellationToken>) -> Stopped {
     match token {
-        Some(token) => token.cancelled().await,
-        None => std::future::pending().await,
+        Some(token) => tokio::select! {
+            biased;
+            why = client.stopped() => why,
+            _ = token.cancelled() => Stopped::Cancelled,
+        },
+        None => client.stopped().await,
     }
 }
 
-fn cancelled(last: Option<StatusResponse>, polls: u32) -> Error {
-    Error::new(ErrorKind::Cancelled, "waiting for the status was cancelled").with_last_status(last).with_attempts(polls)
+/// Polls are read-only: a stopped wait has changed nothing on the server.
+fn stopped(why: Stopped, last: Option<StatusResponse>, polls: u32) -> Error {
+    let error = match why {
+        Stopped::Closed => Error::closed(),
+        Stopped::Cancelled => Error::new(ErrorKind::Cancelled, "waiting for the status was cancelled"),
+    };
+    error.with_last_status(last).with_attempts(polls)
 }

@@ -94,8 +94,9 @@ async fn an_approval_whose_deadline_passes_in_the_queue_reports_that_nothing_was
     let occupying = tokio::spawn(async move { busy.ping().await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let approvals_before = h.created("approval").await;
-    let hurried =
-        client.with_options(RequestOptions { deadline: Some(Duration::from_millis(200)), ..Default::default() });
+    let hurried = client
+        .with_options(RequestOptions { deadline: Some(Duration::from_millis(200)), ..Default::default() })
+        .unwrap();
     let err = hurried.approve(&ApprovalRequest::push("queued-push")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     // Never sent, so safe to send again: unlike a deadline that passes while the request is out.

@@ -104,7 +104,8 @@ async fn opting_in_resends_an_approval_after_a_timeout() {
     h.fault("POST", "/api/v1/approval", 1, json!({ "fault": "delay", "ms": 1500 })).await;
     let client = h
         .client_with(|c| c.request_timeout(Duration::from_millis(300)))
-        .with_options(RequestOptions { retry_non_idempotent: Some(true), ..Default::default() });
+        .with_options(RequestOptions { retry_non_idempotent: Some(true), ..Default::default() })
+        .unwrap();
     client.approve(&ApprovalRequest::push("hal")).await.unwrap();
 }
 

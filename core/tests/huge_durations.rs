@@ -17,8 +17,9 @@ fn closed_port_client() -> Client {
 #[tokio::test]
 async fn a_deadline_too_far_to_represent_is_no_deadline() {
     for deadline in [Duration::MAX, Duration::from_secs(u64::MAX / 2)] {
-        let client =
-            closed_port_client().with_options(RequestOptions { deadline: Some(deadline), ..Default::default() });
+        let client = closed_port_client()
+            .with_options(RequestOptions { deadline: Some(deadline), ..Default::default() })
+            .unwrap();
         let err = client.ping().await.expect_err("nothing listens");
         assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
         assert_eq!(err.attempts(), 2, "the retry still happens: {err}");

@@ -114,6 +114,8 @@ void tls_tests(void);
 void fault_matrix_tests(const char *tls_url, const char *tls_key);
 void logging_tests(void);
 void connection_tests(void);
+/* nevis_call_options: limits and a cancel switch per client on a shared pool. */
+void call_options_tests(void);
 /* The shared table of bad arguments (NEVIS_C_BAD_INPUT_FILE, default tests/bad_input.json). */
 void bad_input_tests(void);
 /* What the vendor's own apps and integrations send (over plain HTTP). */

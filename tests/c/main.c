@@ -53,6 +53,7 @@ int main(void) {
     safety_tests();
     logging_tests();
     connection_tests();
+    call_options_tests();
     bad_input_tests();
     vendor_client_tests();
     hostile_tests();

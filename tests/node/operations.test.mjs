@@ -183,6 +183,6 @@ it('the client has exactly the one-to-one methods of the core', () => {
   assert.deepEqual(methods.sort(), [
     'approve', 'close', 'completeAssertion', 'completeAttestation', 'createIntent', 'deleteAuthenticator', 'deleteUser',
     'enroll', 'exportLogs', 'findAadb2cUser', 'findUser', 'getStatus', 'getUser', 'introspect', 'ping',
-    'renameAuthenticator', 'toJSON', 'verify', 'waitForStatus',
+    'renameAuthenticator', 'toJSON', 'verify', 'waitForStatus', 'withOptions',
   ])
 })

@@ -3,6 +3,8 @@
 import {
   Client,
   type ClientOptions,
+  type CallOptions,
+  type SignalOptions,
   type EnrollResponse,
   type Channel,
   type ApprovalResponse,
@@ -90,6 +92,16 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
   const byDefault: ApprovalResponse = await client.approve({ username: 'alice' })
   void byDefault
   const user: User = await client.getUser(enrolment.userId)
+  const limits: CallOptions = { timeout: 2000, deadline: 5000, maxRetries: 0, maxRetryAfter: 1000, retryNonIdempotent: false }
+  const login: Client = client.withOptions(limits)
+  const perCall: SignalOptions = { signal: AbortSignal.timeout(2000) }
+  const again: User = await login.getUser(enrolment.userId, perCall)
+  await login.ping({ signal: new AbortController().signal })
+  void again
+  // @ts-expect-error durations are numbers of milliseconds
+  client.withOptions({ timeout: '2s' })
+  // @ts-expect-error the last argument is an options bag
+  void client.ping(AbortSignal.timeout(1))
   const found: User = await client.findUser('alice')
   const firstAuthenticator: Authenticator | undefined = found.authenticators[0]
   const renamed: Authenticator = await client.renameAuthenticator(firstAuthenticator?.authenticatorId ?? '', 'Phone')

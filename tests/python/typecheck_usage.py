@@ -59,6 +59,9 @@ def blocking(client: Client) -> Optional[str]:
     client.delete_user(user.user_id)
     config: ClientConfig = client.config
     cap: int = config.max_connections
+    login: Client = client.with_options(timeout=2, deadline=timedelta(seconds=5), max_retries=0,
+                                        max_retry_after=1.5, retry_non_idempotent=False)
+    login.ping()
     del qr, status, introspection, exists, rows, attested, asserted, config, cap
     return waited.token
 
@@ -66,6 +69,8 @@ def blocking(client: Client) -> Optional[str]:
 async def nonblocking(client: AsyncClient) -> bool:
     async with client:
         await client.ping()
+        fast: AsyncClient = client.with_options(timeout=1.0)
+        await fast.ping()
         enrolled: models.OperationEnrollResult = await client.enroll(username="bob", channel="push")
         poll_with: str = enrolled.status_token
         del poll_with

@@ -36,7 +36,8 @@ class AsyncClient(BaseClient):
         return call.result(answer)
 
     async def close(self) -> None:
-        """Closes the connection pool; later calls raise ``ClientClosedError``."""
+        """Closes the connection pool (shared with every ``with_options`` view): calls in flight end
+        with ``ClientClosedError``, later calls raise it without sending anything."""
         self._native.close()
 
     async def __aenter__(self: _Self) -> _Self:

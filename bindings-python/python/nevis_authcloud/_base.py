@@ -1,11 +1,14 @@
-"""What the blocking and the asyncio client share: construction, configuration, ``repr``, closing."""
+"""What the blocking and the asyncio client share: construction, configuration, ``repr``, closing and
+views with other per-call limits (``with_options``)."""
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional, Tuple, TypeVar
 
 from . import _native
-from ._config import ClientConfig, PathOrPem, Seconds, native_arguments, read_config
+from ._config import ClientConfig, PathOrPem, Seconds, native_arguments, read_config, view_arguments
+
+_View = TypeVar("_View", bound="BaseClient")
 
 
 class BaseClient:
@@ -73,6 +76,40 @@ class BaseClient:
                 app_info=app_info,
             )
         )
+
+    def with_options(
+        self: _View,
+        *,
+        timeout: Optional[Seconds] = None,
+        deadline: Optional[Seconds] = None,
+        max_retries: Optional[int] = None,
+        max_retry_after: Optional[Seconds] = None,
+        retry_non_idempotent: Optional[bool] = None,
+    ) -> _View:
+        """A client of the same kind on the same connection pool (no connection is opened) whose
+        calls use these limits; what is left out stays as this client has it. For a login route
+        that must answer fast next to batch work on one client::
+
+            login = client.with_options(timeout=2, max_retries=0)
+
+        ``retry_non_idempotent=True`` also retries enrol, approve, verify and intent calls after
+        failures where the server may have acted (a second push or SMS is then possible). A bad
+        value raises :class:`~nevis_authcloud.errors.ConfigurationError` naming the keyword.
+
+        The view shares the pool's life: closing it (or leaving a ``with`` block on it) closes the
+        pool for this client and every view, so close only the client you created.
+        """
+        view = object.__new__(type(self))
+        view._native = self._native.with_options(
+            **view_arguments(
+                timeout=timeout,
+                deadline=deadline,
+                max_retries=max_retries,
+                max_retry_after=max_retry_after,
+                retry_non_idempotent=retry_non_idempotent,
+            )
+        )
+        return view
 
     @property
     def config(self) -> ClientConfig:

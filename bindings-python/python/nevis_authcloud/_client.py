@@ -36,7 +36,8 @@ class Client(BaseClient):
         return call.result(answer)
 
     def close(self) -> None:
-        """Closes the connection pool; later calls raise ``ClientClosedError``."""
+        """Closes the connection pool (shared with every ``with_options`` view): calls in flight end
+        with ``ClientClosedError``, later calls raise it without sending anything."""
         self._native.close()
 
     def __enter__(self: _Self) -> _Self:

@@ -160,6 +160,28 @@ def native_arguments(
     }
 
 
+def view_arguments(
+    *,
+    timeout: Optional[Seconds],
+    deadline: Optional[Seconds],
+    max_retries: Optional[int],
+    max_retry_after: Optional[Seconds],
+    retry_non_idempotent: Optional[bool],
+) -> Dict[str, Any]:
+    """The keyword arguments of ``_native.NativeClient.with_options``, type-checked like the
+    constructor's; the rules beyond the type are the core's."""
+    if retry_non_idempotent is not None and not isinstance(retry_non_idempotent, bool):
+        config("retry_non_idempotent", f"must be True or False (got {type_name(retry_non_idempotent)})",
+               wrong_type=True)
+    return {
+        "timeout": _seconds("timeout", timeout),
+        "deadline": _seconds("deadline", deadline),
+        "max_retries": _count("max_retries", max_retries, 0, 2**32 - 1, "must be a whole number from 0 to 10"),
+        "max_retry_after": _seconds("max_retry_after", max_retry_after),
+        "retry_non_idempotent": retry_non_idempotent,
+    }
+
+
 def read_config(settings: "list[tuple[str, Optional[str]]]") -> ClientConfig:
     """Builds :class:`ClientConfig` from the native client's ``settings()``."""
     values = dict(settings)
