@@ -39,9 +39,9 @@ export NODE_PATH
 NODE_PATH=$(realpath "$resolve_dir")
 
 # name, calls, in flight, command. Node writes a perf map (--perf-basic-prof) so JavaScript frames
-# have names in the profile.
+# have names in the profile, and its V8 log (which that flag turns on) into the profile folder.
 scenarios=(
-  "node-64|$calls|64|node --perf-basic-prof bench/profile/drive.js --calls $calls --concurrency 64"
+  "node-64|$calls|64|node --perf-basic-prof --logfile=$out/node-v8.log --no-logfile-per-isolate bench/profile/drive.js --calls $calls --concurrency 64"
   "core-64|$calls|64|$floor --concurrency 64 --calls $calls --warmup 64"
   "python-async-64|$calls|64|$python bench/profile/drive.py async --calls $calls --concurrency 64"
   "python-blocking-1|$sequential|1|$python bench/profile/drive.py blocking --calls $sequential"
