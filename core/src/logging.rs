@@ -188,7 +188,8 @@ thread_local! {
 
 /// Sends the SDK's events up to `events` (`None`: no events) and, when `spans` is true, the start
 /// and end of every call and attempt span to `sink`; `None` turns it all off. Replaces any earlier
-/// sink: once this returns, records go only to the new one.
+/// sink: once this returns, the earlier one is not running and is never called again. A caller
+/// that holds a lock its sink also takes (Python's GIL) must release it around this call.
 ///
 /// Fails with `InvalidRequest` (field `sink`) from inside a sink's delivery, and with `Config`
 /// when another global `tracing` subscriber owns the process.
@@ -408,8 +409,10 @@ fn deliver(record: &LogRecord<'_>) {
     if in_sink() {
         return;
     }
-    let sink = SINK.read().unwrap_or_else(PoisonError::into_inner).clone();
-    let Some(sink) = sink else { return };
+    // The read side is held while the sink runs, so a `set_sink` returns only once the sink it
+    // replaced is no longer running (C callers free its user data then).
+    let sink = SINK.read().unwrap_or_else(PoisonError::into_inner);
+    let Some(sink) = sink.as_ref() else { return };
     /// Clears the flag however the sink returns.
     struct Leave;
     impl Drop for Leave {
