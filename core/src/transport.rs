@@ -251,7 +251,6 @@ impl Transport {
             target: "nevis_authcloud",
             "nevis.call",
             otel.name = call.operation,
-            otel.kind = "client",
             http.request.method = call.method.as_str(),
             url.template = call.template,
             server.address = self.server_address.as_str(),
