@@ -11,6 +11,7 @@ __all__ = [
     "retryable_kinds",
     "begin_shutdown",
     "operation_names",
+    "enable_span_hook",
 ]
 
 __version__: str
