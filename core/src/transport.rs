@@ -237,9 +237,7 @@ impl Transport {
         self.run(&call, limits, |response| async move { Ok(response) }).await
     }
 
-    /// The retry loop. `finish` turns a response with an accepted status into the result (reading
-    /// the body when buffering); its failures are retried only for read-only calls, because the
-    /// server has already answered with success.
+    /// One call, inside its span: the retry loop, then the outcome recorded on the span.
     async fn run<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, finish: F) -> Result<R>
     where
         F: Fn(Response) -> Fut,
@@ -258,21 +256,30 @@ impl Transport {
             error.type = tracing::field::Empty,
             nevis.attempts = tracing::field::Empty,
         );
-        let result = self.retry_loop(call, limits, finish, &span).instrument(span.clone()).await;
-        if !span.is_disabled() {
-            match &result {
-                Ok(_) => {}
-                Err(error) => {
-                    span.record("error.type", error.kind().as_str());
-                    if let Some(status) = error.status() {
-                        span.record("http.response.status_code", status);
-                    }
+        // A call dropped before it finished (cancelled by its caller) says so on its span.
+        struct Unfinished<'s>(&'s tracing::Span, bool);
+        impl Drop for Unfinished<'_> {
+            fn drop(&mut self) {
+                if !self.1 {
+                    self.0.record("error.type", ErrorKind::Cancelled.as_str());
                 }
+            }
+        }
+        let mut unfinished = Unfinished(&span, false);
+        let result = self.retry_loop(call, limits, finish, &span).instrument(span.clone()).await;
+        unfinished.1 = true;
+        if let (false, Err(error)) = (span.is_disabled(), &result) {
+            span.record("error.type", error.kind().as_str());
+            if let Some(status) = error.status() {
+                span.record("http.response.status_code", status);
             }
         }
         result
     }
 
+    /// The retry loop. `finish` turns a response with an accepted status into the result (reading
+    /// the body when buffering); its failures are retried only for read-only calls, because the
+    /// server has already answered with success. Each attempt is a span inside the call's `span`.
     async fn retry_loop<R, F, Fut>(&self, call: &Call<'_>, limits: Limits, finish: F, span: &tracing::Span) -> Result<R>
     where
         F: Fn(Response) -> Fut,

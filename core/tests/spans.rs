@@ -119,6 +119,13 @@ async fn calls_and_attempts_are_spans_with_opentelemetry_fields_and_no_secrets()
     assert!(records.iter().any(|r| r.name == "retrying" && r.level == LogLevel::Info));
     let mut everything = records;
 
+    // A call dropped by its caller (a cancel) ends its span as cancelled.
+    h.fault("GET", "/ping", 1, json!({ "fault": "delay", "ms": 2000 })).await;
+    assert!(tokio::time::timeout(Duration::from_millis(100), h.client.ping()).await.is_err());
+    let records = collect.take();
+    assert_eq!(ends(&records, "nevis.ping")[0].field("error.type"), Some(&json!("cancelled")));
+    everything.extend(records);
+
     // Every kind of secret in play, through spans and events.
     let intent = h.client.create_intent(&IntentRequest::enroll("sam")).await.unwrap();
     let enrolment = h.client.enroll(&EnrollRequest::app("sam").intent_token(intent.token.clone())).await.unwrap();
