@@ -9,8 +9,8 @@ them into real OpenTelemetry spans. It is opt-in and has no hard dependency: wit
 
 Only the end of each span crosses from the core into Python (entering Python from a runtime thread
 is the expensive part of a record); the start is the end minus the duration the core measured. An
-attempt ends before its call, so attempts wait in a small table until their call ends, and then the
-call and its attempts are recorded together with their exact times.
+attempt ends before its call, so spans that ended inside another wait in a small table until the
+outermost one ends, and then they are recorded together with their exact times.
 """
 
 from __future__ import annotations
@@ -24,33 +24,38 @@ from . import _native
 _lock = threading.Lock()
 _bridge: Optional["_Bridge"] = None
 
-# An attempt that ended, waiting for its call: (name, attributes, start_ns, end_ns).
-_Ended = Tuple[str, Dict[str, Any], int, int]
+# A span that ended inside another, waiting for it: (span_id, name, attributes, start_ns, end_ns).
+_Ended = Tuple[int, str, Dict[str, Any], int, int]
 
 
 class _Bridge:
     def __init__(self, tracer: Any, trace: Any) -> None:
         self._tracer = tracer
         self._trace = trace
-        self._attempts: Dict[int, List[_Ended]] = {}
+        self._children: Dict[int, List[_Ended]] = {}
         self._lock = threading.Lock()
 
     def span_ended(
         self, name: str, span_id: int, parent_id: Optional[int], attributes: Dict[str, Any], duration_ns: int
     ) -> None:
         end = time.time_ns()
-        start = end - duration_ns
+        ended = (span_id, name, attributes, end - duration_ns, end)
         if parent_id is not None:
             with self._lock:
-                self._attempts.setdefault(parent_id, []).append((name, attributes, start, end))
+                self._children.setdefault(parent_id, []).append(ended)
             return
+        self._record(ended, None)
+
+    def _record(self, ended: _Ended, context: Any) -> None:
+        """Records `ended` in `context`, then everything that ended inside it, inside it."""
+        span_id, name, attributes, start, end = ended
         with self._lock:
-            attempts = self._attempts.pop(span_id, [])
-        call = self._start(name, attributes, start, None)
-        context = self._trace.set_span_in_context(call)
-        for attempt_name, attempt_attributes, attempt_start, attempt_end in attempts:
-            self._start(attempt_name, attempt_attributes, attempt_start, context).end(end_time=attempt_end)
-        call.end(end_time=end)
+            children = self._children.pop(span_id, [])
+        span = self._start(name, attributes, start, context)
+        inside = self._trace.set_span_in_context(span)
+        for child in children:
+            self._record(child, inside)
+        span.end(end_time=end)
 
     def _start(self, name: str, attributes: Dict[str, Any], start: int, context: Any) -> Any:
         span = self._tracer.start_span(
