@@ -192,3 +192,31 @@ export function setLogger(logger: ((record: LogRecord) => void) | null, options?
 
 /** `request completed method=GET path=/ping attempt=1 elapsed_ms=3`: a record as one line. */
 export function formatRecord(record: LogRecord): string
+
+/**
+ * The `diagnostics_channel` names where every call and HTTP attempt is published as it starts and
+ * ends. Spans are recorded only while one of them has a subscriber (checked as each call starts).
+ */
+export declare const CHANNEL_NAMES: {
+  readonly callStart: 'nevis-authcloud:call:start'
+  readonly callEnd: 'nevis-authcloud:call:end'
+  readonly attemptStart: 'nevis-authcloud:attempt:start'
+  readonly attemptEnd: 'nevis-authcloud:attempt:end'
+}
+
+/** A message on one of the `CHANNEL_NAMES` channels. Never contains a secret, token, user id or username. */
+export interface SpanMessage {
+  /** The operation (`nevis.get_user`), or `nevis.attempt`. */
+  name: string
+  spanId: number
+  /** An attempt's call; `null` for a call. */
+  parentId: number | null
+  /**
+   * OpenTelemetry HTTP client attributes: `http.request.method`, `url.template`
+   * (`/api/v1/users/{userId}`), `server.address`, `http.response.status_code`, `error.type` (the
+   * error's `kind`), `http.request.resend_count` and `nevis.attempt` (attempts), `nevis.attempts` (calls).
+   */
+  attributes: Record<string, string | number | boolean>
+  /** How long the span was open (end channels only). */
+  durationMs?: number
+}

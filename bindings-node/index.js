@@ -9,7 +9,7 @@
 const { inspect } = require('node:util')
 const native = require('./native.js')
 const errors = require('./errors.js')
-const { setLogger, formatRecord } = require('./logging.js')
+const { setLogger, formatRecord, syncSpans, CHANNEL_NAMES } = require('./logging.js')
 const { protect } = require('./redact.js')
 const { checkRequest, checkText, checkWaitOptions, checkClientOptions, checkCallOptions, checkSignal } = require('./arguments.js')
 
@@ -25,6 +25,7 @@ const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 async function run(promiseFactory) {
   let promise
   try {
+    syncSpans()
     promise = promiseFactory()
   } catch (err) {
     throw fromNative(err)
@@ -304,5 +305,6 @@ module.exports = {
   Client,
   setLogger,
   formatRecord,
+  CHANNEL_NAMES,
   ...errors,
 }

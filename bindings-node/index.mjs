@@ -6,6 +6,7 @@ export const {
   Client,
   setLogger,
   formatRecord,
+  CHANNEL_NAMES,
   NevisError,
   ApiError,
   BadRequestError,

@@ -1,5 +1,6 @@
 // `setLogger`: the SDK's own log events (every request, failed attempt and retry) for Node
-// applications, and Node's `NODE_DEBUG=nevis-authcloud` convention on top of it.
+// applications, and Node's `NODE_DEBUG=nevis-authcloud` convention on top of it; and the
+// `diagnostics_channel` channels where every call and attempt is published as it starts and ends.
 //
 // The core logs through Rust's `tracing`; the addon (src/logging.rs) forwards the SDK's events to
 // one JavaScript function, on the JavaScript thread, without ever making a request wait for it and
@@ -7,6 +8,7 @@
 // logger that throws, and installs a `util.debuglog` logger when NODE_DEBUG asks for one.
 'use strict'
 
+const diagnosticsChannel = require('node:diagnostics_channel')
 const { debuglog } = require('node:util')
 const native = require('./native.js')
 const { fromNative, InvalidRequestError } = require('./errors.js')
@@ -76,4 +78,58 @@ if (debug.enabled) {
   }
 }
 
-module.exports = { setLogger, formatRecord }
+// Every call and every HTTP attempt, as `diagnostics_channel` messages (the way undici publishes
+// its requests): `{ name, spanId, parentId, attributes, durationMs }`, where `name` is the operation
+// (`nevis.get_user`) or `nevis.attempt`, `parentId` an attempt's call, `attributes` OpenTelemetry's
+// HTTP client attributes (`http.request.method`, `url.template`, `server.address`,
+// `http.response.status_code`, `error.type`, `http.request.resend_count`) and `durationMs` set on
+// ends. Messages never contain a secret, token, user id or username.
+const CHANNEL_NAMES = Object.freeze({
+  callStart: 'nevis-authcloud:call:start',
+  callEnd: 'nevis-authcloud:call:end',
+  attemptStart: 'nevis-authcloud:attempt:start',
+  attemptEnd: 'nevis-authcloud:attempt:end',
+})
+const channels = Object.fromEntries(
+  Object.entries(CHANNEL_NAMES).map(([key, name]) => [key, diagnosticsChannel.channel(name)]),
+)
+let spansOn = false
+
+function publishSpan(record) {
+  const attempt = record.name === 'nevis.attempt'
+  const start = record.phase === 'start'
+  const channel = attempt ? (start ? channels.attemptStart : channels.attemptEnd) : start ? channels.callStart : channels.callEnd
+  if (!channel.hasSubscribers) return
+  const message = { name: record.name, spanId: record.spanId, parentId: record.parentId ?? null, attributes: record.attributes }
+  if (!start) message.durationMs = record.durationMs
+  try {
+    channel.publish(message)
+  } catch {
+    // diagnostics_channel reports a throwing subscriber itself (as an uncaught exception on the
+    // next tick); the SDK keeps going.
+  }
+}
+
+/**
+ * Called as each call starts: spans are recorded only while somebody subscribes to one of the
+ * channels, so an application that never subscribes pays one look at four flags per call.
+ */
+function syncSpans() {
+  const wanted =
+    channels.callStart.hasSubscribers ||
+    channels.callEnd.hasSubscribers ||
+    channels.attemptStart.hasSubscribers ||
+    channels.attemptEnd.hasSubscribers
+  if (wanted === spansOn) return
+  spansOn = wanted
+  try {
+    native.setSpanSink(wanted ? publishSpan : null)
+  } catch (err) {
+    // Tracing must never fail the call it would describe: say why once, and carry on without it.
+    process.emitWarning(`nevis-authcloud spans are unavailable: ${fromNative(err).message}`, {
+      code: 'NEVIS_AUTHCLOUD_TRACING',
+    })
+  }
+}
+
+module.exports = { setLogger, formatRecord, syncSpans, CHANNEL_NAMES }

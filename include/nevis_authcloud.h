@@ -201,7 +201,8 @@ typedef enum nevis_log_level {
    */
   NEVIS_LOG_INFO = 3,
   /**
-   * One line per HTTP attempt: method, path, attempt number, elapsed ms, and the failure kind.
+   * One line per HTTP attempt (method, path template, attempt number, elapsed ms, the failure
+   * kind), and the start and end of every call and attempt span.
    */
   NEVIS_LOG_DEBUG = 4,
   /**
@@ -358,7 +359,10 @@ typedef struct nevis_client_options {
 /**
  * Receives one log record. `target` is the component ("nevis_authcloud" or
  * "nevis_authcloud::<module>"); `message` is the text followed by `key=value` fields, e.g.
- * "request completed method=GET path=/api/v1/users attempt=1 elapsed_ms=3". Both strings are
+ * "request completed method=GET path=/api/v1/users attempt=1 elapsed_ms=3", or for a span
+ * "span end nevis.get_user http.request.method=GET url.template=/api/v1/users/{userId}
+ * server.address=... http.response.status_code=200 nevis.attempts=1 duration_ms=3" (a failed
+ * call adds error.type=<kind>, as nevis_error_kind_name() spells it). Both strings are
  * NUL-terminated and valid only during the call: copy what you keep. `user_data` is the pointer
  * given to nevis_log_set_callback().
  *
@@ -603,13 +607,14 @@ struct nevis_error *nevis_json_transaction_id(const char *response_json, char **
 
 /**
  * Sends the library's log records at `max_level` (a `nevis_log_level`) and more severe to
- * `callback`, with `user_data` passed through. A NULL `callback` turns logging off (`max_level` is
+ * `callback`, with `user_data` passed through; from NEVIS_LOG_DEBUG on, that includes the start
+ * and end of every call and attempt span. A NULL `callback` turns logging off (`max_level` is
  * then ignored). Replaces any earlier callback: once this returns, the earlier one is not running
  * and is never called again, so its `user_data` may be freed. Logging is off until the first call.
  *
- * Records never contain the access key, tokens or codes. Thread-safe: may be called from any
- * thread at any time, also while other threads make calls; not from inside the callback itself
- * (NEVIS_ERROR_INVALID_ARGUMENT, field "callback").
+ * Records never contain the access key, tokens, codes, user ids or usernames. Thread-safe: may be
+ * called from any thread at any time, also while other threads make calls; not from inside the
+ * callback itself (NEVIS_ERROR_INVALID_ARGUMENT, field "callback").
  *
  * Fails with NEVIS_ERROR_INVALID_ARGUMENT (field "max_level") when `max_level` is not a
  * `nevis_log_level`, and with NEVIS_ERROR_CONFIG when the library is linked into a Rust program

@@ -19,8 +19,15 @@ $(PY_VENV)/.tools-installed:
 	$(PY_VENV)/bin/python -m pip install --quiet $(PY_TOOLS)
 	touch $@
 
+# The optional OpenTelemetry bridge is tested with the API and the SDK (for its in-memory exporter);
+# the package itself never depends on them. A stamp of its own, so existing venvs get them too.
+PY_OTEL := "opentelemetry-api>=1.20" "opentelemetry-sdk>=1.20"
+$(PY_VENV)/.otel-installed: $(PY_VENV)/.tools-installed
+	$(PY_VENV)/bin/python -m pip install --quiet $(PY_OTEL)
+	touch $@
+
 # Always rebuilt (cargo decides what is stale) and reinstalled into the venv.
-python-package: $(PY_VENV)/.tools-installed
+python-package: $(PY_VENV)/.tools-installed $(PY_VENV)/.otel-installed
 	rm -rf $(PY_WHEELS)
 	$(PY_VENV)/bin/maturin build --locked --profile dev -m bindings-python/Cargo.toml --out $(PY_WHEELS)
 	$(PY_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps $(PY_WHEELS)/*.whl

@@ -1,32 +1,18 @@
-//! `nevis_log_set_callback`: the core's `tracing` events delivered to a C function.
+//! `nevis_log_set_callback`: the core's log records delivered to a C function.
 //!
-//! The core reports each request ("request completed", with method, path, attempt and elapsed
-//! milliseconds), each failed attempt and each retry as `tracing` events under the target
-//! `nevis_authcloud` (and `nevis_authcloud::<module>`); it never puts secrets in them. C has no
-//! logging framework to bridge to, so the caller registers one function and a maximum level. The
-//! levels are the same five the Python binding maps onto `logging` (TRACE, DEBUG, INFO, WARN,
-//! ERROR), so every binding reports an event at the same level.
-//!
-//! The first registration installs a small global subscriber for this library's copy of
-//! `tracing`. Events arrive on whatever thread the core runs (the calling thread or a runtime
-//! worker), so the registration sits behind a read-write lock: an event holds the read side while
-//! the callback runs, and a new registration takes the write side. That gives C callers the one
-//! guarantee that matters for freeing `user_data`: once nevis_log_set_callback() returns, the
-//! previous callback is neither running nor ever called again. An event raised while the callback
-//! itself runs on the same thread (the callback calling back into the library) is dropped rather
-//! than re-entering the lock.
+//! The core reports each request ("request completed", with method, path template, attempt and
+//! elapsed milliseconds), each failed attempt and each retry as events, and every call and attempt
+//! as a span with OpenTelemetry-style fields; it never puts secrets in them. C has no logging
+//! framework to bridge to, so the caller registers one function and a maximum level, and this
+//! module plugs it into the core's one log sink (`nevis_authcloud::logging`): the core filters by
+//! level, guards against re-entry, and guarantees that a replaced callback is no longer running
+//! when the new registration returns. Span starts and ends arrive at NEVIS_LOG_DEBUG as
+//! "span start <name> <fields>" and "span end <name> <fields> duration_ms=<n>".
 
-use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{OnceLock, PoisonError, RwLock};
+use std::sync::Arc;
 
-use tracing::span::{Attributes, Id, Record};
-use tracing::subscriber::Interest;
-use tracing::{Event, Level, Metadata, Subscriber};
-
-use nevis_authcloud::log_event::LogEventFields;
+use nevis_authcloud::logging::{self, LogLevel, LogRecord, LogSink};
 
 use crate::error::{NevisError, nevis_error};
 use crate::ffi_guard::guard;
@@ -45,35 +31,31 @@ pub enum nevis_log_level {
     NEVIS_LOG_WARN = 2,
     /// One line per retry, or per retry the library declined (a Retry-After that is too long).
     NEVIS_LOG_INFO = 3,
-    /// One line per HTTP attempt: method, path, attempt number, elapsed ms, and the failure kind.
+    /// One line per HTTP attempt (method, path template, attempt number, elapsed ms, the failure
+    /// kind), and the start and end of every call and attempt span.
     NEVIS_LOG_DEBUG = 4,
     /// The finest detail the library records.
     NEVIS_LOG_TRACE = 5,
 }
 
 impl nevis_log_level {
-    fn from_tracing(level: &Level) -> nevis_log_level {
-        match *level {
-            Level::ERROR => nevis_log_level::NEVIS_LOG_ERROR,
-            Level::WARN => nevis_log_level::NEVIS_LOG_WARN,
-            Level::INFO => nevis_log_level::NEVIS_LOG_INFO,
-            Level::DEBUG => nevis_log_level::NEVIS_LOG_DEBUG,
-            Level::TRACE => nevis_log_level::NEVIS_LOG_TRACE,
+    fn from_core(level: LogLevel) -> nevis_log_level {
+        match level {
+            LogLevel::Error => nevis_log_level::NEVIS_LOG_ERROR,
+            LogLevel::Warn => nevis_log_level::NEVIS_LOG_WARN,
+            LogLevel::Info => nevis_log_level::NEVIS_LOG_INFO,
+            LogLevel::Debug => nevis_log_level::NEVIS_LOG_DEBUG,
+            LogLevel::Trace => nevis_log_level::NEVIS_LOG_TRACE,
         }
-    }
-
-    /// A value from C, which may be any int.
-    fn from_c(value: c_int) -> Option<nevis_log_level> {
-        use nevis_log_level::*;
-        [NEVIS_LOG_ERROR, NEVIS_LOG_WARN, NEVIS_LOG_INFO, NEVIS_LOG_DEBUG, NEVIS_LOG_TRACE]
-            .into_iter()
-            .find(|level| *level as c_int == value)
     }
 }
 
 /// Receives one log record. `target` is the component ("nevis_authcloud" or
 /// "nevis_authcloud::<module>"); `message` is the text followed by `key=value` fields, e.g.
-/// "request completed method=GET path=/api/v1/users attempt=1 elapsed_ms=3". Both strings are
+/// "request completed method=GET path=/api/v1/users attempt=1 elapsed_ms=3", or for a span
+/// "span end nevis.get_user http.request.method=GET url.template=/api/v1/users/{userId}
+/// server.address=... http.response.status_code=200 nevis.attempts=1 duration_ms=3" (a failed
+/// call adds error.type=<kind>, as nevis_error_kind_name() spells it). Both strings are
 /// NUL-terminated and valid only during the call: copy what you keep. `user_data` is the pointer
 /// given to nevis_log_set_callback().
 ///
@@ -89,37 +71,38 @@ pub type nevis_log_fn = Option<
 
 /// The registered callback. `user_data` is the caller's; they promised it may be used from any
 /// thread (the documented contract of nevis_log_fn).
-struct Sink {
-    max: nevis_log_level,
+struct CallbackSink {
     callback: unsafe extern "C" fn(nevis_log_level, *const c_char, *const c_char, *mut c_void),
     user_data: *mut c_void,
 }
 
 // SAFETY: the pointer is only handed back to the caller's own callback, whose contract allows any
 // thread.
-unsafe impl Send for Sink {}
-// SAFETY: as above; the sink itself is never mutated through a shared reference.
-unsafe impl Sync for Sink {}
+unsafe impl Send for CallbackSink {}
+// SAFETY: as above; the sink itself is never mutated.
+unsafe impl Sync for CallbackSink {}
 
-static SINK: RwLock<Option<Sink>> = RwLock::new(None);
-/// The most verbose level any callback wants (0: no callback), read on every event without a lock.
-static MAX_LEVEL: AtomicI32 = AtomicI32::new(0);
-/// Whether this library's subscriber is the process's (for this copy of `tracing`).
-static INSTALLED: OnceLock<bool> = OnceLock::new();
-
-thread_local! {
-    /// True while this thread runs the C callback.
-    static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
+impl LogSink for CallbackSink {
+    fn deliver(&self, record: &LogRecord<'_>) {
+        let target = lossy_c_string(record.target);
+        let message = lossy_c_string(&record.render());
+        // SAFETY: the caller registered this function under the nevis_log_fn contract; both strings
+        // live until the end of this function.
+        unsafe {
+            (self.callback)(nevis_log_level::from_core(record.level), target.as_ptr(), message.as_ptr(), self.user_data)
+        };
+    }
 }
 
 /// Sends the library's log records at `max_level` (a `nevis_log_level`) and more severe to
-/// `callback`, with `user_data` passed through. A NULL `callback` turns logging off (`max_level` is
+/// `callback`, with `user_data` passed through; from NEVIS_LOG_DEBUG on, that includes the start
+/// and end of every call and attempt span. A NULL `callback` turns logging off (`max_level` is
 /// then ignored). Replaces any earlier callback: once this returns, the earlier one is not running
 /// and is never called again, so its `user_data` may be freed. Logging is off until the first call.
 ///
-/// Records never contain the access key, tokens or codes. Thread-safe: may be called from any
-/// thread at any time, also while other threads make calls; not from inside the callback itself
-/// (NEVIS_ERROR_INVALID_ARGUMENT, field "callback").
+/// Records never contain the access key, tokens, codes, user ids or usernames. Thread-safe: may be
+/// called from any thread at any time, also while other threads make calls; not from inside the
+/// callback itself (NEVIS_ERROR_INVALID_ARGUMENT, field "callback").
 ///
 /// Fails with NEVIS_ERROR_INVALID_ARGUMENT (field "max_level") when `max_level` is not a
 /// `nevis_log_level`, and with NEVIS_ERROR_CONFIG when the library is linked into a Rust program
@@ -137,102 +120,33 @@ pub unsafe extern "C" fn nevis_log_set_callback(
     guard(|| {
         let max = match callback {
             None => None,
-            Some(_) => Some(nevis_log_level::from_c(max_level).ok_or_else(|| {
+            Some(_) => Some(LogLevel::from_rank(i64::from(max_level)).ok_or_else(|| {
                 NevisError::invalid_argument(
                     "max_level",
                     "must be a nevis_log_level (NEVIS_LOG_ERROR to NEVIS_LOG_TRACE)",
                 )
             })?),
         };
-        if IN_CALLBACK.with(Cell::get) {
+        if logging::in_sink() {
             return Err(NevisError::invalid_argument("callback", "cannot be changed from inside the log callback"));
         }
-        if !*INSTALLED.get_or_init(|| tracing::subscriber::set_global_default(CallbackLogging).is_ok()) {
-            return Err(NevisError::config(
+        let sink = callback.map(|callback| Arc::new(CallbackSink { callback, user_data }) as Arc<dyn LogSink>);
+        let spans = max.is_some_and(|max| max >= LogLevel::Debug);
+        logging::set_sink(sink, max, spans).map_err(|err| match err.kind() {
+            nevis_authcloud::ErrorKind::Config => NevisError::config(
                 "callback",
                 "another global tracing subscriber is installed in this process; the library's records go there",
-            ));
-        }
-        // A panic while the lock was held can only have happened inside this module's own
-        // catch_unwind; the data is a plain value either way, so a poisoned lock is still usable.
-        let mut sink = SINK.write().unwrap_or_else(PoisonError::into_inner);
-        *sink = match (callback, max) {
-            (Some(callback), Some(max)) => Some(Sink { max, callback, user_data }),
-            _ => None,
-        };
-        MAX_LEVEL.store(max.map_or(0, |max| max as i32), Ordering::Release);
+            ),
+            _ => NevisError::invalid_argument("callback", "cannot be changed from inside the log callback"),
+        })?;
         Ok(())
     })
-}
-
-/// The global subscriber: only this SDK's events, only while a callback wants their level.
-struct CallbackLogging;
-
-fn is_ours(metadata: &Metadata<'_>) -> bool {
-    metadata.target() == "nevis_authcloud" || metadata.target().starts_with("nevis_authcloud::")
-}
-
-impl Subscriber for CallbackLogging {
-    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
-        // "sometimes": whether an event is wanted changes with each nevis_log_set_callback().
-        if is_ours(metadata) && metadata.is_event() { Interest::sometimes() } else { Interest::never() }
-    }
-
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        is_ours(metadata)
-            && metadata.is_event()
-            && nevis_log_level::from_tracing(metadata.level()) as i32 <= MAX_LEVEL.load(Ordering::Acquire)
-    }
-
-    fn new_span(&self, _span: &Attributes<'_>) -> Id {
-        // Spans are never enabled (see `enabled`), so this is only a formality.
-        Id::from_u64(1)
-    }
-
-    fn record(&self, _span: &Id, _values: &Record<'_>) {}
-
-    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
-
-    fn event(&self, event: &Event<'_>) {
-        // A thread being torn down has no flag left; its records are dropped.
-        if IN_CALLBACK.try_with(Cell::get).unwrap_or(true) {
-            return;
-        }
-        // Logging must never fail the request that logged, let alone unwind into the runtime.
-        let _ = catch_unwind(AssertUnwindSafe(|| deliver(event)));
-    }
-
-    fn enter(&self, _span: &Id) {}
-
-    fn exit(&self, _span: &Id) {}
-}
-
-fn deliver(event: &Event<'_>) {
-    let level = nevis_log_level::from_tracing(event.metadata().level());
-    let sink = SINK.read().unwrap_or_else(PoisonError::into_inner);
-    let Some(sink) = sink.as_ref().filter(|sink| level <= sink.max) else {
-        return;
-    };
-    let target = lossy_c_string(event.metadata().target());
-    let message = lossy_c_string(&LogEventFields::from_event(event).render());
-    /// Clears the re-entrancy flag however the callback returns.
-    struct Leave;
-    impl Drop for Leave {
-        fn drop(&mut self) {
-            let _ = IN_CALLBACK.try_with(|flag| flag.set(false));
-        }
-    }
-    IN_CALLBACK.with(|flag| flag.set(true));
-    let _leave = Leave;
-    // SAFETY: the caller registered this function under the nevis_log_fn contract; both strings
-    // live until the end of this function.
-    unsafe { (sink.callback)(level, target.as_ptr(), message.as_ptr(), sink.user_data) };
 }
 
 #[cfg(test)]
 mod tests {
     use std::ffi::CStr;
-    use std::sync::Mutex;
+    use std::sync::{Mutex, PoisonError};
 
     use super::*;
     use crate::error::nevis_error_kind;

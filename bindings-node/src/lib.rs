@@ -25,4 +25,4 @@ pub use client::NativeClient;
 #[cfg(debug_assertions)]
 pub use client::panic_for_tests;
 pub use errors::{error_classes, error_kinds, retryable_kinds};
-pub use logging::{LogRecord, set_log_sink};
+pub use logging::{LogRecord, SpanRecord, set_log_sink, set_span_sink};

@@ -30,6 +30,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(errors::retryable_kinds, module)?)?;
     module.add_function(wrap_pyfunction!(shutdown::begin_shutdown, module)?)?;
     module.add_function(wrap_pyfunction!(operations::operation_names, module)?)?;
+    module.add_function(wrap_pyfunction!(logging::enable_span_hook, module)?)?;
     logging::install_bridge();
     Ok(())
 }

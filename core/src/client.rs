@@ -151,7 +151,7 @@ impl Client {
 
     /// `GET /ping`: is the service reachable? Succeeds when it answers `PONG`.
     pub async fn ping(&self) -> Result<()> {
-        let mut call = Call::new(Method::GET, "/ping", Safety::ReadOnly);
+        let mut call = Call::new("nevis.ping", Method::GET, "/ping", Safety::ReadOnly);
         call.accept = "text/plain";
         let answer = self.transport.send(call, &self.limits).await?;
         check_pong(&answer)
@@ -161,7 +161,7 @@ impl Client {
     /// the username is new).
     pub async fn enroll(&self, request: &EnrollRequest) -> Result<EnrollResponse> {
         validate::enroll(request)?;
-        let call = Call::new(Method::POST, "/api/v1/users/enroll", Safety::NonIdempotent)
+        let call = Call::new("nevis.enroll", Method::POST, "/api/v1/users/enroll", Safety::NonIdempotent)
             .json_body(request)?
             .auth(credential(request.intent_token.as_ref()));
         let channel = &request.channel;
@@ -171,7 +171,7 @@ impl Client {
     /// `POST /api/v1/approval`: send a push, show a QR code, text a code or start a passkey login.
     pub async fn approve(&self, request: &ApprovalRequest) -> Result<ApprovalResponse> {
         validate::approval(request)?;
-        let call = Call::new(Method::POST, "/api/v1/approval", Safety::NonIdempotent)
+        let call = Call::new("nevis.approve", Method::POST, "/api/v1/approval", Safety::NonIdempotent)
             .json_body(request)?
             .auth(credential(request.intent_token.as_ref()));
         self.transport.json(call, &self.limits).await
@@ -200,7 +200,7 @@ impl Client {
         struct Body<'a> {
             status_token: &'a str,
         }
-        let mut call = Call::new(Method::POST, "/api/v1/status", Safety::ReadOnly)
+        let mut call = Call::new("nevis.get_status", Method::POST, "/api/v1/status", Safety::ReadOnly)
             .json_body(&Body { status_token })?
             .auth(Auth::None)
             .redacting([status_token])
@@ -214,10 +214,14 @@ impl Client {
     pub async fn verify(&self, request: &VerifyRequest) -> Result<()> {
         validate::verify(request)?;
         let path = format!("/api/v1/users/{}/verification", request.user_id);
-        let call = Call::new(Method::POST, path, Safety::NonIdempotent)
-            .json_body(request)?
-            .auth(credential(request.intent_token.as_ref()))
-            .redacting([Some(&request.code), request.status_token.as_ref()].into_iter().flatten().map(Secret::expose));
+        let call =
+            Call::new("nevis.verify", Method::POST, "/api/v1/users/{userId}/verification", Safety::NonIdempotent)
+                .with_path(path)
+                .json_body(request)?
+                .auth(credential(request.intent_token.as_ref()))
+                .redacting(
+                    [Some(&request.code), request.status_token.as_ref()].into_iter().flatten().map(Secret::expose),
+                );
         self.transport.send(call, &self.limits).await?;
         Ok(())
     }
@@ -226,7 +230,8 @@ impl Client {
     /// approval of one user.
     pub async fn create_intent(&self, request: &IntentRequest) -> Result<IntentResponse> {
         validate::intent(request)?;
-        let call = Call::new(Method::POST, "/api/v1/intent", Safety::NonIdempotent).json_body(request)?;
+        let call = Call::new("nevis.create_intent", Method::POST, "/api/v1/intent", Safety::NonIdempotent)
+            .json_body(request)?;
         self.transport.json(call, &self.limits).await
     }
 
@@ -236,7 +241,8 @@ impl Client {
         validate::token("token", token)?;
         let form = serde_urlencoded::to_string([("token", token)])
             .map_err(|err| Error::new(ErrorKind::InvalidRequest, "token could not be form-encoded").with_source(err))?;
-        let mut call = Call::new(Method::POST, "/api/v1/introspect", Safety::ReadOnly).redacting([token]);
+        let mut call =
+            Call::new("nevis.introspect", Method::POST, "/api/v1/introspect", Safety::ReadOnly).redacting([token]);
         call.payload = Payload::Form(form.into());
         self.transport.json(call, &self.limits).await
     }
@@ -244,14 +250,15 @@ impl Client {
     /// `GET /api/v1/users/{userId}`.
     pub async fn get_user(&self, user_id: &str) -> Result<User> {
         validate::uuid("userId", user_id)?;
-        let call = Call::new(Method::GET, format!("/api/v1/users/{user_id}"), Safety::ReadOnly);
+        let call = Call::new("nevis.get_user", Method::GET, "/api/v1/users/{userId}", Safety::ReadOnly)
+            .with_path(format!("/api/v1/users/{user_id}"));
         self.transport.json(call, &self.limits).await
     }
 
     /// `GET /api/v1/users?username=`: the user with this username (`NotFound` if none).
     pub async fn find_user(&self, username: &str) -> Result<User> {
         validate::username(username)?;
-        let mut call = Call::new(Method::GET, "/api/v1/users", Safety::ReadOnly);
+        let mut call = Call::new("nevis.find_user", Method::GET, "/api/v1/users", Safety::ReadOnly);
         call.query.push(("username", username.to_string()));
         self.transport.json(call, &self.limits).await
     }
@@ -259,7 +266,8 @@ impl Client {
     /// `DELETE /api/v1/users/{userId}`: delete the user and everything registered to it.
     pub async fn delete_user(&self, user_id: &str) -> Result<()> {
         validate::uuid("userId", user_id)?;
-        let call = Call::new(Method::DELETE, format!("/api/v1/users/{user_id}"), Safety::Idempotent);
+        let call = Call::new("nevis.delete_user", Method::DELETE, "/api/v1/users/{userId}", Safety::Idempotent)
+            .with_path(format!("/api/v1/users/{user_id}"));
         self.transport.send(call, &self.limits).await?;
         Ok(())
     }
@@ -268,7 +276,7 @@ impl Client {
     /// the B2C object id. Always succeeds for a well-formed id; check [`AzureUser::exists`].
     pub async fn find_aadb2c_user(&self, object_id: &str) -> Result<AzureUser> {
         validate::uuid("objectId", object_id)?;
-        let mut call = Call::new(Method::GET, "/api/v1/aadb2c/users", Safety::ReadOnly);
+        let mut call = Call::new("nevis.find_aadb2c_user", Method::GET, "/api/v1/aadb2c/users", Safety::ReadOnly);
         call.query.push(("objectId", object_id.to_string()));
         self.transport.json(call, &self.limits).await
     }
@@ -277,15 +285,27 @@ impl Client {
     pub async fn rename_authenticator(&self, authenticator_id: &str, name: &str) -> Result<Authenticator> {
         validate::uuid("authenticatorId", authenticator_id)?;
         validate::authenticator_name(name)?;
-        let call = Call::new(Method::PATCH, format!("/api/v1/authenticators/{authenticator_id}"), Safety::Idempotent)
-            .json_body(&serde_json::json!({ "name": name }))?;
+        let call = Call::new(
+            "nevis.rename_authenticator",
+            Method::PATCH,
+            "/api/v1/authenticators/{authenticatorId}",
+            Safety::Idempotent,
+        )
+        .with_path(format!("/api/v1/authenticators/{authenticator_id}"))
+        .json_body(&serde_json::json!({ "name": name }))?;
         self.transport.json(call, &self.limits).await
     }
 
     /// `DELETE /api/v1/authenticators/{authenticatorId}`.
     pub async fn delete_authenticator(&self, authenticator_id: &str) -> Result<()> {
         validate::uuid("authenticatorId", authenticator_id)?;
-        let call = Call::new(Method::DELETE, format!("/api/v1/authenticators/{authenticator_id}"), Safety::Idempotent);
+        let call = Call::new(
+            "nevis.delete_authenticator",
+            Method::DELETE,
+            "/api/v1/authenticators/{authenticatorId}",
+            Safety::Idempotent,
+        )
+        .with_path(format!("/api/v1/authenticators/{authenticator_id}"));
         self.transport.send(call, &self.limits).await?;
         Ok(())
     }
@@ -293,7 +313,7 @@ impl Client {
     /// `GET /api/v1/logs/export`: the audit log as CSV, streamed.
     pub async fn export_logs(&self, query: &LogExportQuery) -> Result<LogExport> {
         validate::log_export(query)?;
-        let mut call = Call::new(Method::GET, "/api/v1/logs/export", Safety::ReadOnly);
+        let mut call = Call::new("nevis.export_logs", Method::GET, "/api/v1/logs/export", Safety::ReadOnly);
         call.accept = "text/csv";
         call.query = query.to_pairs();
         let response = self.transport.stream(call, &self.limits).await?;
@@ -313,7 +333,13 @@ impl Client {
         ] {
             validate::token(field, value)?;
         }
-        self.fido2_completion("/_app/attestation/result", request, request.status_token.as_ref()).await
+        self.fido2_completion(
+            "nevis.complete_attestation",
+            "/_app/attestation/result",
+            request,
+            request.status_token.as_ref(),
+        )
+        .await
     }
 
     /// `POST /_app/assertion/result`: finish a FIDO2 authentication with what the browser
@@ -331,16 +357,23 @@ impl Client {
         ] {
             validate::token(field, value)?;
         }
-        self.fido2_completion("/_app/assertion/result", request, request.status_token.as_ref()).await
+        self.fido2_completion(
+            "nevis.complete_assertion",
+            "/_app/assertion/result",
+            request,
+            request.status_token.as_ref(),
+        )
+        .await
     }
 
     async fn fido2_completion(
         &self,
+        operation: &'static str,
         path: &'static str,
         body: &impl serde::Serialize,
         status_token: Option<&Secret>,
     ) -> Result<Fido2Result> {
-        let mut call = Call::new(Method::POST, path, Safety::NonIdempotent)
+        let mut call = Call::new(operation, Method::POST, path, Safety::NonIdempotent)
             .json_body(body)?
             .auth(Auth::None)
             .redacting(status_token.map(Secret::expose));

@@ -29,6 +29,7 @@ mod error;
 #[cfg(fuzzing)]
 pub mod fuzzing;
 pub mod log_event;
+pub mod logging;
 mod logs;
 pub mod models;
 mod redact;

@@ -18,6 +18,7 @@ use hyper_util::client::legacy::Client as Pool;
 use hyper_util::client::legacy::connect::{CaptureConnection, capture_connection};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use crate::CancellationToken;
 use crate::config::ClientConfig;
@@ -46,7 +47,12 @@ pub(crate) enum Payload {
 
 /// What the API is asked, and how to treat the answer.
 pub(crate) struct Call<'a> {
+    /// The span name of the operation (`nevis.get_user`).
+    pub operation: &'static str,
     pub method: Method,
+    /// The route as documented (`/api/v1/users/{userId}`): what logs and spans show.
+    pub template: &'static str,
+    /// The route filled in (`/api/v1/users/<id>`): what is sent, and what errors name.
     pub path: String,
     pub query: Vec<(&'static str, String)>,
     pub payload: Payload,
@@ -68,10 +74,13 @@ pub(crate) struct Call<'a> {
 pub(crate) type Slot<'t> = tokio::sync::SemaphorePermit<'t>;
 
 impl<'a> Call<'a> {
-    pub fn new(method: Method, path: impl Into<String>, safety: Safety) -> Self {
+    /// A call to the route `template`; [`Self::with_path`] fills in a route with parameters.
+    pub fn new(operation: &'static str, method: Method, template: &'static str, safety: Safety) -> Self {
         Call {
+            operation,
             method,
-            path: path.into(),
+            template,
+            path: template.to_string(),
             query: Vec::new(),
             payload: Payload::Empty,
             auth: Auth::AccessKey,
@@ -81,6 +90,12 @@ impl<'a> Call<'a> {
             secrets: Vec::new(),
             held: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The route with its parameters filled in.
+    pub fn with_path(mut self, path: String) -> Self {
+        self.path = path;
+        self
     }
 
     /// Names secrets the request carries (besides the access key or bearer token, which are known
@@ -162,6 +177,8 @@ pub(crate) struct Transport {
     http: Http,
     /// `scheme://host[:port]` of the base URL; every request URI is this plus the call's path.
     origin: String,
+    /// The host of the base URL (`server.address` of every span).
+    server_address: String,
     user_agent: HeaderValue,
     config: ClientConfig,
     backoff: Backoff,
@@ -190,7 +207,17 @@ impl Transport {
             .map_err(|_| Error::config("app_info", "contains characters not allowed in an HTTP header"))?;
         let backoff = Backoff::new(config.initial_backoff, config.max_backoff);
         let slots = tokio::sync::Semaphore::new(config.max_connections.min(tokio::sync::Semaphore::MAX_PERMITS));
-        Ok(Transport { http, origin, user_agent, config, backoff, slots, closed: CancellationToken::new() })
+        let server_address = origin_uri.host().unwrap_or_default().to_string();
+        Ok(Transport {
+            http,
+            origin,
+            server_address,
+            user_agent,
+            config,
+            backoff,
+            slots,
+            closed: CancellationToken::new(),
+        })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -286,10 +313,56 @@ impl Transport {
         self.run(&call, limits, |response| async move { Ok(response) }).await
     }
 
+    /// One call, inside its span: the retry loop, then the outcome recorded on the span.
+    async fn run<R, F, Fut>(&self, call: &Call<'_>, limits: &Limits, finish: F) -> Result<R>
+    where
+        F: Fn(Response) -> Fut,
+        Fut: Future<Output = Result<R>>,
+    {
+        // The call's span (OpenTelemetry's HTTP client attributes, the route as its template);
+        // a disabled span (no sink wants spans) costs one atomic load here and nothing below.
+        let span = tracing::debug_span!(
+            target: "nevis_authcloud",
+            "nevis.call",
+            otel.name = call.operation,
+            http.request.method = call.method.as_str(),
+            url.template = call.template,
+            server.address = self.server_address.as_str(),
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            nevis.attempts = tracing::field::Empty,
+        );
+        // A call dropped before it finished (cancelled by its caller) says so on its span.
+        struct Unfinished<'s>(&'s tracing::Span, bool);
+        impl Drop for Unfinished<'_> {
+            fn drop(&mut self) {
+                if !self.1 {
+                    self.0.record("error.type", ErrorKind::Cancelled.as_str());
+                }
+            }
+        }
+        let mut unfinished = Unfinished(&span, false);
+        let result = self.retry_loop(call, limits, finish, &span).instrument(span.clone()).await;
+        unfinished.1 = true;
+        if let (false, Err(error)) = (span.is_disabled(), &result) {
+            span.record("error.type", error.kind().as_str());
+            if let Some(status) = error.status() {
+                span.record("http.response.status_code", status);
+            }
+        }
+        result
+    }
+
     /// The retry loop. `finish` turns a response with an accepted status into the result (reading
     /// the body when buffering); its failures are retried only for read-only calls, because the
-    /// server has already answered with success.
-    async fn run<R, F, Fut>(&self, call: &Call<'_>, limits: &Limits, finish: F) -> Result<R>
+    /// server has already answered with success. Each attempt is a span inside the call's `span`.
+    async fn retry_loop<R, F, Fut>(
+        &self,
+        call: &Call<'_>,
+        limits: &Limits,
+        finish: F,
+        span: &tracing::Span,
+    ) -> Result<R>
     where
         F: Fn(Response) -> Fut,
         Fut: Future<Output = Result<R>>,
@@ -312,6 +385,18 @@ impl Transport {
             attempt += 1;
             let attempt_started = Instant::now();
             let progress = Progress::default();
+            let attempt_span = tracing::debug_span!(
+                target: "nevis_authcloud",
+                "nevis.attempt",
+                http.request.method = method,
+                url.template = call.template,
+                server.address = self.server_address.as_str(),
+                nevis.attempt = attempt,
+                http.request.resend_count = attempt - 1,
+                http.response.status_code = tracing::field::Empty,
+                error.type = tracing::field::Empty,
+            );
+            span.record("nevis.attempts", attempt);
             // Queued for a slot, or still connecting (TCP, proxy, TLS handshake): no byte of this
             // attempt's request was written.
             let this_attempt = |progress: &Progress| {
@@ -319,27 +404,24 @@ impl Transport {
                 most_applied(earlier, applied)
             };
             let bounded = async {
+                let exchange = self.attempt(call, limits, may_resend, &finish, &progress);
                 match deadline {
-                    Some(deadline) => tokio::time::timeout_at(
-                        deadline.into(),
-                        self.attempt(call, limits, may_resend, &finish, &progress),
-                    )
-                    .await
-                    .ok(),
-                    None => Some(self.attempt(call, limits, may_resend, &finish, &progress).await),
+                    Some(deadline) => tokio::time::timeout_at(deadline.into(), exchange).await.ok(),
+                    None => Some(exchange.await),
                 }
-            };
+            }
+            .instrument(attempt_span.clone());
             let outcome = tokio::select! {
                 biased;
                 stopped = self.stopped(limits) => {
-                    return Err(stopped
-                        .error(this_attempt(&progress))
-                        .with_attempts(attempt)
-                        .with_request(method, &call.path));
+                    let error = stopped.error(this_attempt(&progress)).with_attempts(attempt).with_request(method, &call.path);
+                    attempt_span.record("error.type", error.kind().as_str());
+                    return Err(error);
                 }
                 bounded = bounded => match bounded {
                     Some(outcome) => outcome,
                     None => {
+                        attempt_span.record("error.type", ErrorKind::Timeout.as_str());
                         return Err(Error::new(
                             ErrorKind::Timeout,
                             format!("no answer within the call deadline of {:?}", limits.deadline.unwrap_or_default()),
@@ -351,21 +433,28 @@ impl Transport {
                 },
             };
             let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
+            if let Some(status) = progress.status() {
+                attempt_span.record("http.response.status_code", status);
+                span.record("http.response.status_code", status);
+            }
+            let _in_attempt = attempt_span.enter();
+            let template = call.template;
             let Failure { error, retry } = match outcome {
                 Ok(result) => {
-                    tracing::debug!(target: "nevis_authcloud", method, path = %call.path, attempt, elapsed_ms, "request completed");
+                    tracing::debug!(target: "nevis_authcloud", method, path = template, attempt, elapsed_ms, "request completed");
                     return Ok(result);
                 }
                 Err(failure) => failure,
             };
+            attempt_span.record("error.type", error.kind().as_str());
             let redactor = redactor.get_or_insert_with(|| self.redactor(call));
             let applied = most_applied(earlier, error.may_have_been_applied());
             earlier = applied;
             let error =
                 error.redacted(redactor).with_applied(applied).with_attempts(attempt).with_request(method, &call.path);
-            tracing::debug!(target: "nevis_authcloud", method, path = %call.path, status = error.status(), kind = error.kind().as_str(), attempt, elapsed_ms, "request failed");
+            tracing::debug!(target: "nevis_authcloud", method, path = template, status = error.status(), kind = error.kind().as_str(), attempt, elapsed_ms, "request failed");
             if error.api().is_some() {
-                tracing::trace!(target: "nevis_authcloud", method, path = %call.path, status = error.status(), detail = error.message(), "error answer");
+                tracing::trace!(target: "nevis_authcloud", method, path = template, status = error.status(), detail = error.message(), "error answer");
             }
 
             let delay = match retry {
@@ -373,7 +462,7 @@ impl Transport {
                 _ if attempt > limits.max_retries => return Err(error),
                 retry::Decision::After(server_delay) => {
                     if server_delay > limits.max_retry_after {
-                        tracing::info!(target: "nevis_authcloud", method, path = %call.path, retry_after_ms = server_delay.as_millis() as u64, "not retrying: Retry-After is longer than max_retry_after");
+                        tracing::info!(target: "nevis_authcloud", method, path = template, retry_after_ms = server_delay.as_millis() as u64, "not retrying: Retry-After is longer than max_retry_after");
                         return Err(error);
                     }
                     server_delay
@@ -385,7 +474,10 @@ impl Transport {
                     return Err(error);
                 }
             }
-            tracing::info!(target: "nevis_authcloud", method, path = %call.path, attempt, kind = error.kind().as_str(), status = error.status(), delay_ms = delay.as_millis() as u64, "retrying");
+            tracing::info!(target: "nevis_authcloud", method, path = template, attempt, kind = error.kind().as_str(), status = error.status(), delay_ms = delay.as_millis() as u64, "retrying");
+            // The attempt's span ends before the wait, so its duration is the exchange alone.
+            drop(_in_attempt);
+            drop(attempt_span);
             tokio::select! {
                 biased;
                 stopped = self.stopped(limits) => {
@@ -460,7 +552,10 @@ impl Transport {
             None => sent.await,
         };
         let response = match answered {
-            Ok(response) => response.map(|body| ResponseBody::received(body, deadline)),
+            Ok(response) => {
+                progress.status.store(response.status().as_u16(), std::sync::atomic::Ordering::Relaxed);
+                response.map(|body| ResponseBody::received(body, deadline))
+            }
             Err(err) => return Err(classify_send_error(err, call.safety, may_resend)),
         };
         handle_response(response, call.safety, call.answer_status, may_resend, finish).await
@@ -549,9 +644,15 @@ where
 pub(crate) struct Progress {
     /// Filled in by the pool when it hands the request to a connection (fresh or idle).
     connection: OnceLock<CaptureConnection>,
+    /// The answer's HTTP status, once one arrived (0 before).
+    status: std::sync::atomic::AtomicU16,
 }
 
 impl Progress {
+    fn status(&self) -> Option<u16> {
+        Some(self.status.load(std::sync::atomic::Ordering::Relaxed)).filter(|status| *status != 0)
+    }
+
     /// False while the request is queued for a slot or waiting for its connection to be made:
     /// until the pool hands it to a connection, no byte of it can have been written.
     fn may_have_sent(&self) -> bool {

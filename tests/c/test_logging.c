@@ -139,6 +139,56 @@ static void test_records_arrive_with_level_target_and_fields(void) {
   capture_free(&c);
 }
 
+/* Whether one line of `text` contains every one of the NULL-terminated `pieces`. */
+static bool has_line_with(const char *text, const char *const *pieces) {
+  for (const char *line = text; line != NULL && *line != '\0';) {
+    const char *end = strchr(line, '\n');
+    size_t n = end ? (size_t)(end - line) : strlen(line);
+    bool all = true;
+    for (const char *const *piece = pieces; *piece != NULL && all; piece++) {
+      const char *at = strstr(line, *piece);
+      all = at != NULL && at < line + n;
+    }
+    if (all) return true;
+    line = end ? end + 1 : NULL;
+  }
+  return false;
+}
+
+#define HAS_LINE(text, ...) has_line_with((text), (const char *const[]){__VA_ARGS__, NULL})
+
+static void test_spans_of_calls_and_attempts(void) {
+  static const char *unknown_id = "00000000-0000-4000-8000-000000000000";
+  struct capture c;
+  capture_init(&c);
+  nevis_client_options opts = sim_options();
+  nevis_client *client = new_client(&opts);
+  set_callback(NEVIS_LOG_DEBUG, on_record, &c);
+  /* A success: the call span is named after the operation, with OpenTelemetry HTTP fields. */
+  CHECK_OK(nevis_client_ping(client));
+  CHECK(HAS_LINE(c.text, "DEBUG nevis_authcloud: span start nevis.ping http.request.method=GET url.template=/ping server.address="));
+  CHECK(HAS_LINE(c.text, "span end nevis.ping ", "http.response.status_code=200", "nevis.attempts=1", "duration_ms="));
+  CHECK(HAS_LINE(c.text, "span end nevis.attempt ", "url.template=/ping", "nevis.attempt=1", "http.request.resend_count=0"));
+  /* A 404: the error kind as error.type; the route as its template, never the id. */
+  nevis_error *err = nevis_client_get_user(client, unknown_id, NULL);
+  CHECK(nevis_error_kind(err) == NEVIS_ERROR_NOT_FOUND);
+  nevis_error_free(err);
+  CHECK(HAS_LINE(c.text, "span end nevis.get_user ", "url.template=/api/v1/users/{userId}", "http.response.status_code=404",
+                 "error.type=not_found"));
+  CHECK(!str_contains(c.text, unknown_id));
+  /* A retried 503: two attempts in one call, the first failed with `server`. */
+  sim_fault("{\"method\":\"GET\",\"path\":\"/ping\",\"count\":1,\"fault\":\"status\",\"status\":503}");
+  CHECK_OK(nevis_client_ping(client));
+  set_callback(0, NULL, NULL);
+  CHECK(HAS_LINE(c.text, "span end nevis.attempt ", "nevis.attempt=1", "http.response.status_code=503", "error.type=server"));
+  CHECK(HAS_LINE(c.text, "span end nevis.attempt ", "nevis.attempt=2", "http.request.resend_count=1", "http.response.status_code=200"));
+  CHECK(HAS_LINE(c.text, "span end nevis.ping ", "nevis.attempts=2", "http.response.status_code=200"));
+  CHECK(!leaks(c.text, sim_access_key()));
+  if (current_failures > 0) fprintf(stderr, "  captured:\n%s", c.text ? c.text : "(nothing)\n");
+  nevis_client_free(client);
+  capture_free(&c);
+}
+
 static void test_bad_levels_are_refused(void) {
   struct capture c;
   capture_init(&c);
@@ -337,6 +387,7 @@ static void test_no_secret_in_any_log_line_or_error(void) {
 
 void logging_tests(void) {
   run_test("log callback: records arrive with level, target and fields", test_records_arrive_with_level_target_and_fields);
+  run_test("log callback: spans of calls and attempts, with OpenTelemetry fields", test_spans_of_calls_and_attempts);
   run_test("log callback: bad levels are refused", test_bad_levels_are_refused);
   run_test("log callback: changed while other threads call", test_callback_changes_while_threads_call);
   run_test("secret scan: no key, token or code in any log line or error text", test_no_secret_in_any_log_line_or_error);

@@ -22,6 +22,7 @@ from . import _native, errors, models
 from ._async_client import AsyncClient
 from ._client import Client
 from ._config import ClientConfig
+from ._opentelemetry import enable_opentelemetry
 from .errors import (
     APIConnectionError,
     ApiError,
@@ -69,6 +70,7 @@ __all__ = [
     "Client",
     "AsyncClient",
     "ClientConfig",
+    "enable_opentelemetry",
     "errors",
     "models",
     "APIConnectionError",

@@ -1,7 +1,7 @@
 # Types of the Rust extension module (bindings-python/src). Kept in step with the module by the
 # stubtest run in tests/python/test_typing.py.
 import asyncio
-from typing import Optional, Tuple, final
+from typing import Any, Callable, Optional, Tuple, final
 
 __all__ = [
     "__version__",
@@ -11,6 +11,7 @@ __all__ = [
     "retryable_kinds",
     "begin_shutdown",
     "operation_names",
+    "enable_span_hook",
 ]
 
 __version__: str
@@ -56,3 +57,4 @@ def error_classes() -> list[tuple[str, str]]: ...
 def retryable_kinds() -> list[str]: ...
 def begin_shutdown() -> None: ...
 def operation_names() -> list[str]: ...
+def enable_span_hook(hook: Callable[[str, int, Optional[int], dict[str, Any], int], None]) -> None: ...
