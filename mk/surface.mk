@@ -1,11 +1,11 @@
 # The public surface in one document (docs/api/surface.json) and the binding files kept in step
 # with it (scripts/surface.py; ARCHITECTURE.md, "Generated or checked").
 #
-#   make generate       rewrite docs/api/surface.json from the core's types (core/tests/surface.rs
+#   make generate       rewrite docs/api/surface.json from the core's types (core/tests/surface/
 #                       with NEVIS_WRITE_SURFACE=1), then every generated binding region from it
 #   make test-surface   fail when a generated region is stale or a hand-written binding file lacks
 #                       (or adds) a field, enum value, error kind, operation or option; no build.
-#                       The drift of docs/api/surface.json itself fails core/tests/surface.rs,
+#                       The drift of docs/api/surface.json itself fails core/tests/surface/,
 #                       which test-rust runs.
 
 .PHONY: generate test-surface

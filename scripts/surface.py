@@ -2,7 +2,7 @@
 """Keeps every binding's hand-mirrored surface in step with docs/api/surface.json.
 
 docs/api/surface.json is the core's public surface (operations, models, enums, secret fields, error
-kinds, client options), generated and proven complete by core/tests/surface.rs. This script:
+kinds, client options), generated and proven complete by core/tests/surface/. This script:
 
   generate   rewrites the parts of binding files that are pure copies of it (the regions between
              `surface.py: begin …` and `… end` markers, and the whole of the Python asyncio client,
