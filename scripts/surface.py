@@ -21,7 +21,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, List, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Set, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 SURFACE = json.loads((ROOT / "docs/api/surface.json").read_text(encoding="utf-8"))
@@ -79,7 +79,7 @@ def async_client(blocking: str) -> str:
     return body
 
 
-GENERATED: List[Tuple[Path, str, object]] = [
+GENERATED: List[Tuple[Path, str, Callable[[], str]]] = [
     (NODE / "redact.js", "secret-fields", node_secret_fields),
     (NODE / "errors.d.ts", "error-kinds", ts_error_kinds),
     (PY_PACKAGE / "_async_client.py", "operations", lambda: async_client((PY_PACKAGE / "_client.py").read_text(encoding="utf-8"))),
@@ -90,7 +90,7 @@ def generated_files() -> Dict[Path, str]:
     files: Dict[Path, str] = {}
     for path, region, make in GENERATED:
         text = files.get(path) or path.read_text(encoding="utf-8")
-        files[path] = replace_region(text, region, make(), path)  # type: ignore[operator]
+        files[path] = replace_region(text, region, make(), path)
     return files
 
 
@@ -165,14 +165,26 @@ def check_python(problems: List[str]) -> None:
     for python, model in PYTHON_MODELS.items():
         compare(f"bindings-python models.py {python} (mirrors {model})", declared[python], fields_of(model, in_body_only=True), problems)
     client = ast.parse((PY_PACKAGE / "_client.py").read_text(encoding="utf-8"))
-    methods = {
-        node.name
+    definitions = {
+        node.name: node
         for cls in client.body
         if isinstance(cls, ast.ClassDef) and cls.name == "Client"
         for node in cls.body
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and node.name != "close"
     }
-    compare("bindings-python Client operations", methods, OPERATIONS, problems)
+    compare("bindings-python Client operations", definitions, OPERATIONS, problems)
+    # A request model's fields are the method's keywords (snake_case); `extra` carries unmodelled
+    # members, and a FIDO2 `credential` mapping carries the browser's `type`, `id` and `response`.
+    for op in SURFACE["operations"]:
+        method = definitions.get(op["name"])
+        if method is None or op["request"] is None:
+            continue
+        keywords = {arg.arg for arg in method.args.args + method.args.kwonlyargs} - {"self", "extra"}
+        wanted = {snake(wire) for wire in fields_of(op["request"], in_body_only=False)}
+        if "credential" in keywords:
+            keywords.discard("credential")
+            wanted -= {"type", "id", "response"}
+        compare(f"bindings-python Client.{op['name']} keywords (fields of {op['request']})", keywords, wanted, problems)
     native = (ROOT / "bindings-python/src/operations.rs").read_text(encoding="utf-8")
     names = re.search(r"const NAMES: &\[&str\] = &\[(.*?)\];", native, re.S)
     listed = re.findall(r'"(\w+)"', names.group(1)) if names else []

@@ -365,11 +365,31 @@ pub(crate) fn the_option_table_matches_the_configuration() {
     let options: BTreeMap<&str, Value> =
         client_options().into_iter().map(|option| (option.name, option.default)).collect();
     let seconds = |d: Duration| json!(d.as_secs_f64());
-    assert_eq!(options["connect_timeout"], seconds(config.connect_timeout()));
-    assert_eq!(options["request_timeout"], seconds(config.request_timeout()));
-    assert_eq!(options["deadline"], config.deadline().map_or(Value::Null, seconds));
-    assert_eq!(options["max_retries"], json!(config.max_retries()));
-    assert_eq!(options["max_connections"], json!(config.max_connections()));
+    assert_eq!(
+        options["connect_timeout"],
+        seconds(config.connect_timeout()),
+        "connect_timeout: the default in the table is not the core's"
+    );
+    assert_eq!(
+        options["request_timeout"],
+        seconds(config.request_timeout()),
+        "request_timeout: the default in the table is not the core's"
+    );
+    assert_eq!(
+        options["deadline"],
+        config.deadline().map_or(Value::Null, seconds),
+        "deadline: the default in the table is not the core's"
+    );
+    assert_eq!(
+        options["max_retries"],
+        json!(config.max_retries()),
+        "max_retries: the default in the table is not the core's"
+    );
+    assert_eq!(
+        options["max_connections"],
+        json!(config.max_connections()),
+        "max_connections: the default in the table is not the core's"
+    );
 
     assert!(local().max_retries(10).build().is_ok());
     assert!(rejected_naming(local().max_retries(11).build(), "max_retries"));
