@@ -173,13 +173,27 @@ def check_python(problems: List[str]) -> None:
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and node.name != "close"
     }
     compare("bindings-python Client operations", definitions, OPERATIONS, problems)
+    # The argument builders in _requests.py take exactly what the methods take.
+    builders = {
+        node.name: node
+        for node in ast.parse((PY_PACKAGE / "_requests.py").read_text(encoding="utf-8")).body
+        if isinstance(node, ast.FunctionDef)
+    }
+    for name, method in definitions.items():
+        builder = builders.get(name)
+        if builder is None:
+            problems.append(f"bindings-python _requests.py: no {name}() for Client.{name}")
+            continue
+        taken = {arg.arg for arg in method.args.args + method.args.kwonlyargs} - {"self"}
+        given = {arg.arg for arg in builder.args.args + builder.args.kwonlyargs}
+        compare(f"bindings-python _requests.{name} (against Client.{name})", given, taken, problems)
     # A request model's fields are the method's keywords (snake_case); `extra` carries unmodelled
     # members, and a FIDO2 `credential` mapping carries the browser's `type`, `id` and `response`.
     for op in SURFACE["operations"]:
-        method = definitions.get(op["name"])
-        if method is None or op["request"] is None:
+        definition = definitions.get(op["name"])
+        if definition is None or op["request"] is None:
             continue
-        keywords = {arg.arg for arg in method.args.args + method.args.kwonlyargs} - {"self", "extra"}
+        keywords = {arg.arg for arg in definition.args.args + definition.args.kwonlyargs} - {"self", "extra"}
         wanted = {snake(wire) for wire in fields_of(op["request"], in_body_only=False)}
         if "credential" in keywords:
             keywords.discard("credential")
