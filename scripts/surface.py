@@ -328,6 +328,25 @@ def check_c(problems: List[str]) -> None:
             continue
         expected |= set(carried) if isinstance(carried, tuple) else {str(carried)}
     compare("include/nevis_authcloud.h struct nevis_client_options", members, expected, problems)
+    # Each member's doc states the core's default in C's units (milliseconds for `_ms`).
+    docs = dict(
+        (member, " ".join(doc.replace("*", " ").split()))
+        for doc, member in re.findall(r"/\*\*(.*?)\*/\s*[\w ]+?\*?(\w+);", options.group(1) if options else "", re.S)
+    )
+    for option in SURFACE["client_options"]:
+        carried = C_OPTIONS.get(option["name"], option["name"])
+        default = option["default"]
+        if carried is None or default is None or default == []:
+            continue
+        pairs = zip(carried, default) if isinstance(carried, tuple) else [(str(carried), default)]
+        for member, value in pairs:
+            if isinstance(value, bool):
+                stated = "false" if not value else "true"
+            else:
+                stated = f"{round(value * 1000) if member.endswith('_ms') else value:,}".replace(",", " ")
+            text = docs.get(member, "").lower()
+            if f"default {stated}" not in text:
+                problems.append(f"include/nevis_authcloud.h nevis_client_options.{member}: its doc does not say `default {stated}` (the core's default for {option['name']})")
 
 
 def main() -> int:
