@@ -164,13 +164,18 @@ def check_python(problems: List[str]) -> None:
     declared = python_wire_fields(tree)
     for python, model in PYTHON_MODELS.items():
         compare(f"bindings-python models.py {python} (mirrors {model})", declared[python], fields_of(model, in_body_only=True), problems)
-    client = ast.parse((PY_PACKAGE / "_client.py").read_text(encoding="utf-8"))
+    # The operations are the methods between the markers (the part the asyncio client copies);
+    # what the client has besides (close, context managers, per-call settings) lies outside.
+    source = (PY_PACKAGE / "_client.py").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    begin = next((n for n, line in enumerate(lines, 1) if "surface.py: begin operations" in line), 0)
+    end = next((n for n, line in enumerate(lines, 1) if "surface.py: end operations" in line), 0)
     definitions = {
         node.name: node
-        for cls in client.body
+        for cls in ast.parse(source).body
         if isinstance(cls, ast.ClassDef) and cls.name == "Client"
         for node in cls.body
-        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and node.name != "close"
+        if isinstance(node, ast.FunctionDef) and begin < node.lineno < end
     }
     compare("bindings-python Client operations", definitions, OPERATIONS, problems)
     # The argument builders in _requests.py take exactly what the methods take.
