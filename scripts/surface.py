@@ -5,8 +5,8 @@ docs/api/surface.json is the core's public surface (operations, models, enums, s
 kinds, client options), generated and proven complete by core/tests/surface/. This script:
 
   generate   rewrites the parts of binding files that are pure copies of it (the regions between
-             `surface.py: begin …` and `… end` markers, and the whole of the Python asyncio client,
-             which is derived from the blocking one);
+             `surface.py: begin …` and `… end` markers; the Python asyncio client's operations are
+             derived from the blocking client's);
   check      fails when a generated part is stale, and when a hand-written file (Python dataclasses,
              TypeScript declarations, the C header) is missing a field, enum value, error kind,
              operation or option of the surface, or has one the surface does not, naming each.
@@ -68,14 +68,18 @@ def ts_error_kinds() -> str:
 
 
 def async_client(blocking: str) -> str:
-    """The asyncio client's operations, derived from the blocking client's (one definition each)."""
+    """The asyncio client's operations, derived from the blocking client's (one definition each).
+
+    An operation reaches the core only through ``self._run(…)``, which each client defines (blocking
+    in ``Client``, a coroutine in ``AsyncClient``), so the asyncio method is the same text with
+    ``async def`` and ``await self._run(…)``.
+    """
     match = re.search(r"^    # surface\.py: begin operations[^\n]*\n(.*?)^    # surface\.py: end operations", blocking, re.S | re.M)
     if match is None:
         raise SystemExit("_client.py: no `# surface.py: begin operations` … `end operations` markers")
     body = match.group(1)
     body = re.sub(r"^(    (?:@overload\n    )?)def ", r"\1async def ", body, flags=re.M)
-    body = re.sub(r"^(\s+)return self\._run\(", r"\1return await self._run(", body, flags=re.M)
-    body = re.sub(r"^(\s+)self\._run\(", r"\1await self._run(", body, flags=re.M)
+    body = re.sub(r"(?<!await )\bself\._run\(", "await self._run(", body)
     return body
 
 
