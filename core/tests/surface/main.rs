@@ -28,7 +28,7 @@ use nevis_authcloud::{Error, ErrorKind};
 use serde_json::{Map, Value, json};
 
 use models::{Field, Model, all_fields, compiled_enums, read_enums, read_models};
-use tables::{CLIENT_SOURCE, OPERATIONS, WAIT_SOURCE, client_options, doc_before, setter_doc};
+use tables::{CLIENT_SOURCE, OPERATIONS, WAIT_SOURCE, call_options, client_options, doc_before, setter_doc};
 
 const SURFACE_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api/surface.json");
 
@@ -127,6 +127,10 @@ fn surface() -> Value {
         "secret_fields": secrets,
         "error_kinds": kinds,
         "client_options": options,
+        "call_options": call_options()
+            .into_iter()
+            .map(|(name, ty, doc)| json!({ "name": name, "type": ty, "doc": doc }))
+            .collect::<Vec<_>>(),
     })
 }
 

@@ -398,3 +398,42 @@ pub(crate) fn the_option_table_matches_the_configuration() {
     assert!(rejected_naming(local().max_response_bytes(1023).build(), "max_response_bytes"));
     assert!(rejected_naming(local().deadline(Duration::ZERO).build(), "deadline"));
 }
+
+/// The per-call overrides of `RequestOptions` (`Client::with_options`): `(name, type, doc)`, read
+/// from its definition. Any line of the struct this does not understand fails the surface test.
+pub(crate) fn call_options() -> Vec<(String, &'static str, String)> {
+    let start = CLIENT_SOURCE.find("pub struct RequestOptions {").expect("RequestOptions in client.rs");
+    let body = &CLIENT_SOURCE[start..];
+    let body = &body[body.find('{').map_or(0, |at| at + 1)..body.find("\n}").unwrap_or(body.len())];
+    let mut docs = Vec::new();
+    let mut options = Vec::new();
+    for line in body.lines().map(str::trim).filter(|line| !line.is_empty()) {
+        if let Some(doc) = line.strip_prefix("///") {
+            docs.push(doc.trim().to_string());
+            continue;
+        }
+        let field = line.strip_prefix("pub ").and_then(|rest| rest.strip_suffix(','));
+        let (name, ty) = field.and_then(|field| field.split_once(": ")).unwrap_or_else(|| {
+            panic!("core/src/client.rs RequestOptions: the surface reader does not understand {line}")
+        });
+        let ty = match ty {
+            "Option<Duration>" => "duration",
+            "Option<u32>" => "integer",
+            "Option<bool>" => "boolean",
+            other => panic!("core/src/client.rs RequestOptions.{name}: unknown type {other}"),
+        };
+        options.push((name.to_string(), ty, doc_text(&docs)));
+        docs.clear();
+    }
+    options
+}
+
+#[test]
+fn call_options_are_read_from_request_options() {
+    // Naming every field without `..` stops compiling when one is added or renamed, so the reader
+    // above must then see it too.
+    let nevis_authcloud::RequestOptions { request_timeout: _, deadline: _, max_retries: _, retry_non_idempotent: _ } =
+        nevis_authcloud::RequestOptions::default();
+    let read: Vec<String> = call_options().into_iter().map(|(name, _, _)| name).collect();
+    assert_eq!(read, ["request_timeout", "deadline", "max_retries", "retry_non_idempotent"]);
+}
