@@ -2,6 +2,7 @@
 
 import type { StatusResponse } from './types'
 
+// surface.py: begin error-kinds (generated from docs/api/surface.json by `make generate`)
 export type ErrorCode =
   | 'bad_request'
   | 'unauthorized'
@@ -23,6 +24,7 @@ export type ErrorCode =
   | 'cancelled'
   | 'closed'
   | 'internal'
+// surface.py: end error-kinds
 
 /** Could the server have acted on the failed request (sent the push, the SMS)? */
 export type MayHaveBeenApplied = 'no' | 'yes' | 'unknown'

@@ -11,7 +11,9 @@
 const { inspect } = require('node:util')
 
 /** The wire names of the fields the core models as `Secret` in a response. */
-const SECRET_FIELDS = new Set(['statusToken', 'token', 'intentToken', 'code', 'codes'])
+// surface.py: begin secret-fields (generated from docs/api/surface.json by `make generate`)
+const SECRET_FIELDS = new Set(['code', 'codes', 'intentToken', 'statusToken', 'token'])
+// surface.py: end secret-fields
 const REDACTED = '[redacted]'
 
 /** A plain copy of `value` with every secret field replaced by '[redacted]'. */

@@ -193,6 +193,8 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// The access key from the management console (a bearer credential: never shown in `Debug`,
+    /// logs or errors). Required.
     pub fn access_key(mut self, access_key: impl Into<Secret>) -> Self {
         self.access_key = Some(access_key.into());
         self

@@ -51,6 +51,7 @@ class AsyncClient(BaseClient):
     ) -> None:
         await self.close()
 
+    # surface.py: begin operations (generated from _client.py by `make generate`: edit that file)
     async def ping(self) -> None:
         """`GET /ping`: succeeds when the service answers `PONG`."""
         await self._run(_requests.ping())
@@ -319,3 +320,4 @@ class AsyncClient(BaseClient):
                 user_agent=user_agent,
             )
         )
+    # surface.py: end operations

@@ -51,6 +51,7 @@ class Client(BaseClient):
     ) -> None:
         self.close()
 
+    # surface.py: begin operations (the one definition of each operation; make generate derives _async_client.py from it)
     def ping(self) -> None:
         """`GET /ping`: succeeds when the service answers `PONG`."""
         self._run(_requests.ping())
@@ -245,7 +246,12 @@ class Client(BaseClient):
         """`GET /api/v1/aadb2c/users?objectId=`: the Azure AD B2C view of a user (check ``exists``)."""
         return self._run(_requests.find_aadb2c_user(object_id))
 
-    def rename_authenticator(self, authenticator_id: str, *, name: str) -> models.Authenticator:
+    def rename_authenticator(
+        self,
+        authenticator_id: str,
+        *,
+        name: str,
+    ) -> models.Authenticator:
         """`PATCH /api/v1/authenticators/{authenticatorId}`."""
         return self._run(_requests.rename_authenticator(authenticator_id, name))
 
@@ -314,3 +320,4 @@ class Client(BaseClient):
                 user_agent=user_agent,
             )
         )
+    # surface.py: end operations
