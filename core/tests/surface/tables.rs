@@ -433,8 +433,17 @@ pub(crate) fn call_options() -> Vec<(String, String, String)> {
 fn call_options_are_read_from_request_options() {
     // Naming every field without `..` stops compiling when one is added or renamed, so the reader
     // above must then see it too.
-    let nevis_authcloud::RequestOptions { request_timeout: _, deadline: _, max_retries: _, retry_non_idempotent: _ } =
-        nevis_authcloud::RequestOptions::default();
+    let nevis_authcloud::RequestOptions {
+        request_timeout: _,
+        deadline: _,
+        max_retries: _,
+        max_retry_after: _,
+        retry_non_idempotent: _,
+        cancel: _,
+    } = nevis_authcloud::RequestOptions::default();
     let read: Vec<String> = call_options().into_iter().map(|(name, _, _)| name).collect();
-    assert_eq!(read, ["request_timeout", "deadline", "max_retries", "retry_non_idempotent"]);
+    assert_eq!(
+        read,
+        ["request_timeout", "deadline", "max_retries", "max_retry_after", "retry_non_idempotent", "cancel"]
+    );
 }
