@@ -50,6 +50,7 @@ help:
 	@echo "make fuzz   - the cargo-fuzz targets (FUZZ_SECONDS=25 each; part of make test)"
 	@echo "make soak   - 10 minutes of mixed traffic from Python, Node and C at once (SOAK_SECONDS)"
 	@echo "make bench-sim - measure the simulator's own throughput (bench/)"
+	@echo "make lint   - every linter and format check (part of make test); make fmt applies the formatters"
 
 build:
 	cargo build --locked --workspace --bins

@@ -65,7 +65,7 @@ def load(folder: Path) -> List[Dict[str, Any]]:
         try:
             data = json.loads(path.read_text())
         except json.JSONDecodeError as err:
-            raise SystemExit(f"report: {path} is not valid JSON: {err}")
+            raise SystemExit(f"report: {path} is not valid JSON: {err}") from err
         for field in ("benchmark", "title", "unit", "rows"):
             if field not in data:
                 raise SystemExit(f"report: {path} lacks the field {field!r} of the shared layout")
@@ -113,13 +113,13 @@ def render(results: List[Dict[str, Any]], ceiling_checks: List[Tuple[str, Dict[s
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out: List[str] = ["# Benchmark results", ""]
     if smoke:
-        out += ["> **Smoke run**: debug builds and tiny counts, to keep the scripts working. The figures below "
-                "mean nothing; run `make bench` for real ones.", ""]
-    out += [f"Written by `bench/report.py` on {now} from the results in `{display_path(folder)}`. "
+        out += [("> **Smoke run**: debug builds and tiny counts, to keep the scripts working. The figures below "
+                "mean nothing; run `make bench` for real ones."), ""]
+    out += [(f"Written by `bench/report.py` on {now} from the results in `{display_path(folder)}`. "
             "Every comparison ran in one process with its contenders interleaved in rounds, so the ratios hold "
             "on a noisy machine even when the absolute figures move. Loopback, plain HTTP, the release-built "
             "simulator pinned to CPU 0 and every client or load generator pinned to CPU 1 (see each section's "
-            "notes).", ""]
+            "notes)."), ""]
 
     out += ["## Targets", "", "| benchmark | check | value | target | |", "|---|---|---:|---|---|"]
     for result in results:
@@ -139,8 +139,8 @@ def render(results: List[Dict[str, Any]], ceiling_checks: List[Tuple[str, Dict[s
     out += profile_section(folder / "profile" / "breakdown.json")
 
     out += ["## Commands", "",
-            "Everything above comes from one `make bench` (the smoke variant: `make bench-smoke`), which builds the "
-            "release artefacts and runs `bench/run.sh`; each section quotes the exact command of its script.", "",
+            ("Everything above comes from one `make bench` (the smoke variant: `make bench-smoke`), which builds the "
+            "release artefacts and runs `bench/run.sh`; each section quotes the exact command of its script."), "",
             "```", "make bench", "```", ""]
     return "\n".join(out)
 
@@ -254,8 +254,8 @@ def machine_section() -> List[str]:
            f"| load average when the report was written | {load} |"]
     for name, version in tools:
         out.append(f"| {name} | {esc(version) or 'not installed'} |")
-    out += ["", "Competitor versions are in each section (pinned in `bench/node/package-lock.json` and "
-            "`bench/python/requirements.txt`).", ""]
+    out += ["", ("Competitor versions are in each section (pinned in `bench/node/package-lock.json` and "
+            "`bench/python/requirements.txt`)."), ""]
     return out
 
 

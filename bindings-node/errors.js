@@ -156,7 +156,7 @@ const CLASS_BY_KIND = Object.freeze({
 
 /** The class for a kind; the root class for a kind this version does not know. */
 function errorClassFor(kind) {
-  return Object.prototype.hasOwnProperty.call(CLASS_BY_KIND, kind) ? CLASS_BY_KIND[kind] : NevisError
+  return Object.hasOwn(CLASS_BY_KIND, kind) ? CLASS_BY_KIND[kind] : NevisError
 }
 
 /** The chain of causes the core reported, innermost last, as nested Errors. */

@@ -40,9 +40,9 @@ def load(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SystemExit(f"missing fault report {path}: did that language's suite run its fault matrix?")
+        raise SystemExit(f"missing fault report {path}: did that language's suite run its fault matrix?") from None
     except json.JSONDecodeError as err:
-        raise SystemExit(f"{path} is not JSON: {err}")
+        raise SystemExit(f"{path} is not JSON: {err}") from err
 
 
 def expected_created(scenario: dict) -> dict[str, int]:

@@ -56,8 +56,8 @@ DOCTESTED = {"README.md": "core/src/lib.rs", "sim/README.md": "sim/src/lib.rs"}
 # Each command line of a sh block (comments and blank lines aside) must match one rule: "run" (this
 # script runs it) or the check that already proves it.
 SHELL_RULES: List[Tuple[str, str]] = [
-    (r"^make (demo|test)\b", "the project's own commands: `make test` is this very run; `make demo` is not run here (its C "
-     "example also runs in `make test-c`)"),
+    (r"^make (demo|test)\b", ("the project's own commands: `make test` is this very run; `make demo` is not run here (its C "
+     "example also runs in `make test-c`)")),
     (r"^make install-c PREFIX=", "lays out the files with scripts/dist/c-tree.sh, as the C link lines here do"),
     (r"^pip install (nevis-authcloud|\"nevis-authcloud\[testing\]\")( |$)",
      "`make dist-check` installs these wheels (and the simulator's, the testing extra) with pip"),

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-from loadgen import LoadGenerator  # noqa: E402  (bench/lib: the load generator the Python benchmarks share)
+from loadgen import LoadGenerator  # bench/lib: the load generator the Python benchmarks share
 
 SMOKE = "--smoke" in sys.argv[1:]
 CONCURRENCIES = (1, 64)
@@ -44,7 +44,7 @@ def main() -> int:
             try:
                 return generator.measure(connections, seconds)
             except RuntimeError as error:
-                raise SystemExit(f"ceiling: {error}")
+                raise SystemExit(f"ceiling: {error}") from error
 
         if WARMUP_SECONDS:
             for connections in CONCURRENCIES:

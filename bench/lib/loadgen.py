@@ -37,7 +37,7 @@ class LoadGenerator:
             f"wrk.body = {lua_string(body)}\n"
         )
 
-    def __enter__(self) -> "LoadGenerator":
+    def __enter__(self) -> LoadGenerator:
         return self
 
     def __exit__(self, kind: Optional[Type[BaseException]], error: Optional[BaseException],

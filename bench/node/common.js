@@ -36,8 +36,8 @@ function target() {
 
 /** Fails the run when a contender's decoded answer is not the pending operation. */
 function expectPending(answer, who) {
-  if (!answer || answer.status !== 'pending') {
-    throw new Error(`${who}: expected a pending operation, got ${JSON.stringify(answer && answer.status)}`)
+  if (answer?.status !== 'pending') {
+    throw new Error(`${who}: expected a pending operation, got ${JSON.stringify(answer?.status)}`)
   }
 }
 

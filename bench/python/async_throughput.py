@@ -15,9 +15,9 @@ import time
 from typing import Any, Awaitable, Callable, Dict
 
 import _common as common
-
 import aiohttp
 import httpx
+
 import nevis_authcloud
 
 SMOKE = common.smoke_mode()

@@ -12,10 +12,10 @@ import time
 from typing import Callable, Dict
 
 import _common as common
-
 import httpx
-import nevis_authcloud
 import requests
+
+import nevis_authcloud
 
 SMOKE = common.smoke_mode()
 ROUNDS = 2 if SMOKE else 7

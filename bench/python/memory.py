@@ -134,9 +134,11 @@ def waits() -> None:
         in_flight = common.rss_mb()
         all_polled_s = (all_polled_at or started) - started
 
-        accepted = json.loads(subprocess.run(
+        # In a thread: the event loop keeps delivering the waits' answers while the phone accepts.
+        accepted = json.loads((await asyncio.to_thread(
+            subprocess.run,
             [sys.executable, __file__, "accept-all"], check=True, stdout=subprocess.PIPE, text=True,
-        ).stdout)["accepted"]
+        )).stdout)["accepted"]
         results = await asyncio.gather(*tasks)
         finished_s = time.perf_counter() - started
         if accepted < len(tokens) or not all(result.succeeded for result in results):

@@ -267,6 +267,7 @@ unsafe fn with_error<T>(err: *const nevis_error, absent: T, read: impl FnOnce(&n
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_kind(err: *const nevis_error) -> nevis_error_kind {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(nevis_error_kind::NEVIS_ERROR_INTERNAL, || unsafe {
         with_error(err, nevis_error_kind::NEVIS_ERROR_NONE, |err| err.kind)
     })
@@ -300,6 +301,7 @@ pub extern "C" fn nevis_error_kind_name(kind: c_int) -> *const c_char {
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_message(err: *const nevis_error) -> *const c_char {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(c"".as_ptr(), || unsafe { with_error(err, c"".as_ptr(), |err| err.message.as_ptr()) })
 }
 
@@ -309,6 +311,7 @@ pub unsafe extern "C" fn nevis_error_message(err: *const nevis_error) -> *const 
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_status(err: *const nevis_error) -> u16 {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(0, || unsafe { with_error(err, 0, |err| err.status) })
 }
 
@@ -322,6 +325,7 @@ pub unsafe extern "C" fn nevis_error_status(err: *const nevis_error) -> u16 {
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_body(err: *const nevis_error) -> *const c_char {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(ptr::null(), || unsafe {
         with_error(err, ptr::null(), |err| err.body.as_ref().map_or(ptr::null(), |body| body.as_ptr()))
     })
@@ -338,6 +342,7 @@ pub unsafe extern "C" fn nevis_error_body(err: *const nevis_error) -> *const c_c
 /// writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_raw_body(err: *const nevis_error, out_len: *mut usize) -> *const u8 {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(ptr::null(), || unsafe {
         let raw = with_error(err, None, |err| err.raw_body.as_deref().map(|raw| (raw.as_ptr(), raw.len())));
         if !out_len.is_null() {
@@ -355,6 +360,7 @@ pub unsafe extern "C" fn nevis_error_raw_body(err: *const nevis_error, out_len: 
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_field(err: *const nevis_error) -> *const c_char {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(ptr::null(), || unsafe {
         with_error(err, ptr::null(), |err| err.field.as_ref().map_or(ptr::null(), |field| field.as_ptr()))
     })
@@ -366,6 +372,7 @@ pub unsafe extern "C" fn nevis_error_field(err: *const nevis_error) -> *const c_
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_may_have_been_applied(err: *const nevis_error) -> nevis_applied {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(nevis_applied::NEVIS_APPLIED_UNKNOWN, || unsafe {
         with_error(err, nevis_applied::NEVIS_APPLIED_NO, |err| err.applied)
     })
@@ -378,6 +385,7 @@ pub unsafe extern "C" fn nevis_error_may_have_been_applied(err: *const nevis_err
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_retry_after_ms(err: *const nevis_error) -> i64 {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(-1, || unsafe {
         with_error(err, -1, |err| err.retry_after_ms.map_or(-1, |ms| i64::try_from(ms).unwrap_or(i64::MAX)))
     })
@@ -389,6 +397,7 @@ pub unsafe extern "C" fn nevis_error_retry_after_ms(err: *const nevis_error) -> 
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_attempts(err: *const nevis_error) -> u32 {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(0, || unsafe { with_error(err, 0, |err| err.attempts) })
 }
 
@@ -399,6 +408,7 @@ pub unsafe extern "C" fn nevis_error_attempts(err: *const nevis_error) -> u32 {
 /// `err` is NULL or an error returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_is_retryable(err: *const nevis_error) -> bool {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(false, || unsafe { with_error(err, false, |err| err.retryable) })
 }
 
@@ -411,6 +421,7 @@ pub unsafe extern "C" fn nevis_error_is_retryable(err: *const nevis_error) -> bo
 /// writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_error_last_status(err: *const nevis_error, out_status: *mut nevis_status) -> bool {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard_or(false, || unsafe {
         match with_error(err, None, |err| err.last_status) {
             Some(status) if !out_status.is_null() => {
@@ -459,6 +470,7 @@ mod tests {
 
     #[test]
     fn kind_names_come_from_any_int_without_undefined_behaviour() {
+        // SAFETY: nevis_error_kind_name returns a static NUL-terminated name for any value.
         let name = |value: c_int| unsafe { std::ffi::CStr::from_ptr(nevis_error_kind_name(value)) }.to_str().unwrap();
         for &kind in ErrorKind::ALL {
             let mapped = nevis_error_kind::from_core(kind);

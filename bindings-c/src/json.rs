@@ -61,6 +61,7 @@ pub unsafe extern "C" fn nevis_json_get(
     pointer: *const c_char,
     out_value: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = OutString::clear(out_value);
         let document = parse_document(required_str(json, "json")?, "json")?;
@@ -89,6 +90,7 @@ pub unsafe extern "C" fn nevis_json_status_token(
     response_json: *const c_char,
     out_token: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = OutString::clear(out_token);
         let document = parse_document(required_str(response_json, "response_json")?, "response_json")?;
@@ -113,6 +115,7 @@ pub unsafe extern "C" fn nevis_json_transaction_id(
     response_json: *const c_char,
     out_id: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = OutString::clear(out_id);
         let document = parse_document(required_str(response_json, "response_json")?, "response_json")?;

@@ -19,6 +19,8 @@
 //! - `json` — JSON readers for C callers without a JSON library;
 //! - `logging` — the core's log records delivered to a C callback.
 
+// No unwrap or expect on anything input or the network can influence (tests may).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![allow(non_camel_case_types)]
 
 pub mod call_options;

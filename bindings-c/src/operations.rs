@@ -38,6 +38,7 @@ fn reject_field(extra: &Extra, field: &str, argument: &str) -> FfiResult<()> {
 /// `client` is NULL or a live client.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_client_ping(client: *const nevis_client) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let client = client_ref(client)?;
         client.run(client.inner.ping())
@@ -65,6 +66,7 @@ pub unsafe extern "C" fn nevis_client_enroll(
     intent_token: *const c_char,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
@@ -97,6 +99,7 @@ pub unsafe extern "C" fn nevis_client_approve(
     intent_token: *const c_char,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
@@ -124,6 +127,7 @@ pub unsafe extern "C" fn nevis_client_verify(
     request_json: *const c_char,
     intent_token: *const c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let client = client_ref(client)?;
         let user_id = required_str(user_id, "user_id")?;
@@ -154,6 +158,7 @@ pub unsafe extern "C" fn nevis_client_create_intent(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
@@ -178,6 +183,7 @@ pub unsafe extern "C" fn nevis_client_introspect(
     out_active: *mut bool,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out_active = Out::clear(out_active, false);
         let out = OutString::clear(out_json);
@@ -202,6 +208,7 @@ pub unsafe extern "C" fn nevis_client_get_user(
     user_id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
@@ -222,6 +229,7 @@ pub unsafe extern "C" fn nevis_client_find_user(
     username: *const c_char,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
@@ -240,6 +248,7 @@ pub unsafe extern "C" fn nevis_client_delete_user(
     client: *const nevis_client,
     user_id: *const c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let client = client_ref(client)?;
         let user_id = required_str(user_id, "user_id")?;
@@ -261,6 +270,7 @@ pub unsafe extern "C" fn nevis_client_find_aadb2c_user(
     out_exists: *mut bool,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out_exists = Out::clear(out_exists, false);
         let out = OutString::clear(out_json);
@@ -285,6 +295,7 @@ pub unsafe extern "C" fn nevis_client_rename_authenticator(
     name: *const c_char,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
@@ -305,6 +316,7 @@ pub unsafe extern "C" fn nevis_client_delete_authenticator(
     client: *const nevis_client,
     authenticator_id: *const c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let client = client_ref(client)?;
         let authenticator_id = required_str(authenticator_id, "authenticator_id")?;
@@ -328,6 +340,7 @@ pub unsafe extern "C" fn nevis_client_export_logs(
     out_csv: *mut *mut c_char,
     out_len: *mut usize,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out_len = Out::clear(out_len, 0);
         let out = OutString::clear(out_csv);
@@ -367,6 +380,7 @@ pub unsafe extern "C" fn nevis_client_complete_attestation(
     out_ok: *mut bool,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out_ok = Out::clear(out_ok, false);
         let out = OutString::clear(out_json);
@@ -393,6 +407,7 @@ pub unsafe extern "C" fn nevis_client_complete_assertion(
     out_ok: *mut bool,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out_ok = Out::clear(out_ok, false);
         let out = OutString::clear(out_json);

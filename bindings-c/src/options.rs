@@ -152,7 +152,7 @@ pub(crate) unsafe fn read_options(opts: *const nevis_client_options) -> FfiResul
 /// # Safety
 /// Every pointer in `opts` is NULL or a NUL-terminated string valid during the call.
 pub(crate) unsafe fn build_config(opts: &nevis_client_options) -> FfiResult<ClientConfig> {
-    // SAFETY (all `optional_str` calls): forwarded from the caller's contract.
+    // SAFETY: forwarded from this function's contract (every `optional_str` call below).
     let text = |ptr, name| unsafe { optional_str(ptr, name) };
     let mut builder = ClientConfigBuilder::default().sdk_user_agent(SDK_USER_AGENT);
     if let Some(instance) = text(opts.instance, "instance")? {

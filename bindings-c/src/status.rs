@@ -60,6 +60,7 @@ pub struct nevis_cancel {
 /// `out` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn nevis_cancel_new(out: *mut *mut nevis_cancel) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = Out::clear(out, std::ptr::null_mut());
         if !out.is_wanted() {
@@ -135,6 +136,7 @@ pub unsafe extern "C" fn nevis_client_get_status(
     out_status: *mut nevis_status,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out_status = Out::clear(out_status, nevis_status::NEVIS_STATUS_UNKNOWN);
         let out_json = OutString::clear(out_json);
@@ -193,6 +195,7 @@ pub unsafe extern "C" fn nevis_wait_for_status_cancellable(
     out_status: *mut nevis_status,
     out_json: *mut *mut c_char,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out_status = Out::clear(out_status, nevis_status::NEVIS_STATUS_UNKNOWN);
         let out_json = OutString::clear(out_json);

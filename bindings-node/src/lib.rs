@@ -12,6 +12,9 @@
 //! JavaScript thread when the promise settles. The core's log events reach JavaScript the same
 //! way (`logging`): queued from the runtime's threads, delivered on the JavaScript thread.
 
+// No unwrap or expect on anything input or the network can influence (tests may).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod cancel;
 mod client;
 mod errors;

@@ -606,6 +606,7 @@ fn convert(env: sys::napi_env, outcome: Outcome) -> Result<sys::napi_value, napi
     match outcome {
         // SAFETY: a live environment on its thread.
         Ok(Some(text)) => unsafe { String::to_napi_value(env, text) },
+        // SAFETY: as above.
         Ok(None) => unsafe { <()>::to_napi_value(env, ()) },
         Err(failure) => Err(failure.into_js_error(&Env::from_raw(env))),
     }

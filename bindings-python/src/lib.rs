@@ -8,6 +8,9 @@
 //! result objects. Keeping the boundary to "operation name + JSON" means a single table
 //! ([`operations`]) maps Python to the core for both the blocking and the asyncio client.
 
+// No unwrap or expect on anything input or the network can influence (tests may).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use pyo3::prelude::*;
 
 mod asyncio_bridge;

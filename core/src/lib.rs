@@ -21,6 +21,9 @@
 //! # Ok(()) }
 //! ```
 
+// No unwrap or expect on anything input or the network can influence (tests may).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod client;
 mod config;
 mod connector;

@@ -58,6 +58,7 @@ fn sockets_connected_to(port: u16) -> Vec<RawFd> {
         // fails harmlessly on a descriptor that is not a connected socket (or was closed meanwhile).
         let mut address: libc::sockaddr_in = unsafe { std::mem::zeroed() };
         let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        // SAFETY: `address` and `len` are live locals of the sizes getpeername is told.
         let ok = unsafe { libc::getpeername(fd, (&mut address as *mut libc::sockaddr_in).cast(), &mut len) } == 0;
         if ok
             && address.sin_family == libc::AF_INET as libc::sa_family_t

@@ -20,7 +20,8 @@ for tls in (False, True):
         sim.accept(approval.transaction_id)
         status = client.wait_for_status(approval.status_token, interval=0.02, timeout=10)
         assert status.succeeded, status
+major, minor = sys.version_info[:2]
 print(
-    "CPython %d.%d: push login over HTTP and HTTPS with %s from %s and %s"
-    % (sys.version_info[0], sys.version_info[1], nevis_authcloud.__name__, nevis_authcloud.__file__, find_simulator())
+    f"CPython {major}.{minor}: push login over HTTP and HTTPS with {nevis_authcloud.__name__} "
+    f"from {nevis_authcloud.__file__} and {find_simulator()}"
 )

@@ -142,7 +142,7 @@ def sdist(path: Path, version: str) -> None:
 
 
 def npm_package(path: Path) -> Tuple[dict, Dict[str, tarfile.TarInfo], tarfile.TarFile]:
-    archive = tarfile.open(path)
+    archive = tarfile.open(path)  # noqa: SIM115 - returned open: the caller reads members from it
     members = {m.name: m for m in archive.getmembers()}
     manifest = json.load(archive.extractfile(members["package/package.json"]))
     return manifest, members, archive

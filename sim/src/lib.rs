@@ -12,6 +12,9 @@
 //! The interface is fixed in `CONTRACT.md`; `README.md` explains the control plane and the spec
 //! assumptions the simulator makes.
 
+// No unwrap or expect on anything input or the network can influence (tests may).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod api;
 mod clock;
 mod control;

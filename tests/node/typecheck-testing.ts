@@ -1,7 +1,7 @@
 // Compile-only check (`tsc --noEmit --strict`) of `nevis-authcloud/testing`, the helper
 // applications use to run their own login flows against the simulator. Never run.
-import { startSimulator, findSimulator, Simulator, SimulatorError } from 'nevis-authcloud/testing'
-import { Client, type ClientOptions } from 'nevis-authcloud'
+import { startSimulator, findSimulator, type Simulator, SimulatorError } from 'nevis-authcloud/testing'
+import type { Client, ClientOptions } from 'nevis-authcloud'
 
 export async function pushLogin(): Promise<boolean> {
   const binary: string = findSimulator()

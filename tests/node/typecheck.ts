@@ -62,6 +62,7 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
   const client = new Client(options)
   const notes: string[] = [client.baseUrl, String(client.closed), client.toJSON().accessKey]
 
+  // biome-ignore lint/suspicious/noConfusingVoidType: checks that ping is declared to resolve to nothing (Promise<void>)
   const nothing: void = await client.ping()
   const enrolment: EnrollResponse = await client.enroll({ username: 'alice', channel: 'app' })
   const txId: string | undefined = enrolment.enrollment?.transactionId
@@ -152,7 +153,7 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
 export function logging(lines: string[]): void {
   const level: LogLevel = 'debug'
   setLogger((record: LogRecord) => {
-    const attempt: string | number | boolean | undefined = record.fields['attempt']
+    const attempt: string | number | boolean | undefined = record.fields.attempt
     lines.push(`${record.level} ${record.target} ${formatRecord(record)} ${String(attempt)}`)
   }, { level })
   setLogger(() => {})

@@ -38,7 +38,7 @@ def test_each_loop_gets_exactly_its_own_answers(authcloud_sim):
 
         try:
             mismatches[name] = asyncio.run(main())
-        except BaseException as err:  # reported by the main thread
+        except BaseException as err:  # noqa: BLE001 - every failure is reported by the main thread
             errors.append(err)
 
     threads = [threading.Thread(target=worker, args=(f"loop-{i}",)) for i in range(2)]

@@ -306,7 +306,7 @@ def test_a_panic_inside_the_sdk_is_an_internal_error_not_a_panic_exception(authc
 
 
 def test_max_retry_after_fails_fast_instead_of_sleeping(authcloud_sim):
-    fault = dict(method="GET", path="/api/v1/users", count=1, fault="status", status=503, retryAfter="2")
+    fault = {"method": "GET", "path": "/api/v1/users", "count": 1, "fault": "status", "status": 503, "retryAfter": "2"}
     authcloud_sim.add_fault(**fault)
     impatient = authcloud_sim.client(timeout=5, max_retries=1, max_retry_after=1)
     with pytest.raises(errors.ServerError) as caught:

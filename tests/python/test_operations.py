@@ -147,12 +147,13 @@ def test_user_and_authenticator_management(api_factory, sim):
         assert await api.delete_authenticator(authenticator_id) is None
         assert (await api.get_user(enrolment.user_id)).authenticators == []
         assert await api.delete_user(enrolment.user_id) is None
+        after_delete = None
         try:
             await api.get_user(enrolment.user_id)
-        except Exception as err:  # noqa: BLE001
-            assert type(err).__name__ == "NotFoundError"
-        else:
-            raise AssertionError("the deleted user is still there")
+        except Exception as err:  # noqa: BLE001 - the class is asserted below
+            after_delete = err
+        assert after_delete is not None, "the deleted user is still there"
+        assert type(after_delete).__name__ == "NotFoundError"
 
     run(scenario())
 

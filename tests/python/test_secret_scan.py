@@ -99,7 +99,7 @@ class Secrets:
             self.show(cause)
             cause = cause.__cause__ or cause.__context__
 
-    def expect_error(self, error_type: "type[BaseException]", call: Callable[[], Any]) -> BaseException:
+    def expect_error(self, error_type: type[BaseException], call: Callable[[], Any]) -> BaseException:
         with pytest.raises(error_type) as caught:
             call()
         self.show_error(caught.value)
@@ -392,7 +392,7 @@ def test_an_echoing_server_gets_its_echo_redacted(sim: Simulator, capture: Captu
                 call()
             error = caught.value
             assert isinstance(error, errors.ApiError)
-            shown = _everything_about(error) + [error.body, str(error.message), str(error.error), str(error.path)]
+            shown = [*_everything_about(error), error.body, str(error.message), str(error.error), str(error.path)]
             assert any("[redacted]" in text for text in shown), shown[0]
             for secret in secrets:
                 leaked = [text[:120] for text in shown if secret in text]

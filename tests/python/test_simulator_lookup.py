@@ -46,7 +46,7 @@ def test_authcloud_sim_wins(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_a_wrong_authcloud_sim_is_named(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTHCLOUD_SIM", str(isolated / "missing"))
-    with pytest.raises(SimulatorError, match="AUTHCLOUD_SIM=.*missing.* is not a file"):
+    with pytest.raises(SimulatorError, match=r"AUTHCLOUD_SIM=.*missing.* is not a file"):
         find_simulator()
 
 

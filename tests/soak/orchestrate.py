@@ -34,7 +34,7 @@ from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from soak_table import render  # noqa: E402
+from soak_table import render
 
 LANGUAGES = ("python", "node", "c")
 EFFECT_KINDS = ("enroll", "approval", "sms", "intent")
@@ -70,8 +70,9 @@ class Process:
     def __init__(self, name: str, argv: List[str], log_path: str, env: Dict[str, str]) -> None:
         self.name = name
         self.argv = argv
-        self.log = open(log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        # The child keeps its own copy of the log's descriptor; this process needs none.
+        with open(log_path, "w", encoding="utf-8") as log:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
         self.rss: List[List[float]] = []
         self.cpu: Optional[float] = None
         self.killed = False
@@ -84,13 +85,14 @@ class Process:
 
 
 def start_sim(binary: str, log_path: str) -> tuple:
-    log = open(log_path, "w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [binary, "--listen", "127.0.0.1:0", "--exit-on-stdin-eof", "--log", "warn"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=log,
-    )
+    # The simulator keeps its own copy of the log's descriptor; this process needs none.
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [binary, "--listen", "127.0.0.1:0", "--exit-on-stdin-eof", "--log", "warn"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+        )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:
@@ -198,7 +200,6 @@ def main() -> int:
             if d.proc.poll() is None:
                 d.proc.kill()
             d.proc.wait()
-            d.log.close()
         assert sim_proc.stdin is not None
         sim_proc.stdin.close()
         try:

@@ -64,7 +64,7 @@ def render(summary: Dict[str, Any]) -> str:
             row.append(f"{entry['ok'] + entry['error']} ({entry['error']} err) {entry['p50Ms']:.1f}/{entry['p99Ms']:.0f}" if entry else "-")
         rows.append(row)
     out.append("\ncalls per SDK method: count (errors) p50/p99 ms")
-    out.append(_table(["method"] + langs, rows))
+    out.append(_table(["method", *langs], rows))
 
     kinds = sorted({k for r in drivers.values() for which in ("expected", "incidental") for k in _errors(r, which)})
     rows = [
@@ -72,7 +72,7 @@ def render(summary: Dict[str, Any]) -> str:
         for kind in kinds
     ]
     out.append("\ntyped errors by kind: deliberate/incidental (incidental: another driver's shared fault, or a flow step hit by one)")
-    out.append(_table(["kind"] + langs, rows))
+    out.append(_table(["kind", *langs], rows))
 
     sim = summary["simulator"]
     stats = sim.get("stats", {})

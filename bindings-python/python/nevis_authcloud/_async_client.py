@@ -27,7 +27,7 @@ class AsyncClient(BaseClient):
     keywords (``instance=``/``base_url=``, ``access_key=``, ``timeout=``, …). Usable from any event
     loop, also across several ``asyncio.run()`` calls."""
 
-    async def _run(self, call: "_requests.Call[_requests.T]") -> "_requests.T":
+    async def _run(self, call: _requests.Call[_requests.T]) -> _requests.T:
         try:
             answer: str = await self._native.call_async(call.operation, call.take_arguments())
         except InvalidRequestError as err:

@@ -27,7 +27,7 @@ class Client(BaseClient):
     """A blocking client for one Authentication Cloud instance. See ``BaseClient.__init__`` for the
     keywords (``instance=``/``base_url=``, ``access_key=``, ``timeout=``, …)."""
 
-    def _run(self, call: "_requests.Call[_requests.T]") -> "_requests.T":
+    def _run(self, call: _requests.Call[_requests.T]) -> _requests.T:
         try:
             answer = self._native.call(call.operation, call.arguments)
         except InvalidRequestError as err:

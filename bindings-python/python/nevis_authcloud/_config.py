@@ -182,7 +182,7 @@ def view_arguments(
     }
 
 
-def read_config(settings: "list[tuple[str, Optional[str]]]") -> ClientConfig:
+def read_config(settings: list[tuple[str, Optional[str]]]) -> ClientConfig:
     """Builds :class:`ClientConfig` from the native client's ``settings()``."""
     values = dict(settings)
     deadline = values.get("deadline")

@@ -164,7 +164,7 @@ class Phone(_WireModel):
 class RecoveryCodes(_WireModel):
     """A user's recovery code set; ``codes`` is filled only in the response of a recovery enrolment."""
 
-    codes: List[str] = _secret(default_factory=list)
+    codes: List[str] = _secret(default_factory=list)  # noqa: RUF009 - _secret is dataclasses.field, hidden from repr
     created_at: Optional[str] = None
     remaining: Optional[int] = None
 

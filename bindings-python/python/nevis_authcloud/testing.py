@@ -219,7 +219,7 @@ class Simulator:
             self._process.stdout.close()
         shutil.rmtree(self._workdir, ignore_errors=True)
 
-    def __enter__(self) -> "Simulator":
+    def __enter__(self) -> Simulator:
         return self
 
     def __exit__(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import inspect
 import json
 import os
@@ -27,9 +28,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from nevis_authcloud import AsyncClient, Client, NevisError, _native  # noqa: E402
-
-from soak_support import (  # noqa: E402
+from soak_support import (
     ANY,
     Abort,
     ControlError,
@@ -40,6 +39,8 @@ from soak_support import (  # noqa: E402
     Watchdog,
     WorkerRandom,
 )
+
+from nevis_authcloud import AsyncClient, Client, NevisError, _native
 
 LANGUAGE = "python"
 PHONE_DIGIT = "1"  # the language's digit in generated phone numbers (+4179<digit><worker><counter>)
@@ -80,7 +81,7 @@ class Worker:
     loop whose only task it is, so blocking calls are fine) or an asyncio one (a task on the shared
     loop). The scenarios are written once; ``call`` awaits only what is awaitable."""
 
-    def __init__(self, driver: "Driver", index: int, mode: str) -> None:
+    def __init__(self, driver: Driver, index: int, mode: str) -> None:
         self.d = driver
         self.index = index
         self.mode = mode
@@ -128,7 +129,7 @@ class Worker:
             outcome = result
         except NevisError as err:
             outcome = err
-        except Exception as err:  # anything that is not the SDK's own error class
+        except Exception as err:  # noqa: BLE001 - anything that is not the SDK's own error class
             outcome = err
         finally:
             self.d.watchdog.leave(ticket)
@@ -164,7 +165,7 @@ class Worker:
         """Keeps the pool bounded (so the simulator's user table is too): deletes the oldest."""
         while len(self.pool) >= self.d.mix["poolSize"]:
             user = self.pool.pop(0)
-            await self.call("delete_user", lambda: self.client.delete_user(user.user_id))
+            await self.call("delete_user", functools.partial(self.client.delete_user, user.user_id))
 
     def pick_user(self, channel: Optional[str] = None, readable: bool = False) -> Optional[PoolUser]:
         candidates = [
@@ -457,7 +458,7 @@ class Worker:
                 self.stats.aborted(name)
             except ControlError as err:
                 self.stats.control_error(str(err))
-            except Exception:  # a bug in this driver, not the SDK: report it loudly
+            except Exception:  # noqa: BLE001 - a bug in this driver, not the SDK: report it loudly
                 self.stats.driver_error(traceback.format_exc(limit=3))
             await asyncio.sleep(self.rng.uniform(low, high) / 1000)
 

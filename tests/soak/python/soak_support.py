@@ -73,7 +73,7 @@ class Histogram:
         self.count += 1
         self.max_ms = max(self.max_ms, ms)
 
-    def merge(self, other: "Histogram") -> None:
+    def merge(self, other: Histogram) -> None:
         for index, n in other.buckets.items():
             self.buckets[index] = self.buckets.get(index, 0) + n
         self.count += other.count
@@ -156,7 +156,7 @@ class Stats:
         if len(self.driver_samples) < MAX_SAMPLES:
             self.driver_samples.append(text)
 
-    def merge(self, other: "Stats") -> None:
+    def merge(self, other: Stats) -> None:
         for op, entry in other.calls.items():
             mine = self.calls.setdefault(op, {"ok": 0, "error": 0, "hist": Histogram()})
             mine["ok"] += entry["ok"]
