@@ -160,6 +160,7 @@ pub unsafe extern "C" fn nevis_client_with_options(
     opts: *const nevis_call_options,
     out: *mut *mut nevis_client,
 ) -> *mut nevis_error {
+    // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let out = Out::clear(out, std::ptr::null_mut());
         if !out.is_wanted() {

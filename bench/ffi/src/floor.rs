@@ -106,8 +106,9 @@ async fn calls(client: &Client, token: &Arc<str>, total: usize, concurrency: usi
 
 /// User plus system CPU time of the whole process (every thread), in microseconds.
 fn process_cpu_us() -> f64 {
-    // SAFETY: getrusage only writes into the zeroed struct we own.
+    // SAFETY: `rusage` is plain integers, for which all-zero bytes are a valid value.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes into the struct we own and pass by a valid pointer.
     if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
         return f64::NAN;
     }
