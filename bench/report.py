@@ -32,8 +32,17 @@ CEILING_SHARE = 0.70
 # The concurrency of each throughput benchmark, for files that do not state it themselves.
 CONCURRENCY = {"python-blocking": 1, "python-async": 64, "node-throughput": 64}
 # Sections in reading order; anything else follows alphabetically.
-ORDER = ["python-blocking", "python-async", "node-throughput", "node-lag", "c-ffi", "ceiling",
-         "python-memory", "python-startup", "node-startup"]
+ORDER = [
+    "python-blocking",
+    "python-async",
+    "node-throughput",
+    "node-lag",
+    "c-ffi",
+    "ceiling",
+    "python-memory",
+    "python-startup",
+    "node-startup",
+]
 
 
 def main() -> int:
@@ -99,27 +108,43 @@ def ceiling_shares(results: List[Dict[str, Any]]) -> List[Tuple[str, Dict[str, A
             if top is None or not top.get("median") or not rate:
                 continue
             share = rate / top["median"]
-            checks.append((result["benchmark"], {
-                "name": f"{name} / {top['name']} (share of the ceiling; ceiling.json, a separate run)",
-                "value": round(share, 3),
-                "target": f">= {CEILING_SHARE:.2f}",
-                "met": share >= CEILING_SHARE,
-            }))
+            checks.append(
+                (
+                    result["benchmark"],
+                    {
+                        "name": f"{name} / {top['name']} (share of the ceiling; ceiling.json, a separate run)",
+                        "value": round(share, 3),
+                        "target": f">= {CEILING_SHARE:.2f}",
+                        "met": share >= CEILING_SHARE,
+                    },
+                )
+            )
     return checks
 
 
-def render(results: List[Dict[str, Any]], ceiling_checks: List[Tuple[str, Dict[str, Any]]],
-           folder: Path, smoke: bool) -> str:
+def render(
+    results: List[Dict[str, Any]], ceiling_checks: List[Tuple[str, Dict[str, Any]]], folder: Path, smoke: bool
+) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out: List[str] = ["# Benchmark results", ""]
     if smoke:
-        out += [("> **Smoke run**: debug builds and tiny counts, to keep the scripts working. The figures below "
-                "mean nothing; run `make bench` for real ones."), ""]
-    out += [(f"Written by `bench/report.py` on {now} from the results in `{display_path(folder)}`. "
+        out += [
+            (
+                "> **Smoke run**: debug builds and tiny counts, to keep the scripts working. The figures below "
+                "mean nothing; run `make bench` for real ones."
+            ),
+            "",
+        ]
+    out += [
+        (
+            f"Written by `bench/report.py` on {now} from the results in `{display_path(folder)}`. "
             "Every comparison ran in one process with its contenders interleaved in rounds, so the ratios hold "
             "on a noisy machine even when the absolute figures move. Loopback, plain HTTP, the release-built "
             "simulator pinned to CPU 0 and every client or load generator pinned to CPU 1 (see each section's "
-            "notes)."), ""]
+            "notes)."
+        ),
+        "",
+    ]
 
     out += ["## Targets", "", "| benchmark | check | value | target | |", "|---|---|---:|---|---|"]
     for result in results:
@@ -138,10 +163,19 @@ def render(results: List[Dict[str, Any]], ceiling_checks: List[Tuple[str, Dict[s
 
     out += profile_section(folder / "profile" / "breakdown.json")
 
-    out += ["## Commands", "",
-            ("Everything above comes from one `make bench` (the smoke variant: `make bench-smoke`), which builds the "
-            "release artefacts and runs `bench/run.sh`; each section quotes the exact command of its script."), "",
-            "```", "make bench", "```", ""]
+    out += [
+        "## Commands",
+        "",
+        (
+            "Everything above comes from one `make bench` (the smoke variant: `make bench-smoke`), which builds the "
+            "release artefacts and runs `bench/run.sh`; each section quotes the exact command of its script."
+        ),
+        "",
+        "```",
+        "make bench",
+        "```",
+        "",
+    ]
     return "\n".join(out)
 
 
@@ -151,25 +185,29 @@ def profile_section(path: Path) -> List[str]:
         return []
     data = json.loads(path.read_text())
     scenarios = data["scenarios"]
-    out = ["## Where the time per call goes", "",
-           f"From `make bench-profile` ({data['takenAt']}): each scenario runs the binding (or the Rust core) alone "
-           "under the throughput benchmark's conditions, once under `perf stat` and once under `perf record`; "
-           "bench/profile/breakdown.py sorts every sampled function into a stage of the call and scales the "
-           "stages' shares by the CPU time per call (the whole client process, all threads). Microseconds of CPU "
-           "per call:", ""]
+    intro = (
+        f"From `make bench-profile` ({data['takenAt']}): each scenario runs the binding (or the Rust core) "
+        "alone under the throughput benchmark's conditions, once under `perf stat` and once under `perf record`; "
+        "bench/profile/breakdown.py sorts every sampled function into a stage of the call and scales the "
+        "stages' shares by the CPU time per call (the whole client process, all threads). Microseconds of CPU "
+        "per call:"
+    )
+    out = ["## Where the time per call goes", "", intro, ""]
     out.append("| stage | " + " | ".join(s["name"] for s in scenarios) + " |")
     out.append("|---|" + "---:|" * len(scenarios))
     out.append("| **CPU per call** | " + " | ".join(f"**{fmt(s['cpuUsPerCall'])}**" for s in scenarios) + " |")
     for index, stage in enumerate(scenarios[0]["stages"]):
         cells = [fmt(s["stages"][index]["usPerCall"]) for s in scenarios]
         out.append(f"| {esc(stage['stage'])} | " + " | ".join(cells) + " |")
-    out.append("| context switches per call | " + " | ".join(fmt(s["contextSwitchesPerCall"]) for s in scenarios) + " |")
+    out.append(
+        "| context switches per call | " + " | ".join(fmt(s["contextSwitchesPerCall"]) for s in scenarios) + " |"
+    )
     out.append("| syscalls per call | " + " | ".join(fmt(s["syscallsPerCall"]) for s in scenarios) + " |")
     out += ["", "The heaviest functions (self time, share of the scenario's samples):", ""]
     for scenario in scenarios:
         tops = "; ".join(f"{fmt(f['percent'])}% {esc(f['function'])}" for f in scenario["topFunctions"][:6])
         out.append(f"- **{scenario['name']}**: {tops}")
-    return out + [""]
+    return [*out, ""]
 
 
 def check_cells(check: Dict[str, Any]) -> str:
@@ -197,8 +235,10 @@ def section(result: Dict[str, Any], extra_checks: List[Dict[str, Any]]) -> List[
             ratio = f"{row['median'] / first:.2f}×"
         samples = row.get("samples", [])
         shown = ", ".join(fmt(s) for s in samples[:12]) + (" …" if len(samples) > 12 else "")
-        out.append(f"| {esc(row['name'])} | {fmt(row.get('median'))} | {fmt(row.get('min'))} – {fmt(row.get('max'))} "
-                   f"| {ratio} | {shown} |")
+        out.append(
+            f"| {esc(row['name'])} | {fmt(row.get('median'))} | {fmt(row.get('min'))} – {fmt(row.get('max'))} "
+            f"| {ratio} | {shown} |"
+        )
     checks = list(result.get("checks", [])) + extra_checks
     if checks:
         out += ["", "| check | value | target | |", "|---|---:|---|---|"]
@@ -216,11 +256,13 @@ def section(result: Dict[str, Any], extra_checks: List[Dict[str, Any]]) -> List[
 def same_kind(first: Dict[str, Any], row: Dict[str, Any]) -> bool:
     """Ratios only between rows measuring the same thing (not between a p50 and a max, say): a row's
     "kind" when the file gives one, else a one-word suffix after ": " in its name ("...: p99")."""
+
     def kind(row: Dict[str, Any]) -> str:
         if "kind" in row:
             return str(row["kind"])
         match = re.search(r": (\w+)$", row["name"])
         return match.group(1) if match else ""
+
     return kind(first) == kind(row)
 
 
@@ -247,15 +289,26 @@ def machine_section() -> List[str]:
         ("node", command(["node", "--version"])),
         ("wrk", command(["wrk", "-v"]).split(" Copyright")[0]),
     ]
-    out = ["## Machine and tools", "", "| | |", "|---|---|",
-           f"| CPU | {os.cpu_count()} cores, {esc(cpu)} |",
-           f"| kernel | {esc(platform.system())} {esc(platform.release())} |",
-           f"| RAM | {ram} |",
-           f"| load average when the report was written | {load} |"]
+    out = [
+        "## Machine and tools",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| CPU | {os.cpu_count()} cores, {esc(cpu)} |",
+        f"| kernel | {esc(platform.system())} {esc(platform.release())} |",
+        f"| RAM | {ram} |",
+        f"| load average when the report was written | {load} |",
+    ]
     for name, version in tools:
         out.append(f"| {name} | {esc(version) or 'not installed'} |")
-    out += ["", ("Competitor versions are in each section (pinned in `bench/node/package-lock.json` and "
-            "`bench/python/requirements.txt`)."), ""]
+    out += [
+        "",
+        (
+            "Competitor versions are in each section (pinned in `bench/node/package-lock.json` and "
+            "`bench/python/requirements.txt`)."
+        ),
+        "",
+    ]
     return out
 
 
@@ -268,8 +321,10 @@ def wall_time_section(folder: Path) -> List[str]:
     measuring = read_int(folder / "measuring-from")
     now = int(dt.datetime.now().timestamp())
     if started and measuring:
-        out.append(f"Whole run: **{minutes(now - started)}** (release builds {minutes(measuring - started)}, "
-                   f"benchmarks {minutes(now - measuring)}), on {os.cpu_count()} cores.")
+        out.append(
+            f"Whole run: **{minutes(now - started)}** (release builds {minutes(measuring - started)}, "
+            f"benchmarks {minutes(now - measuring)}), on {os.cpu_count()} cores."
+        )
         out.append("")
     out += ["| step | seconds | exit | command |", "|---|---:|---|---|"]
     for line in steps_file.read_text().splitlines():

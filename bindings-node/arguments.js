@@ -200,8 +200,10 @@ function checkOption(name, type, value) {
         throw configuration(name, `must be { initial, max } in milliseconds (got ${describe(value)})`)
       }
       for (const part of ['initial', 'max']) {
-        if (value[part] === undefined || value[part] === null) throw configuration(`${name}.${part}`, 'is required (a number of milliseconds)')
-        if (typeof value[part] !== 'number') throw configuration(`${name}.${part}`, `must be a number of milliseconds (got ${describe(value[part])})`)
+        if (value[part] === undefined || value[part] === null)
+          throw configuration(`${name}.${part}`, 'is required (a number of milliseconds)')
+        if (typeof value[part] !== 'number')
+          throw configuration(`${name}.${part}`, `must be a number of milliseconds (got ${describe(value[part])})`)
       }
       return
     case 'pem': {

@@ -40,10 +40,6 @@ async function run(promiseFactory) {
   return answer === undefined ? undefined : protect(JSON.parse(answer))
 }
 
-async function runVoid(promiseFactory) {
-  await run(promiseFactory)
-}
-
 /** An aborted signal's reason as the `cause` of the AbortError it produced. */
 function withAbortCause(err, signal) {
   if (err instanceof AbortError && signal?.aborted && err.cause === undefined) {

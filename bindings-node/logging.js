@@ -90,9 +90,7 @@ const CHANNEL_NAMES = Object.freeze({
   attemptStart: 'nevis-authcloud:attempt:start',
   attemptEnd: 'nevis-authcloud:attempt:end',
 })
-const channels = Object.fromEntries(
-  Object.entries(CHANNEL_NAMES).map(([key, name]) => [key, diagnosticsChannel.channel(name)]),
-)
+const channels = Object.fromEntries(Object.entries(CHANNEL_NAMES).map(([key, name]) => [key, diagnosticsChannel.channel(name)]))
 let spansOn = false
 
 function publishSpan(record) {

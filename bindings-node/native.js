@@ -88,8 +88,7 @@ function load() {
             `${manifest.name}; install again without --omit=optional (or --no-optional), and if ` +
             `package-lock.json was written on another platform, delete node_modules and ` +
             `package-lock.json first.`
-        : `${manifest.name} could not load its native addon from ${packageName} on ${describe(libc)}: ` +
-            `${err?.message ?? err}`,
+        : `${manifest.name} could not load its native addon from ${packageName} on ${describe(libc)}: ` + `${err?.message ?? err}`,
       failures,
     )
   }

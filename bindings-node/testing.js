@@ -32,7 +32,9 @@ function transactionIdOf(operation) {
     if (typeof id === 'string') return id
     throw new SimulatorError('operation: this result started no operation for the phone to act on (a recovery enrolment has none)')
   }
-  throw new SimulatorError(`operation: expected a transaction id or the result of enroll/approve, not ${operation === null ? 'null' : typeof operation}`)
+  throw new SimulatorError(
+    `operation: expected a transaction id or the result of enroll/approve, not ${operation === null ? 'null' : typeof operation}`,
+  )
 }
 
 class SimulatorError extends Error {
@@ -116,7 +118,10 @@ async function startSimulator(options = {}) {
 function firstLine(child, binary) {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout })
-    const timer = setTimeout(() => fail(new SimulatorError(`${binary} printed no address within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS)
+    const timer = setTimeout(
+      () => fail(new SimulatorError(`${binary} printed no address within ${STARTUP_TIMEOUT_MS} ms`)),
+      STARTUP_TIMEOUT_MS,
+    )
     function fail(err) {
       clearTimeout(timer)
       lines.close()

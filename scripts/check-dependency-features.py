@@ -55,8 +55,19 @@ def host_triple() -> str:
 
 def resolved_features(selection: list[str], edges: str, target: str) -> dict[Unit, frozenset[str]]:
     """The features of every unit the selection compiles, from `cargo tree`'s indented output."""
-    text = cargo("tree", "--locked", *selection, "--edges", edges, "--target", target,
-                 "--charset", "ascii", "--format", "{p}|{f}|")
+    text = cargo(
+        "tree",
+        "--locked",
+        *selection,
+        "--edges",
+        edges,
+        "--target",
+        target,
+        "--charset",
+        "ascii",
+        "--format",
+        "{p}|{f}|",
+    )
     units: dict[Unit, frozenset[str]] = {}
     # Per depth: whether that node is built for the host, and whether the edges listed below it are
     # build-dependencies (set by a "[build-dependencies]" header, cleared by the next header).
@@ -87,8 +98,9 @@ def resolved_features(selection: list[str], edges: str, target: str) -> dict[Uni
         feature_set = frozenset(f for f in features.split(",") if f)
         seen = units.setdefault(unit, feature_set)
         if seen != feature_set:
-            raise SystemExit(f"cargo tree lists {name} {version} twice with different features; "
-                             "this script misreads its output")
+            raise SystemExit(
+                f"cargo tree lists {name} {version} twice with different features; this script misreads its output"
+            )
     return units
 
 
@@ -100,11 +112,17 @@ def main() -> int:
     metadata = json.loads(cargo("metadata", "--locked", "--no-deps", "--format-version", "1"))
     packages = [p for p in metadata["packages"] if p["id"] in metadata["workspace_members"]]
     members = sorted(p["name"] for p in packages)
-    without_hack = sorted(p["name"] for p in packages if p["name"] != HACK
-                          and not any(d["name"] == HACK and d["kind"] is None for d in p["dependencies"]))
+    without_hack = sorted(
+        p["name"]
+        for p in packages
+        if p["name"] != HACK and not any(d["name"] == HACK and d["kind"] is None for d in p["dependencies"])
+    )
     if without_hack:
-        print(f"every workspace member must depend on {HACK} (`{HACK}.workspace = true` under [dependencies]); "
-              f"these do not: {', '.join(without_hack)}", file=sys.stderr)
+        print(
+            f"every workspace member must depend on {HACK} (`{HACK}.workspace = true` under [dependencies]); "
+            f"these do not: {', '.join(without_hack)}",
+            file=sys.stderr,
+        )
         return 1
 
     reference_name = "cargo test --workspace"
@@ -126,19 +144,27 @@ def main() -> int:
         print(f"one feature set per dependency: {len(reference)} units agree across {checked}")
         return 0
 
-    print(f"{len(differing)} dependencies would be compiled more than once per profile: different package "
-          "selections resolve different features for them.", file=sys.stderr)
+    print(
+        f"{len(differing)} dependencies would be compiled more than once per profile: different package "
+        "selections resolve different features for them.",
+        file=sys.stderr,
+    )
     for (name, version, kind), variants in sorted(differing.items()):
         wanted = reference[(name, version, kind)]
-        print(f"\n{name} {version} ({kind}): {reference_name} builds it with [{','.join(sorted(wanted))}]",
-              file=sys.stderr)
+        print(
+            f"\n{name} {version} ({kind}): {reference_name} builds it with [{','.join(sorted(wanted))}]",
+            file=sys.stderr,
+        )
         for features, names in sorted(variants.items(), key=lambda item: sorted(item[0])):
             missing = ",".join(sorted(wanted - features)) or "-"
             extra = ",".join(sorted(features - wanted)) or "-"
             print(f"  {'; '.join(names)}: missing [{missing}], extra [{extra}]", file=sys.stderr)
-    print(f"\nList each of them in {HACK}/Cargo.toml with the features {reference_name} builds it with: "
-          "target units under [dependencies], host units (build scripts, proc-macros) under "
-          "[build-dependencies].", file=sys.stderr)
+    print(
+        f"\nList each of them in {HACK}/Cargo.toml with the features {reference_name} builds it with: "
+        "target units under [dependencies], host units (build scripts, proc-macros) under "
+        "[build-dependencies].",
+        file=sys.stderr,
+    )
     return 1
 
 

@@ -44,7 +44,9 @@ for (const [path, entry] of Object.entries(lock.packages ?? {})) {
     problems.push(`${name}: engines.node ${JSON.stringify(range)} is not a semver range`)
   } else if (!semver.subset(supported, range)) {
     const kind = entry.dev ? 'a dev dependency (npm ci / building from source)' : 'a dependency'
-    problems.push(`${name}, ${kind}, requires node ${range}: that excludes part of the supported ${supported} (npm warns EBADENGINE there); pin a version that supports it (package.json "overrides") or change the supported range`)
+    problems.push(
+      `${name}, ${kind}, requires node ${range}: that excludes part of the supported ${supported} (npm warns EBADENGINE there); pin a version that supports it (package.json "overrides") or change the supported range`,
+    )
   }
 }
 

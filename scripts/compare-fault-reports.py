@@ -71,8 +71,7 @@ def compare(table: dict, reports: dict[str, dict]) -> list[str]:
             missing = [n for n in names if n not in got]
             extra = [n for n in got if n not in names]
             problems.append(
-                f"{language}: rows differ from the table (missing {missing}, unexpected {extra}, "
-                f"or out of order)"
+                f"{language}: rows differ from the table (missing {missing}, unexpected {extra}, or out of order)"
             )
     if problems:
         return problems
@@ -123,7 +122,9 @@ def compare_bad_input(table: dict, reports: dict[str, dict]) -> tuple[list[str],
         if got != names:
             missing = [n for n in names if n not in got]
             extra = [n for n in got if n not in names]
-            problems.append(f"{language}: bad-input rows differ from the table (missing {missing}, unexpected {extra}, or out of order)")
+            problems.append(
+                f"{language}: bad-input rows differ from the table (missing {missing}, unexpected {extra}, or out of order)"
+            )
     if problems:
         return problems, 0, 0
     checked = skipped = 0
@@ -134,11 +135,15 @@ def compare_bad_input(table: dict, reports: dict[str, dict]) -> tuple[list[str],
             reason = row.get("skip", {}).get(language)
             if reason is not None:
                 if seen.get("skipped") != reason:
-                    problems.append(f"{name!r}: {language} ran a row the table skips for it ({reason!r}), or gave another reason")
+                    problems.append(
+                        f"{name!r}: {language} ran a row the table skips for it ({reason!r}), or gave another reason"
+                    )
                 skipped += 1
                 continue
             if seen.get("skipped"):
-                problems.append(f"{name!r}: {language} skipped it ({seen['skipped']!r}) but the table gives it no reason")
+                problems.append(
+                    f"{name!r}: {language} skipped it ({seen['skipped']!r}) but the table gives it no reason"
+                )
                 continue
             want_kind = per_language(row["expect"]["kind"], language)
             want_field = per_language(row["expect"]["field"], language)
@@ -174,8 +179,10 @@ def main() -> int:
         bad_problems, checked, skipped = compare_bad_input(bad_table, bad_reports)
         rows = len(bad_table["rows"])
         if bad_problems:
-            print(f"bad-input table: the languages do not answer as the table says ({len(bad_problems)} problems):",
-                  file=sys.stderr)
+            print(
+                f"bad-input table: the languages do not answer as the table says ({len(bad_problems)} problems):",
+                file=sys.stderr,
+            )
             for problem in bad_problems:
                 print(f"  - {problem}", file=sys.stderr)
             failed = True

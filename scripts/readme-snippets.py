@@ -47,8 +47,21 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 READMES = ["README.md", "bindings-python/README.md", "bindings-node/README.md", "bindings-c/README.md", "sim/README.md"]
-LANGUAGES = {"python": "python", "py": "python", "js": "js", "javascript": "js", "ts": "ts", "typescript": "ts",
-             "c": "c", "sh": "sh", "bash": "sh", "shell": "sh", "cmake": "cmake", "toml": "toml", "rust": "rust"}
+LANGUAGES = {
+    "python": "python",
+    "py": "python",
+    "js": "js",
+    "javascript": "js",
+    "ts": "ts",
+    "typescript": "ts",
+    "c": "c",
+    "sh": "sh",
+    "bash": "sh",
+    "shell": "sh",
+    "cmake": "cmake",
+    "toml": "toml",
+    "rust": "rust",
+}
 RUN_TIMEOUT = 90
 # README -> the crate root that includes it as doctests (`#[cfg(doctest)] #[doc = include_str!(...)]`).
 DOCTESTED = {"README.md": "core/src/lib.rs", "sim/README.md": "sim/src/lib.rs"}
@@ -56,22 +69,37 @@ DOCTESTED = {"README.md": "core/src/lib.rs", "sim/README.md": "sim/src/lib.rs"}
 # Each command line of a sh block (comments and blank lines aside) must match one rule: "run" (this
 # script runs it) or the check that already proves it.
 SHELL_RULES: List[Tuple[str, str]] = [
-    (r"^make (demo|test)\b", ("the project's own commands: `make test` is this very run; `make demo` is not run here (its C "
-     "example also runs in `make test-c`)")),
+    (
+        r"^make (demo|test)\b",
+        (
+            "the project's own commands: `make test` is this very run; `make demo` is not run here (its C "
+            "example also runs in `make test-c`)"
+        ),
+    ),
     (r"^make install-c PREFIX=", "lays out the files with scripts/dist/c-tree.sh, as the C link lines here do"),
-    (r"^pip install (nevis-authcloud|\"nevis-authcloud\[testing\]\")( |$)",
-     "`make dist-check` installs these wheels (and the simulator's, the testing extra) with pip"),
+    (
+        r"^pip install (nevis-authcloud|\"nevis-authcloud\[testing\]\")( |$)",
+        "`make dist-check` installs these wheels (and the simulator's, the testing extra) with pip",
+    ),
     (r"^pip install \./bindings-python\b", "`make dist-check` builds and installs the sdist with pip"),
-    (r"^npm install (--save-dev )?nevis-authcloud(-sim)?( |$)",
-     "`make dist-check` installs the packed npm packages; `make test-node-engines` checks their engines"),
+    (
+        r"^npm install (--save-dev )?nevis-authcloud(-sim)?( |$)",
+        "`make dist-check` installs the packed npm packages; `make test-node-engines` checks their engines",
+    ),
     (r"^npm install \./bindings-node\b", "`make test-readme` resolves the package from bindings-node, as this does"),
-    (r"^\(?cd bindings-node && npm ci && npx napi build --platform --release --no-js --dts native\.d\.ts\)?( |$)",
-     "`make test-node` runs `npm ci` and `napi build --platform --no-js --dts native.d.ts` (debug)"),
+    (
+        r"^\(?cd bindings-node && npm ci && npx napi build --platform --release --no-js --dts native\.d\.ts\)?( |$)",
+        "`make test-node` runs `npm ci` and `napi build --platform --no-js --dts native.d.ts` (debug)",
+    ),
     (r"^cargo install --path sim\b", "`make test` builds the authcloud-sim binary of sim/"),
-    (r"^cargo run -p nevis-authcloud-sim (--bin authcloud-sim )?-- --listen 127\.0\.0\.1:0$",
-     "scripts/with-sim.sh starts the simulator with --listen 127.0.0.1:0 for every suite"),
-    (r"^tar -xzf nevis_authcloud-[0-9.]+-x86_64-linux-gnu\.tar\.gz -C /opt$",
-     "`make dist-check` unpacks the C tarball under an unusual prefix"),
+    (
+        r"^cargo run -p nevis-authcloud-sim (--bin authcloud-sim )?-- --listen 127\.0\.0\.1:0$",
+        "scripts/with-sim.sh starts the simulator with --listen 127.0.0.1:0 for every suite",
+    ),
+    (
+        r"^tar -xzf nevis_authcloud-[0-9.]+-x86_64-linux-gnu\.tar\.gz -C /opt$",
+        "`make dist-check` unpacks the C tarball under an unusual prefix",
+    ),
     (r"^PREFIX=/opt/nevis_authcloud-", "the prefix; the link lines here run with PREFIX set to a temporary one"),
     (r"^export PKG_CONFIG_PATH=\$PREFIX/lib/pkgconfig$", "run"),
     (r"^cc app\.c ", "run"),
@@ -115,8 +143,15 @@ def blocks_of(readme: str) -> List[Block]:
             raise SystemExit(f"{readme}:{start + 1}: a code block without a language (name it, e.g. ```sh)")
         if language not in LANGUAGES:
             raise SystemExit(f"{readme}:{start + 1}: no rule for ```{language} blocks (scripts/readme-snippets.py)")
-        found.append(Block(readme, start + 1, LANGUAGES[language], "\n".join(lines[start + 1:end]) + "\n",
-                           fragment_prelude(lines, start)))
+        found.append(
+            Block(
+                readme,
+                start + 1,
+                LANGUAGES[language],
+                "\n".join(lines[start + 1 : end]) + "\n",
+                fragment_prelude(lines, start),
+            )
+        )
         index = end + 1
     return found
 
@@ -134,7 +169,7 @@ def fragment_prelude(lines: List[str], fence: int) -> Optional[str]:
     header = lines[top]
     if not header.startswith("<!-- readme-snippet: fragment"):
         return None
-    return "\n".join(lines[top + 1:above]) + "\n"
+    return "\n".join(lines[top + 1 : above]) + "\n"
 
 
 class Checks:
@@ -163,14 +198,16 @@ def run(command: List[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
 
 # -- the simulated world: alice, her phone ------------------------------------------------------
 
+
 class World:
     def __init__(self) -> None:
         self.base_url = os.environ["NEVIS_AUTHCLOUD_BASE_URL"]
         self.access_key = os.environ["NEVIS_AUTHCLOUD_ACCESS_KEY"]
 
     def call(self, method: str, path: str, body: Optional[Any] = None, key: bool = False) -> Any:
-        request = urllib.request.Request(self.base_url + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode())
+        request = urllib.request.Request(
+            self.base_url + path, method=method, data=None if body is None else json.dumps(body).encode()
+        )
         request.add_header("Content-Type", "application/json")
         if key:
             request.add_header("Authorization", f"Bearer {self.access_key}")
@@ -215,6 +252,7 @@ class World:
 
 # -- per language ---------------------------------------------------------------------------------
 
+
 def check_python(blocks: List[Block], out: Path, python: str, world: World, checks: Checks) -> None:
     folder = out / "python"
     files = []
@@ -222,8 +260,20 @@ def check_python(blocks: List[Block], out: Path, python: str, world: World, chec
         path = folder / f"{block.name}.py"
         path.write_text((block.prelude or "") + block.code)
         files.append(path)
-    result = run([python, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(out / "mypy-cache"),
-                  *[path.name for path in files]], cwd=folder, timeout=300)
+    result = run(
+        [
+            python,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-error-summary",
+            "--cache-dir",
+            str(out / "mypy-cache"),
+            *[path.name for path in files],
+        ],
+        cwd=folder,
+        timeout=300,
+    )
     for block, path in zip(blocks, files):
         errors = [line for line in result.stdout.splitlines() if line.startswith(path.name + ":")]
         if errors:
@@ -234,7 +284,9 @@ def check_python(blocks: List[Block], out: Path, python: str, world: World, chec
             checks.ok(block, "mypy --strict (fragment, not run)")
         else:
             is_test = re.search(r"^def test_", block.code, re.MULTILINE) is not None
-            command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", path.name] if is_test else [python, path.name]
+            command = (
+                [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", path.name] if is_test else [python, path.name]
+            )
             ran = world.run_block(command, folder)
             if ran.returncode != 0:
                 checks.fail(block, f"ran {' '.join(command[1:])}: exit {ran.returncode}", ran.stdout + ran.stderr)
@@ -252,22 +304,35 @@ def check_js(blocks: List[Block], out: Path, node_package: Path, world: World, c
         path = folder / f"{block.name}.{'mts' if block.language == 'ts' else 'mjs'}"
         path.write_text((block.prelude or "") + block.code)
         files.append(path)
-    (folder / "tsconfig.json").write_text(json.dumps({
-        "compilerOptions": {
-            "strict": True, "noEmit": True, "allowJs": True, "checkJs": True, "skipLibCheck": False,
-            "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext",
-            "typeRoots": [str(node_package / "node_modules" / "@types")], "types": ["node"],
-        },
-        "files": [path.name for path in files],
-    }, indent=2))
+    (folder / "tsconfig.json").write_text(
+        json.dumps(
+            {
+                "compilerOptions": {
+                    "strict": True,
+                    "noEmit": True,
+                    "allowJs": True,
+                    "checkJs": True,
+                    "skipLibCheck": False,
+                    "target": "es2022",
+                    "module": "nodenext",
+                    "moduleResolution": "nodenext",
+                    "typeRoots": [str(node_package / "node_modules" / "@types")],
+                    "types": ["node"],
+                },
+                "files": [path.name for path in files],
+            },
+            indent=2,
+        )
+    )
     tsc = node_package / "node_modules" / ".bin" / "tsc"
     result = run([str(tsc), "-p", "tsconfig.json", "--pretty", "false"], cwd=folder, timeout=300)
     for block, path in zip(blocks, files):
         errors = [line for line in result.stdout.splitlines() if line.startswith(path.name + "(")]
         if errors:
             checks.fail(block, "tsc --strict (checkJs)", "\n".join(errors))
-        elif result.returncode != 0 and not any(line.split("(")[0] in {p.name for p in files}
-                                                 for line in result.stdout.splitlines()):
+        elif result.returncode != 0 and not any(
+            line.split("(")[0] in {p.name for p in files} for line in result.stdout.splitlines()
+        ):
             checks.fail(block, "tsc failed outside the blocks", result.stdout + result.stderr)
         elif block.prelude is not None:
             checks.ok(block, "tsc --strict (fragment, not run)")
@@ -284,19 +349,24 @@ def link_lines(readme: str, blocks: List[Block]) -> Tuple[List[str], List[str]]:
     for block in blocks:
         if block.readme == readme and block.language == "sh" and re.search(r"^cc app\.c ", block.code, re.MULTILINE):
             commands = [line for line in block.code.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-            return ([line for line in commands if not line.startswith("cc ")],
-                    [line for line in commands if line.startswith("cc ")])
+            return (
+                [line for line in commands if not line.startswith("cc ")],
+                [line for line in commands if line.startswith("cc ")],
+            )
     return [], []
 
 
-def check_c(blocks: List[Block], all_blocks: List[Block], out: Path, prefix: Path, cc: str, world: World,
-            checks: Checks) -> None:
+def check_c(
+    blocks: List[Block], all_blocks: List[Block], out: Path, prefix: Path, cc: str, world: World, checks: Checks
+) -> None:
     for block in blocks:
         folder = out / "c" / block.name
         folder.mkdir(parents=True)
         (folder / "app.c").write_text((block.prelude or "") + block.code)
-        strict = run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", f"-I{ROOT / 'include'}", "-c", "app.c",
-                      "-o", "app.o"], cwd=folder)
+        strict = run(
+            [cc, "-std=c11", "-Wall", "-Wextra", "-Werror", f"-I{ROOT / 'include'}", "-c", "app.c", "-o", "app.o"],
+            cwd=folder,
+        )
         if strict.returncode != 0:
             checks.fail(block, "cc -std=c11 -Wall -Wextra -Werror", strict.stdout + strict.stderr)
             continue
@@ -326,8 +396,11 @@ def check_c(blocks: List[Block], all_blocks: List[Block], out: Path, prefix: Pat
                 checks.fail(block, f"./app built by `{link}` exit {ran.returncode}", ran.stdout + ran.stderr)
                 ran_all = False
         if ran_all:
-            checks.ok(block, f"-Wall -Wextra -Werror; linked by {len(links)} README lines under a temporary "
-                             "PREFIX, each program ran")
+            checks.ok(
+                block,
+                f"-Wall -Wextra -Werror; linked by {len(links)} README lines under a temporary "
+                "PREFIX, each program ran",
+            )
 
 
 def check_sh(block: Block, checks: Checks, counts: Dict[str, int]) -> None:
@@ -344,8 +417,11 @@ def check_sh(block: Block, checks: Checks, counts: Dict[str, int]) -> None:
         else:
             unknown.append(command)
     if unknown:
-        checks.fail(block, "commands no rule covers (add one to SHELL_RULES: run it here or name the check "
-                           "that proves it)", "\n".join(unknown))
+        checks.fail(
+            block,
+            "commands no rule covers (add one to SHELL_RULES: run it here or name the check that proves it)",
+            "\n".join(unknown),
+        )
     else:
         checks.ok(block, "every command is run here or covered (rules below)")
 
@@ -386,7 +462,7 @@ def check_rust(block: Block, checks: Checks) -> None:
     relative = os.path.relpath(ROOT / readme, (ROOT / crate_root).parent)
     include = re.search(r'#\[cfg\(doctest\)\]\s*#\[doc = include_str!\("' + re.escape(relative) + r'"\)\]', source)
     if include is None:
-        checks.fail(block, f'{crate_root} does not include {relative} under #[cfg(doctest)], so cargo test skips it')
+        checks.fail(block, f"{crate_root} does not include {relative} under #[cfg(doctest)], so cargo test skips it")
     else:
         checks.ok(block, f"a doctest of {crate_root} (`cargo test` in make test-rust compiles it)")
 
@@ -409,8 +485,9 @@ def main() -> int:
         (args.out / folder).mkdir(parents=True)
     # A non-system prefix, laid out like `make install-c PREFIX=...` and the tarball.
     prefix = args.out / "prefix" / "opt-nevis_authcloud"
-    subprocess.run([str(ROOT / "scripts/dist/c-tree.sh"), str(args.c_libdir), str(prefix)], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(ROOT / "scripts/dist/c-tree.sh"), str(args.c_libdir), str(prefix)], check=True, stdout=subprocess.DEVNULL
+    )
 
     blocks = [block for readme in READMES for block in blocks_of(readme)]
     by_language: Dict[str, List[Block]] = {}
@@ -421,8 +498,9 @@ def main() -> int:
     shell_rules: Dict[str, int] = {}
 
     check_python(by_language.get("python", []), args.out, args.python, world, checks)
-    check_js(by_language.get("js", []) + by_language.get("ts", []), args.out, args.node_package.resolve(), world,
-             checks)
+    check_js(
+        by_language.get("js", []) + by_language.get("ts", []), args.out, args.node_package.resolve(), world, checks
+    )
     check_c(by_language.get("c", []), blocks, args.out, prefix, args.cc, world, checks)
     for block in by_language.get("sh", []):
         check_sh(block, checks, shell_rules)
@@ -440,8 +518,10 @@ def main() -> int:
         print(f"  {count:2d} x {rule}")
     for failure in checks.failures:
         print(failure, file=sys.stderr)
-    print(f"readme snippets: {len(blocks)} blocks in {len(READMES)} READMEs, {len(checks.lines)} ok, "
-          f"{len(checks.failures)} failed ({time.monotonic() - started:.0f} s)")
+    print(
+        f"readme snippets: {len(blocks)} blocks in {len(READMES)} READMEs, {len(checks.lines)} ok, "
+        f"{len(checks.failures)} failed ({time.monotonic() - started:.0f} s)"
+    )
     return 1 if checks.failures else 0
 
 

@@ -47,6 +47,7 @@ OPERATIONS = [op["name"] for op in SURFACE["operations"]]
 
 # ---- generated regions --------------------------------------------------------------------------
 
+
 def replace_region(text: str, name: str, body: str, path: Path) -> str:
     """Replaces the lines between `surface.py: begin <name>` and `surface.py: end <name>`."""
     pattern = re.compile(
@@ -74,7 +75,9 @@ def async_client(blocking: str) -> str:
     in ``Client``, a coroutine in ``AsyncClient``), so the asyncio method is the same text with
     ``async def`` and ``await self._run(…)``.
     """
-    match = re.search(r"^    # surface\.py: begin operations[^\n]*\n(.*?)^    # surface\.py: end operations", blocking, re.S | re.M)
+    match = re.search(
+        r"^    # surface\.py: begin operations[^\n]*\n(.*?)^    # surface\.py: end operations", blocking, re.S | re.M
+    )
     if match is None:
         raise SystemExit("_client.py: no `# surface.py: begin operations` … `end operations` markers")
     body = match.group(1)
@@ -86,7 +89,11 @@ def async_client(blocking: str) -> str:
 GENERATED: List[Tuple[Path, str, Callable[[], str]]] = [
     (NODE / "redact.js", "secret-fields", node_secret_fields),
     (NODE / "errors.d.ts", "error-kinds", ts_error_kinds),
-    (PY_PACKAGE / "_async_client.py", "operations", lambda: async_client((PY_PACKAGE / "_client.py").read_text(encoding="utf-8"))),
+    (
+        PY_PACKAGE / "_async_client.py",
+        "operations",
+        lambda: async_client((PY_PACKAGE / "_client.py").read_text(encoding="utf-8")),
+    ),
 ]
 
 
@@ -99,6 +106,7 @@ def generated_files() -> Dict[Path, str]:
 
 
 # ---- checks of hand-written files ---------------------------------------------------------------
+
 
 def fields_of(model: str, *, in_body_only: bool) -> Set[str]:
     return {f["wire"] for f in MODELS[model]["fields"] if f.get("in_body", True) or not in_body_only}
@@ -167,7 +175,12 @@ def check_python(problems: List[str]) -> None:
     tree = ast.parse((PY_PACKAGE / "models.py").read_text(encoding="utf-8"))
     declared = python_wire_fields(tree)
     for python, model in PYTHON_MODELS.items():
-        compare(f"bindings-python models.py {python} (mirrors {model})", declared[python], fields_of(model, in_body_only=True), problems)
+        compare(
+            f"bindings-python models.py {python} (mirrors {model})",
+            declared[python],
+            fields_of(model, in_body_only=True),
+            problems,
+        )
     # The operations are the methods between the markers (the part the asyncio client copies);
     # what the client has besides (close, context managers, per-call settings) lies outside.
     source = (PY_PACKAGE / "_client.py").read_text(encoding="utf-8")
@@ -265,7 +278,12 @@ def check_typescript(problems: List[str]) -> None:
             if nested is None or field["wire"] not in declared or nested in interfaces:
                 continue
             inline = inline_members(declared[field["wire"]])
-            compare(f"bindings-node types.d.ts {name}.{field['wire']} (inline {nested})", inline, fields_of(str(nested), in_body_only=False), problems)
+            compare(
+                f"bindings-node types.d.ts {name}.{field['wire']} (inline {nested})",
+                inline,
+                fields_of(str(nested), in_body_only=False),
+                problems,
+            )
             covered.add(str(nested))
     compare("bindings-node types.d.ts models (interfaces or inline)", covered, MODELS, problems)
     for name, values in ENUMS.items():
@@ -338,10 +356,10 @@ def check_c(problems: List[str]) -> None:
         expected |= set(carried) if isinstance(carried, tuple) else {str(carried)}
     compare("include/nevis_authcloud.h struct nevis_client_options", members, expected, problems)
     # Each member's doc states the core's default in C's units (milliseconds for `_ms`).
-    docs = dict(
-        (member, " ".join(doc.replace("*", " ").split()))
+    docs = {
+        member: " ".join(doc.replace("*", " ").split())
         for doc, member in re.findall(r"/\*\*(.*?)\*/\s*[\w ]+?\*?(\w+);", options.group(1) if options else "", re.S)
-    )
+    }
     for option in SURFACE["client_options"]:
         carried = C_OPTIONS.get(option["name"], option["name"])
         default = option["default"]
@@ -355,7 +373,9 @@ def check_c(problems: List[str]) -> None:
                 stated = f"{round(value * 1000) if member.endswith('_ms') else value:,}".replace(",", " ")
             text = docs.get(member, "").lower()
             if f"default {stated}" not in text:
-                problems.append(f"include/nevis_authcloud.h nevis_client_options.{member}: its doc does not say `default {stated}` (the core's default for {option['name']})")
+                problems.append(
+                    f"include/nevis_authcloud.h nevis_client_options.{member}: its doc does not say `default {stated}` (the core's default for {option['name']})"
+                )
 
 
 def main() -> int:

@@ -60,14 +60,16 @@ def main() -> int:
     for connections in CONCURRENCIES:
         values = samples[connections]
         label = "1 connection (sequential)" if connections == 1 else f"{connections} connections"
-        rows.append({
-            "name": f"{Path(loadgen).name}, {label}",
-            "concurrency": connections,
-            "samples": [round(v, 1) for v in values],
-            "median": round(statistics.median(values), 1),
-            "min": round(min(values), 1),
-            "max": round(max(values), 1),
-        })
+        rows.append(
+            {
+                "name": f"{Path(loadgen).name}, {label}",
+                "concurrency": connections,
+                "samples": [round(v, 1) for v in values],
+                "median": round(statistics.median(values), 1),
+                "min": round(min(values), 1),
+                "max": round(max(values), 1),
+            }
+        )
     result = {
         "benchmark": "ceiling",
         "title": "Ceiling: native load generator on the same endpoint (no client-side JSON decoding)",
@@ -87,8 +89,11 @@ def main() -> int:
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "ceiling.json").write_text(json.dumps(result, indent=2) + "\n")
-    print("ceiling: " + ", ".join(f"{r['name']} {r['median']:.0f} req/s" for r in rows)
-          + f" -> {out_dir / 'ceiling.json'}")
+    print(
+        "ceiling: "
+        + ", ".join(f"{r['name']} {r['median']:.0f} req/s" for r in rows)
+        + f" -> {out_dir / 'ceiling.json'}"
+    )
     return 0
 
 

@@ -40,17 +40,43 @@ class LoadGenerator:
     def __enter__(self) -> LoadGenerator:
         return self
 
-    def __exit__(self, kind: Optional[Type[BaseException]], error: Optional[BaseException],
-                 trace: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, kind: Optional[Type[BaseException]], error: Optional[BaseException], trace: Optional[TracebackType]
+    ) -> None:
         self._work.cleanup()
 
     def command(self, connections: int, seconds: int) -> List[str]:
         if self.is_wrk:
-            return [self.tool, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(self.script),
-                    self.url]
-        return [self.tool, "-z", f"{seconds}s", "-c", str(connections), "-m", "POST",
-                "-H", "Content-Type: application/json", "-H", "Accept: application/json",
-                "-d", self.body, "--no-tui", "--output-format", "json", self.url]
+            return [
+                self.tool,
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(self.script),
+                self.url,
+            ]
+        return [
+            self.tool,
+            "-z",
+            f"{seconds}s",
+            "-c",
+            str(connections),
+            "-m",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            "Accept: application/json",
+            "-d",
+            self.body,
+            "--no-tui",
+            "--output-format",
+            "json",
+            self.url,
+        ]
 
     def measure(self, connections: int, seconds: int) -> float:
         """Requests per second with `connections` connections for `seconds`; RuntimeError when the

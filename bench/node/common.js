@@ -138,7 +138,10 @@ function write(result) {
   const full = {
     ...result,
     command: process.env.BENCH_COMMAND || process.argv.join(' '),
-    notes: result.notes + ` ${process.env.BENCH_PINNING || 'not pinned'}.` + (smoke ? ' SMOKE RUN: debug addon and tiny counts, figures meaningless.' : ''),
+    notes:
+      result.notes +
+      ` ${process.env.BENCH_PINNING || 'not pinned'}.` +
+      (smoke ? ' SMOKE RUN: debug addon and tiny counts, figures meaningless.' : ''),
   }
   fs.writeFileSync(file, JSON.stringify(full, null, 2) + '\n')
   return file

@@ -129,7 +129,10 @@ async function main() {
     unit: 'ms',
     higherIsBetter: false,
     rows,
-    checks: [check('binding steady', `${IN_FLIGHT} calls always in flight`), check('binding burst', `${IN_FLIGHT} calls started in one tick`)],
+    checks: [
+      check('binding steady', `${IN_FLIGHT} calls always in flight`),
+      check('binding burst', `${IN_FLIGHT} calls started in one tick`),
+    ],
     versions: v,
     notes:
       `perf_hooks.monitorEventLoopDelay({ resolution: 1 }). Steady: ${IN_FLIGHT} async workers each awaiting one call ` +

@@ -21,7 +21,7 @@ const probes = [
     code: "const t=process.hrtime.bigint();require('undici');console.log(Number(process.hrtime.bigint()-t)/1e6)",
   },
   {
-    name: "require + new Client + first getStatus",
+    name: 'require + new Client + first getStatus',
     code:
       "const t=process.hrtime.bigint();const {Client}=require('nevis-authcloud');" +
       'const c=new Client({baseUrl:process.env.NEVIS_AUTHCLOUD_BASE_URL,accessKey:process.env.NEVIS_AUTHCLOUD_ACCESS_KEY});' +

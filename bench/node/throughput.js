@@ -85,9 +85,19 @@ async function main() {
   ]
   const tool = process.env.BENCH_LOADGEN ? require('node:path').basename(process.env.BENCH_LOADGEN) : null
   if (ceiling.length) {
-    rows.push(common.row(`${tool}, ${CONCURRENCY} connections (ceiling: no JSON decoding)`, ceiling, 1, { ceiling: true, concurrency: CONCURRENCY }))
+    rows.push(
+      common.row(`${tool}, ${CONCURRENCY} connections (ceiling: no JSON decoding)`, ceiling, 1, {
+        ceiling: true,
+        concurrency: CONCURRENCY,
+      }),
+    )
     const share = rows[0].median / rows[rows.length - 1].median
-    checks.push({ name: `binding / ${tool} (share of the ceiling, same run)`, value: common.round(share, 3), target: '>= 0.60', met: share >= 0.6 })
+    checks.push({
+      name: `binding / ${tool} (share of the ceiling, same run)`,
+      value: common.round(share, 3),
+      target: '>= 0.60',
+      met: share >= 0.6,
+    })
   }
   if (floor.length) {
     const floorRow = common.row(`Rust core alone, ${CONCURRENCY} in flight on the same runtime (floor)`, floor, 1, {
@@ -96,11 +106,21 @@ async function main() {
     })
     rows.push(floorRow)
     const bindingShare = rows[0].median / floorRow.median
-    checks.push({ name: 'binding / Rust core (share of the floor, same run)', value: common.round(bindingShare, 3), target: '>= 0.80', met: bindingShare >= 0.8 })
+    checks.push({
+      name: 'binding / Rust core (share of the floor, same run)',
+      value: common.round(bindingShare, 3),
+      target: '>= 0.80',
+      met: bindingShare >= 0.8,
+    })
     const top = rows.find((r) => r.ceiling)
     if (top) {
       const coreShare = floorRow.median / top.median
-      checks.push({ name: `Rust core / ${tool} (the transport's share of the ceiling)`, value: common.round(coreShare, 3), target: '>= 0.80', met: coreShare >= 0.8 })
+      checks.push({
+        name: `Rust core / ${tool} (the transport's share of the ceiling)`,
+        value: common.round(coreShare, 3),
+        target: '>= 0.80',
+        met: coreShare >= 0.8,
+      })
     }
   }
   const v = common.versions()
@@ -122,7 +142,10 @@ async function main() {
       `${require('node:os').availableParallelism()} here), which shares ` +
       `CPU 1 with the JavaScript thread. binding / fetch = ${common.round(rows[0].median / rows[2].median, 3)}. ` +
       `CPU time of the whole Node process per call (all threads, median of rounds): ` +
-      `${rows.slice(0, 3).map((r) => `${r.name.split(' ')[0]} ${r.cpuUsPerCall} us`).join(', ')}. ` +
+      `${rows
+        .slice(0, 3)
+        .map((r) => `${r.name.split(' ')[0]} ${r.cpuUsPerCall} us`)
+        .join(', ')}. ` +
       (ceiling.length
         ? `The ceiling row is ${tool} (${LOADGEN_SECONDS} s per round, one thread, same request, answers not decoded) ` +
           `run in the same rounds on the same CPU.`
@@ -132,7 +155,9 @@ async function main() {
           'shared runtime, the same request, the answer decoded and checked), run in the same rounds on the same CPU.'
         : ' BENCH_CORE_FLOOR was not set, so no floor row.'),
   })
-  console.log(`node-throughput: ${rows.map((r) => `${r.name.split(' ')[0]} ${Math.round(r.median)}`).join(', ')} req/s; binding/undici ${ratio.toFixed(3)} -> ${file}`)
+  console.log(
+    `node-throughput: ${rows.map((r) => `${r.name.split(' ')[0]} ${Math.round(r.median)}`).join(', ')} req/s; binding/undici ${ratio.toFixed(3)} -> ${file}`,
+  )
 }
 
 main().catch((err) => {

@@ -30,23 +30,43 @@ from typing import Dict, List, Tuple
 # (stage, pattern) in order: the first match wins. Kernel functions that are not scheduling or
 # waking fall through to the HTTP exchange's kernel half (sockets, TCP on loopback, syscalls).
 STAGES: List[Tuple[str, str]] = [
-    ("waking the caller and scheduling",
-     r"futex|\bschedule|__schedule|ttwu|try_to_wake|wake_up|enqueue_|dequeue_|pick_next|finish_task_switch"
-     r"|__switch_to|switch_mm|epoll|ep_poll|tokio::runtime::(scheduler|park|task|time)|tokio::sync|parking_lot"
-     r"|std::thread::park|mio::|uv__io_poll|uv__async|uv_async|eventfd|pthread_cond|sem_(wait|post)|do_idle"),
-    ("crossing into and out of the runtime",
-     r"napi|node::|uv_|ThreadsafeFunction|pyo3|PyGILState|take_gil|drop_gil|PyEval_RestoreThread"
-     r"|PyEval_SaveThread|_PyThreadState|nevis_authcloud_node|nevis_authcloud_python|asyncio_bridge"
-     r"|call_soon_threadsafe|tokio::runtime::(handle|context|blocking)|tokio::task|nevis_authcloud::runtime"),
-    ("converting arguments and results (JSON, result objects)",
-     r"serde_json|serde::|JsonParser|JsonStringif|JSON|[Jj]son|request_from_json|PyDict_|PyUnicode_(From|Decode)"
-     r"|_PyDict_|PyObject_SetAttr|models\.py"),
-    ("HTTP exchange: HTTP/1.1 in user space",
-     r"hyper|httparse|\bhttp::|bytes::|nevis_authcloud::(transport|connector|response|client|retry|secret)"
-     r"|tokio::net|tokio::io|__libc_(send|recv)|\b(sendto|recvfrom|writev|readv)\b"),
-    ("allocation",
-     r"malloc|\bfree\b|cfree|realloc|calloc|_int_|tcache|\bmi_|\bje_|alloc::|__rust_(alloc|dealloc|realloc)"
-     r"|operator new|operator delete|\bmmap|munmap|madvise|brk"),
+    (
+        "waking the caller and scheduling",
+        (
+            r"futex|\bschedule|__schedule|ttwu|try_to_wake|wake_up|enqueue_|dequeue_|pick_next|finish_task_switch"
+            r"|__switch_to|switch_mm|epoll|ep_poll|tokio::runtime::(scheduler|park|task|time)|tokio::sync|parking_lot"
+            r"|std::thread::park|mio::|uv__io_poll|uv__async|uv_async|eventfd|pthread_cond|sem_(wait|post)|do_idle"
+        ),
+    ),
+    (
+        "crossing into and out of the runtime",
+        (
+            r"napi|node::|uv_|ThreadsafeFunction|pyo3|PyGILState|take_gil|drop_gil|PyEval_RestoreThread"
+            r"|PyEval_SaveThread|_PyThreadState|nevis_authcloud_node|nevis_authcloud_python|asyncio_bridge"
+            r"|call_soon_threadsafe|tokio::runtime::(handle|context|blocking)|tokio::task|nevis_authcloud::runtime"
+        ),
+    ),
+    (
+        "converting arguments and results (JSON, result objects)",
+        (
+            r"serde_json|serde::|JsonParser|JsonStringif|JSON|[Jj]son|request_from_json|PyDict_|PyUnicode_(From|Decode)"
+            r"|_PyDict_|PyObject_SetAttr|models\.py"
+        ),
+    ),
+    (
+        "HTTP exchange: HTTP/1.1 in user space",
+        (
+            r"hyper|httparse|\bhttp::|bytes::|nevis_authcloud::(transport|connector|response|client|retry|secret)"
+            r"|tokio::net|tokio::io|__libc_(send|recv)|\b(sendto|recvfrom|writev|readv)\b"
+        ),
+    ),
+    (
+        "allocation",
+        (
+            r"malloc|\bfree\b|cfree|realloc|calloc|_int_|tcache|\bmi_|\bje_|alloc::|__rust_(alloc|dealloc|realloc)"
+            r"|operator new|operator delete|\bmmap|munmap|madvise|brk"
+        ),
+    ),
 ]
 KERNEL_FALLBACK = "HTTP exchange: sockets and the kernel's network stack"
 LANGUAGE = "the caller's language runtime (V8 / CPython) and its code"
@@ -71,7 +91,7 @@ def stage_of(dso: str, kind: str, symbol: str) -> str:
 
 def read_report(path: Path) -> Tuple[Dict[str, float], List[Tuple[float, str, str]]]:
     """Stage -> share of samples (0..1), and the heaviest functions."""
-    shares: Dict[str, float] = {stage: 0.0 for stage in ORDER}
+    shares: Dict[str, float] = dict.fromkeys(ORDER, 0.0)
     functions: List[Tuple[float, str, str]] = []
     for line in path.read_text(errors="replace").splitlines():
         match = LINE.match(line)
@@ -111,20 +131,30 @@ def main() -> None:
         stat = read_stat(args.dir / f"{name}.stat")
         cpu_us = stat.get("task-clock", 0.0) * 1000 / calls  # task-clock is in milliseconds
         shares, top = read_report(args.dir / f"{name}.txt")
-        scenarios.append({
-            "name": name,
-            "calls": calls,
-            "inFlight": int(in_flight),
-            "command": command,
-            "cpuUsPerCall": round(cpu_us, 2),
-            "contextSwitchesPerCall": round(stat.get("context-switches", 0.0) / calls, 2),
-            "syscallsPerCall": round(stat.get("raw_syscalls:sys_enter", 0.0) / calls, 2),
-            "stages": [{"stage": stage, "share": round(shares[stage], 4), "usPerCall": round(shares[stage] * cpu_us, 2)}
-                       for stage in ORDER],
-            "topFunctions": [{"percent": percent, "function": function, "stage": stage} for percent, function, stage in top],
-        })
-        print(f"{name}: {cpu_us:.1f} us CPU per call, "
-              + ", ".join(f"{s['stage'].split(':')[0].split('(')[0].strip()} {s['usPerCall']}" for s in scenarios[-1]["stages"]))
+        scenarios.append(
+            {
+                "name": name,
+                "calls": calls,
+                "inFlight": int(in_flight),
+                "command": command,
+                "cpuUsPerCall": round(cpu_us, 2),
+                "contextSwitchesPerCall": round(stat.get("context-switches", 0.0) / calls, 2),
+                "syscallsPerCall": round(stat.get("raw_syscalls:sys_enter", 0.0) / calls, 2),
+                "stages": [
+                    {"stage": stage, "share": round(shares[stage], 4), "usPerCall": round(shares[stage] * cpu_us, 2)}
+                    for stage in ORDER
+                ],
+                "topFunctions": [
+                    {"percent": percent, "function": function, "stage": stage} for percent, function, stage in top
+                ],
+            }
+        )
+        print(
+            f"{name}: {cpu_us:.1f} us CPU per call, "
+            + ", ".join(
+                f"{s['stage'].split(':')[0].split('(')[0].strip()} {s['usPerCall']}" for s in scenarios[-1]["stages"]
+            )
+        )
     taken = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     args.out.write_text(json.dumps({"takenAt": taken, "scenarios": scenarios}, indent=2) + "\n")
     print(f"bench-profile: {len(scenarios)} scenarios -> {args.out}")

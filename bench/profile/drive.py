@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
 
-import _common as common  # noqa: E402
+import _common as common
 
-import nevis_authcloud  # noqa: E402
+import nevis_authcloud
 
 
 def blocking(token: str, calls: int) -> None:

@@ -146,9 +146,19 @@ def core_floor(concurrency: int, seconds: float, rate_hint: float, status_token:
     about `seconds`; it polls `status_token`, the contenders' pending approval."""
     calls = max(concurrency * 4, int(rate_hint * seconds))
     done = subprocess.run(
-        [os.environ["BENCH_CORE_FLOOR"], "--concurrency", str(concurrency), "--calls", str(calls),
-         "--warmup", str(max(concurrency, calls // 4))],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            os.environ["BENCH_CORE_FLOOR"],
+            "--concurrency",
+            str(concurrency),
+            "--calls",
+            str(calls),
+            "--warmup",
+            str(max(concurrency, calls // 4)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "BENCH_STATUS_TOKEN": status_token},
     )
     if done.returncode != 0:

@@ -93,28 +93,33 @@ def accept_all() -> None:
 
 
 def waits() -> None:
-    tokens: List[str] = json.loads(subprocess.run(
-        [sys.executable, __file__, "create-approvals"] + (["--smoke"] if SMOKE else []),
-        check=True, stdout=subprocess.PIPE, text=True,
-    ).stdout)
+    tokens: List[str] = json.loads(
+        subprocess.run(
+            [sys.executable, __file__, "create-approvals"] + (["--smoke"] if SMOKE else []),
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    )
     import nevis_authcloud
 
     async def measure() -> Dict[str, Any]:
         client = nevis_authcloud.AsyncClient(base_url=common.base_url(), access_key=common.access_key())
         # Warm-up: the runtime, the pool and the code paths of the waits are all in use once.
         await asyncio.gather(*(client.get_status(token) for token in tokens[:64]))
-        await asyncio.gather(*(
-            client.wait_for_status(token, timeout=0.05, interval=0.01)
-            for token in tokens[:64]
-        ), return_exceptions=True)
+        await asyncio.gather(
+            *(client.wait_for_status(token, timeout=0.05, interval=0.01) for token in tokens[:64]),
+            return_exceptions=True,
+        )
         gc.collect()
         requests_before = common.sim_stats()["requests"]
         baseline = common.rss_mb()
 
         started = time.perf_counter()
         tasks = [
-            asyncio.ensure_future(client.wait_for_status(
-                token, timeout=300, interval=WAIT_INTERVAL_S, max_interval=WAIT_INTERVAL_S))
+            asyncio.ensure_future(
+                client.wait_for_status(token, timeout=300, interval=WAIT_INTERVAL_S, max_interval=WAIT_INTERVAL_S)
+            )
             for token in tokens
         ]
         peak = common.rss_mb()
@@ -135,10 +140,17 @@ def waits() -> None:
         all_polled_s = (all_polled_at or started) - started
 
         # In a thread: the event loop keeps delivering the waits' answers while the phone accepts.
-        accepted = json.loads((await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, __file__, "accept-all"], check=True, stdout=subprocess.PIPE, text=True,
-        )).stdout)["accepted"]
+        accepted = json.loads(
+            (
+                await asyncio.to_thread(
+                    subprocess.run,
+                    [sys.executable, __file__, "accept-all"],
+                    check=True,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+            ).stdout
+        )["accepted"]
         results = await asyncio.gather(*tasks)
         finished_s = time.perf_counter() - started
         if accepted < len(tokens) or not all(result.succeeded for result in results):
@@ -148,8 +160,12 @@ def waits() -> None:
         after = common.rss_mb()
         await client.close()
         return {
-            "baseline": baseline, "peak": peak, "in_flight": in_flight, "after": after,
-            "all_polled_s": all_polled_s, "finished_s": finished_s,
+            "baseline": baseline,
+            "peak": peak,
+            "in_flight": in_flight,
+            "after": after,
+            "all_polled_s": all_polled_s,
+            "finished_s": finished_s,
         }
 
     print(json.dumps(asyncio.run(measure())))
@@ -178,27 +194,41 @@ def sequential() -> None:
 def main() -> None:
     print(f"python-memory: {WAITS:,} concurrent waits, then {SEQUENTIAL_CALLS:,} sequential calls")
     w = child("waits")
-    print(f"  waits: baseline {w['baseline']:.1f} MB, peak {w['peak']:.1f} MB, after {w['after']:.1f} MB; "
-          f"all polled after {w['all_polled_s']:.1f} s, all done after {w['finished_s']:.1f} s", flush=True)
+    print(
+        f"  waits: baseline {w['baseline']:.1f} MB, peak {w['peak']:.1f} MB, after {w['after']:.1f} MB; "
+        f"all polled after {w['all_polled_s']:.1f} s, all done after {w['finished_s']:.1f} s",
+        flush=True,
+    )
     s = child("sequential")
     series = s["samples"]
-    print("  sequential RSS (MB) every {:,} calls: {}".format(
-        SAMPLE_EVERY, ", ".join(f"{value:.1f}" for value in series)), flush=True)
+    print(
+        "  sequential RSS (MB) every {:,} calls: {}".format(
+            SAMPLE_EVERY, ", ".join(f"{value:.1f}" for value in series)
+        ),
+        flush=True,
+    )
 
     growth_index = GROWTH_FROM_CALL // SAMPLE_EVERY
     sequential_growth = series[-1] - series[growth_index]
     rows = [
         common.Row(f"{WAITS:,} concurrent AsyncClient.wait_for_status: peak RSS growth", [w["peak"] - w["baseline"]]),
         common.Row(f"{WAITS:,} concurrent waits: RSS growth once all finished", [w["after"] - w["baseline"]]),
-        common.Row(f"{SEQUENTIAL_CALLS:,} sequential Client.get_status: RSS growth from call "
-                   f"{GROWTH_FROM_CALL:,} to {SEQUENTIAL_CALLS:,}", [sequential_growth]),
-        common.Row(f"{SEQUENTIAL_CALLS:,} sequential Client.get_status: RSS every {SAMPLE_EVERY:,} calls "
-                   "(absolute)", series),
+        common.Row(
+            f"{SEQUENTIAL_CALLS:,} sequential Client.get_status: RSS growth from call "
+            f"{GROWTH_FROM_CALL:,} to {SEQUENTIAL_CALLS:,}",
+            [sequential_growth],
+        ),
+        common.Row(
+            f"{SEQUENTIAL_CALLS:,} sequential Client.get_status: RSS every {SAMPLE_EVERY:,} calls (absolute)", series
+        ),
     ]
     checks = [
         common.check(f"{WAITS:,} concurrent waits, RSS growth (MB)", w["peak"] - w["baseline"], f"< {WAITS_LIMIT_MB}"),
-        common.check(f"RSS growth over calls {GROWTH_FROM_CALL:,}-{SEQUENTIAL_CALLS:,} (MB)", sequential_growth,
-                     f"< {GROWTH_LIMIT_MB}"),
+        common.check(
+            f"RSS growth over calls {GROWTH_FROM_CALL:,}-{SEQUENTIAL_CALLS:,} (MB)",
+            sequential_growth,
+            f"< {GROWTH_LIMIT_MB}",
+        ),
     ]
     common.write_result(
         "python-memory",

@@ -50,9 +50,7 @@ FIRST_CALLS: Dict[str, str] = {
     ),
 }
 FIRST_CALL_EPILOGUE = (
-    "elapsed = time.perf_counter() - start\n"
-    "assert status == 'pending', status\n"
-    "print(elapsed * 1000)\n"
+    "elapsed = time.perf_counter() - start\nassert status == 'pending', status\nprint(elapsed * 1000)\n"
 )
 
 
@@ -79,10 +77,12 @@ def main() -> None:
     bare = common.median(imports["python -c pass (interpreter alone)"])
     checks = [
         common.report_check("import nevis_authcloud minus bare interpreter (ms)", nevis_import - bare),
-        common.report_check("import nevis_authcloud / import requests",
-                            nevis_import / common.median(imports["import requests"])),
-        common.report_check("import nevis_authcloud / import httpx",
-                            nevis_import / common.median(imports["import httpx"])),
+        common.report_check(
+            "import nevis_authcloud / import requests", nevis_import / common.median(imports["import requests"])
+        ),
+        common.report_check(
+            "import nevis_authcloud / import httpx", nevis_import / common.median(imports["import httpx"])
+        ),
         common.report_check(
             "first call: nevis_authcloud / requests",
             common.median(firsts["nevis_authcloud Client() + first get_status"])
@@ -97,7 +97,7 @@ def main() -> None:
         False,
         rows,
         checks,
-        f"Import rows: wall time of a fresh `python -c \"<statement>\"` process, median of {ROUNDS} "
+        f'Import rows: wall time of a fresh `python -c "<statement>"` process, median of {ROUNDS} '
         "(interpreter start-up included; the bare-interpreter row is that part alone). First-call rows: in "
         "a fresh process after the import, the time to construct the client and make one POST "
         "/api/v1/status on a pending approval, decoding the answer (for nevis_authcloud this includes "

@@ -113,13 +113,19 @@ int main(void) {
   char *result_token = NULL, *introspection = NULL, *subject = NULL;
   nevis_status status = NEVIS_STATUS_UNKNOWN;
 
-  if ((err = nevis_client_ping(client)) != NULL) { rc = fail("ping", err); goto done; }
+  if ((err = nevis_client_ping(client)) != NULL) {
+    rc = fail("ping", err);
+    goto done;
+  }
   printf("[c] 1. ping: service reachable at %s\n", base_url ? base_url : instance);
 
   char username[64], request[256];
   snprintf(username, sizeof username, "demo-c-%ld-%d", (long)time(NULL), (int)getpid());
   snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"app\"}", username);
-  if ((err = nevis_client_enroll(client, request, NULL, &enrolment)) != NULL) { rc = fail("enrol", err); goto done; }
+  if ((err = nevis_client_enroll(client, request, NULL, &enrolment)) != NULL) {
+    rc = fail("enrol", err);
+    goto done;
+  }
   if ((err = nevis_json_transaction_id(enrolment, &enrol_tx)) != NULL ||
       (err = nevis_json_status_token(enrolment, &enrol_token)) != NULL ||
       (err = nevis_json_get(enrolment, "/userId", &user_id)) != NULL ||
@@ -127,8 +133,7 @@ int main(void) {
     rc = fail("reading the enrolment", err);
     goto done;
   }
-  printf("[c] 2. enrol: user %s (%s) created; show the QR code (%zu bytes)\n", username, user_id,
-         qr ? strlen(qr) : 0);
+  printf("[c] 2. enrol: user %s (%s) created; show the QR code (%zu bytes)\n", username, user_id, qr ? strlen(qr) : 0);
 
   if (phone_accepts(base_url ? base_url : "", enrol_tx, "scans the QR code and confirms")) goto done;
   if ((err = nevis_wait_for_status(client, enrol_token, 60000, 200, &status, NULL)) != NULL) {
@@ -139,9 +144,11 @@ int main(void) {
   if (status != NEVIS_STATUS_SUCCEEDED) goto done;
 
   snprintf(request, sizeof request,
-           "{\"username\":\"%s\",\"channel\":\"push\",\"prompt\":true,\"message\":\"Log in to Demo Shop?\"}",
-           username);
-  if ((err = nevis_client_approve(client, request, NULL, &approval)) != NULL) { rc = fail("approve", err); goto done; }
+           "{\"username\":\"%s\",\"channel\":\"push\",\"prompt\":true,\"message\":\"Log in to Demo Shop?\"}", username);
+  if ((err = nevis_client_approve(client, request, NULL, &approval)) != NULL) {
+    rc = fail("approve", err);
+    goto done;
+  }
   if ((err = nevis_json_transaction_id(approval, &approval_tx)) != NULL ||
       (err = nevis_json_status_token(approval, &approval_token)) != NULL) {
     rc = fail("reading the approval", err);
@@ -157,13 +164,19 @@ int main(void) {
   printf("[c] 5. approval status: %s\n", status == NEVIS_STATUS_SUCCEEDED ? "succeeded" : "not succeeded");
   if (status != NEVIS_STATUS_SUCCEEDED) goto done;
 
-  if ((err = nevis_json_get(status_json, "/token", &result_token)) != NULL) { rc = fail("reading the status", err); goto done; }
+  if ((err = nevis_json_get(status_json, "/token", &result_token)) != NULL) {
+    rc = fail("reading the status", err);
+    goto done;
+  }
   bool active = false;
   if ((err = nevis_client_introspect(client, result_token, &active, &introspection)) != NULL) {
     rc = fail("introspect", err);
     goto done;
   }
-  if ((err = nevis_json_get(introspection, "/sub", &subject)) != NULL) { rc = fail("reading the introspection", err); goto done; }
+  if ((err = nevis_json_get(introspection, "/sub", &subject)) != NULL) {
+    rc = fail("reading the introspection", err);
+    goto done;
+  }
   printf("[c] 6. introspect: transaction token active=%s (subject %s)\n", active ? "true" : "false",
          subject ? subject : "-");
   if (!active) goto done;

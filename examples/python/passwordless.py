@@ -67,8 +67,10 @@ def main() -> int:
         if enrollment is None:
             raise RuntimeError("the enrolment answer has no enrollment part")
         qr_size = len(enrollment.qr_code.data_uri or "") if enrollment.qr_code else 0
-        print(f"[python] 2. enrol: user {username} ({enrolment.user_id}) created; "
-              f"show the QR code ({qr_size} bytes) or open {enrollment.app_link_uri or '-'}")
+        print(
+            f"[python] 2. enrol: user {username} ({enrolment.user_id}) created; "
+            f"show the QR code ({qr_size} bytes) or open {enrollment.app_link_uri or '-'}"
+        )
 
         phone.accept(enrollment.transaction_id, "scans the QR code and confirms")
         registered = client.wait_for_status(enrollment.status_token, timeout=60, interval=0.2)
@@ -84,8 +86,10 @@ def main() -> int:
             raise RuntimeError(f"the approval ended as {decided.status}")
 
         introspection = client.introspect(decided.token)
-        print(f"[python] 6. introspect: transaction token active={introspection.active} "
-              f"(subject {introspection.sub or '-'})")
+        print(
+            f"[python] 6. introspect: transaction token active={introspection.active} "
+            f"(subject {introspection.sub or '-'})"
+        )
         if not introspection.active:
             raise RuntimeError("the transaction token is not active")
         print(f"[python] done: {username} logged in without a password")

@@ -45,8 +45,11 @@ def fail(artifact: str, message: str) -> None:
 def run(args: List[str], artifact: str) -> str:
     result = subprocess.run(args, capture_output=True, text=True)
     if result.returncode != 0:
-        fail(artifact, f"`{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(args))}` failed:\n"
-             f"{result.stdout}{result.stderr}")
+        fail(
+            artifact,
+            f"`{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(args))}` failed:\n"
+            f"{result.stdout}{result.stderr}",
+        )
     return result.stdout + result.stderr
 
 
@@ -148,8 +151,9 @@ def npm_package(path: Path) -> Tuple[dict, Dict[str, tarfile.TarInfo], tarfile.T
     return manifest, members, archive
 
 
-def npm_common(path: Path, manifest: dict, members: Dict[str, tarfile.TarInfo], archive: tarfile.TarFile,
-               version: str) -> None:
+def npm_common(
+    path: Path, manifest: dict, members: Dict[str, tarfile.TarInfo], archive: tarfile.TarFile, version: str
+) -> None:
     name = path.name
     if manifest.get("version") != version:
         fail(name, f"version {manifest.get('version')}, expected {version}")
@@ -178,9 +182,15 @@ def c_tarball(path: Path, version: str, abi: str, glibc_max: Tuple[int, ...], fl
             return archive.extractfile(info).read() if info is not None and info.isfile() else None
 
         check_license(read("LICENSE"), name)
-        for needed in ("README.md", "CHANGELOG.md", "include/nevis_authcloud.h", "lib/libnevis_authcloud.a",
-                       "lib/pkgconfig/nevis_authcloud.pc", "lib/cmake/nevis_authcloud/nevis_authcloudConfig.cmake",
-                       "lib/cmake/nevis_authcloud/nevis_authcloudConfigVersion.cmake"):
+        for needed in (
+            "README.md",
+            "CHANGELOG.md",
+            "include/nevis_authcloud.h",
+            "lib/libnevis_authcloud.a",
+            "lib/pkgconfig/nevis_authcloud.pc",
+            "lib/cmake/nevis_authcloud/nevis_authcloudConfig.cmake",
+            "lib/cmake/nevis_authcloud/nevis_authcloudConfigVersion.cmake",
+        ):
             if f"{top}/{needed}" not in members:
                 fail(name, f"has no {needed}")
         library = read(f"lib/libnevis_authcloud.so.{version}")
@@ -194,11 +204,15 @@ def c_tarball(path: Path, version: str, abi: str, glibc_max: Tuple[int, ...], fl
                 dynamic = subprocess.run(["objdump", "-p", handle.name], capture_output=True, text=True).stdout
             soname = re.search(r"SONAME\s+(\S+)", dynamic)
             if not soname or soname.group(1) != f"libnevis_authcloud.so.{abi}":
-                fail(name, f"SONAME is {soname.group(1) if soname else 'missing'}, expected libnevis_authcloud.so.{abi}")
+                fail(
+                    name, f"SONAME is {soname.group(1) if soname else 'missing'}, expected libnevis_authcloud.so.{abi}"
+                )
             if re.search(r"R(UN)?PATH", dynamic):
                 fail(name, "the library carries an rpath")
-        for link, target in ((f"lib/libnevis_authcloud.so.{abi}", f"libnevis_authcloud.so.{version}"),
-                             ("lib/libnevis_authcloud.so", f"libnevis_authcloud.so.{abi}")):
+        for link, target in (
+            (f"lib/libnevis_authcloud.so.{abi}", f"libnevis_authcloud.so.{version}"),
+            ("lib/libnevis_authcloud.so", f"libnevis_authcloud.so.{abi}"),
+        ):
             info = members.get(f"{top}/{link}")
             if info is None or not info.issym() or info.linkname != target:
                 fail(name, f"{link} is not a link to {target}")
@@ -224,8 +238,9 @@ def main() -> int:
     options = parser.parse_args()
     dist: Path = options.dist
     glibc_max = tuple(int(p) for p in options.glibc.split("."))
-    version = subprocess.run([str(ROOT / "scripts/sync-version"), "--print"], capture_output=True, text=True,
-                             check=True).stdout.strip()
+    version = subprocess.run(
+        [str(ROOT / "scripts/sync-version"), "--print"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     major, minor = version.split(".")[:2]
     abi = f"0.{minor}" if major == "0" else major
     arch, platform = options.arch, options.platform
@@ -290,12 +305,16 @@ def main() -> int:
     if addon is None or manifest.get("main") != f"nevis-authcloud.{platform}.node":
         fail(found["npm addon package"].name, f"does not carry nevis-authcloud.{platform}.node as its main")
     else:
-        check_elf(archive.extractfile(addon).read(), f"{found['npm addon package'].name}:{addon.name}", glibc_max, floors)
+        check_elf(
+            archive.extractfile(addon).read(), f"{found['npm addon package'].name}:{addon.name}", glibc_max, floors
+        )
 
     manifest, members, archive = npm_package(found["npm simulator package"])
     npm_common(found["npm simulator package"], manifest, members, archive, version)
     if manifest.get("optionalDependencies", {}).get(f"nevis-authcloud-sim-{platform}") != version:
-        fail(found["npm simulator package"].name, f"optionalDependencies lacks nevis-authcloud-sim-{platform}@{version}")
+        fail(
+            found["npm simulator package"].name, f"optionalDependencies lacks nevis-authcloud-sim-{platform}@{version}"
+        )
 
     manifest, members, archive = npm_package(found["npm simulator binary package"])
     npm_common(found["npm simulator binary package"], manifest, members, archive, version)
@@ -303,8 +322,12 @@ def main() -> int:
     if binary is None or not binary.mode & 0o100:
         fail(found["npm simulator binary package"].name, "does not carry an executable authcloud-sim")
     else:
-        check_elf(archive.extractfile(binary).read(), f"{found['npm simulator binary package'].name}:{binary.name}",
-                  glibc_max, floors)
+        check_elf(
+            archive.extractfile(binary).read(),
+            f"{found['npm simulator binary package'].name}:{binary.name}",
+            glibc_max,
+            floors,
+        )
 
     c_tarball(found["C tarball"], version, abi, glibc_max, floors)
     recorded = found["C tarball checksum"].read_text().split()[0]

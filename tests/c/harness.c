@@ -59,20 +59,19 @@ void check_failed(const char *file, int line, const char *what) {
 bool check_ok_at(const char *file, int line, const char *what, nevis_error *err) {
   if (err == NULL) return true;
   current_failures++;
-  fprintf(stderr, "  %s:%d: %s failed: [%s] %s\n", file, line, what,
-          nevis_error_kind_name(nevis_error_kind(err)), nevis_error_message(err));
+  fprintf(stderr, "  %s:%d: %s failed: [%s] %s\n", file, line, what, nevis_error_kind_name(nevis_error_kind(err)),
+          nevis_error_message(err));
   nevis_error_free(err);
   return false;
 }
 
-bool check_kind_at(const char *file, int line, const char *what, nevis_error *err,
-                   enum nevis_error_kind kind) {
+bool check_kind_at(const char *file, int line, const char *what, nevis_error *err, enum nevis_error_kind kind) {
   bool ok = err != NULL && nevis_error_kind(err) == kind;
   if (!ok) {
     current_failures++;
-    fprintf(stderr, "  %s:%d: %s: expected %s, got %s%s%s\n", file, line, what,
-            nevis_error_kind_name(kind), err ? nevis_error_kind_name(nevis_error_kind(err)) : "success",
-            err ? ": " : "", err ? nevis_error_message(err) : "");
+    fprintf(stderr, "  %s:%d: %s: expected %s, got %s%s%s\n", file, line, what, nevis_error_kind_name(kind),
+            err ? nevis_error_kind_name(nevis_error_kind(err)) : "success", err ? ": " : "",
+            err ? nevis_error_message(err) : "");
   }
   nevis_error_free(err);
   return ok;
@@ -247,27 +246,24 @@ int sim_http(const char *method, const char *path, const char *access_key, const
   memset(&addr, 0, sizeof addr);
   addr.sin_family = AF_INET;
   addr.sin_port = htons((unsigned short)port);
-  if (inet_pton(AF_INET, host, &addr.sin_addr) != 1 ||
-      connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+  if (inet_pton(AF_INET, host, &addr.sin_addr) != 1 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
     close(fd);
     return 0;
   }
   const char *body = json_body ? json_body : "";
   char authorization[256] = "";
-  if (access_key != NULL &&
-      (size_t)snprintf(authorization, sizeof authorization, "Authorization: Bearer %s\r\n", access_key) >=
-          sizeof authorization) {
+  if (access_key != NULL && (size_t)snprintf(authorization, sizeof authorization, "Authorization: Bearer %s\r\n",
+                                             access_key) >= sizeof authorization) {
     close(fd);
     return 0;
   }
   char head[1024];
-  int head_len = snprintf(head, sizeof head,
-                          "%s %s HTTP/1.1\r\nHost: %s:%d\r\n%sContent-Type: %s\r\n"
-                          "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                          method, path, host, port, authorization,
-                          content_type ? content_type : "application/json", strlen(body));
-  if (head_len <= 0 || (size_t)head_len >= sizeof head ||
-      write(fd, head, (size_t)head_len) != head_len ||
+  int head_len =
+      snprintf(head, sizeof head,
+               "%s %s HTTP/1.1\r\nHost: %s:%d\r\n%sContent-Type: %s\r\n"
+               "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+               method, path, host, port, authorization, content_type ? content_type : "application/json", strlen(body));
+  if (head_len <= 0 || (size_t)head_len >= sizeof head || write(fd, head, (size_t)head_len) != head_len ||
       write(fd, body, strlen(body)) != (ssize_t)strlen(body)) {
     close(fd);
     return 0;
@@ -336,9 +332,8 @@ bool sim_read_stats(struct sim_stats *out) {
   char *body = NULL;
   int status = sim_control("GET", "/stats", NULL, &body);
   bool ok = status == 200 && body != NULL && json_long(body, "/requests", &out->requests) &&
-            json_long(body, "/created/enroll", &out->enroll) &&
-            json_long(body, "/created/approval", &out->approval) && json_long(body, "/created/sms", &out->sms) &&
-            json_long(body, "/created/intent", &out->intent);
+            json_long(body, "/created/enroll", &out->enroll) && json_long(body, "/created/approval", &out->approval) &&
+            json_long(body, "/created/sms", &out->sms) && json_long(body, "/created/intent", &out->intent);
   if (!ok) fprintf(stderr, "  control plane: GET /_sim/stats answered %d: %s\n", status, body ? body : "");
   CHECK(ok);
   free(body);

@@ -25,9 +25,9 @@ int report(void); /* prints "N passed, N failed"; returns the exit code */
 void check_failed(const char *file, int line, const char *what);
 extern int current_failures;
 
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (!(cond)) check_failed(__FILE__, __LINE__, #cond);                                          \
+#define CHECK(cond)                                                                                                    \
+  do {                                                                                                                 \
+    if (!(cond)) check_failed(__FILE__, __LINE__, #cond);                                                              \
   } while (0)
 
 /* The call must succeed; on failure the error is printed and released. */
@@ -36,8 +36,7 @@ bool check_ok_at(const char *file, int line, const char *what, nevis_error *err)
 
 /* The call must fail with `kind`; the error is released. Returns true when it did. */
 #define CHECK_KIND(call, kind) check_kind_at(__FILE__, __LINE__, #call, (call), (kind))
-bool check_kind_at(const char *file, int line, const char *what, nevis_error *err,
-                   enum nevis_error_kind kind);
+bool check_kind_at(const char *file, int line, const char *what, nevis_error *err, enum nevis_error_kind kind);
 
 bool str_contains(const char *haystack, const char *needle);
 

@@ -191,8 +191,8 @@ static nevis_error *new_client_from_row(const char *row, bool *expressible) {
   opts.ca_pem = texts[3];
   opts.proxy = texts[4];
   opts.app_info = texts[5];
-  static const char *const numbers[] = {"timeout", "connectTimeout", "deadline", "maxRetryAfter", "maxRetries",
-                                        "maxConnections", "useEnvProxy", "retryBackoff"};
+  static const char *const numbers[] = {"timeout",    "connectTimeout", "deadline",    "maxRetryAfter",
+                                        "maxRetries", "maxConnections", "useEnvProxy", "retryBackoff"};
   for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++) {
     if (!has_member(options, numbers[i])) continue;
     char pointer[64];
@@ -256,8 +256,8 @@ static nevis_error *call_operation(const char *row, const char *operation, bool 
     request = expand_specials(raw);
   }
   char *intent = NULL, *user_id = NULL;
-  bool takes_intent = strcmp(operation, "enroll") == 0 || strcmp(operation, "approve") == 0 ||
-                      strcmp(operation, "verify") == 0;
+  bool takes_intent =
+      strcmp(operation, "enroll") == 0 || strcmp(operation, "approve") == 0 || strcmp(operation, "verify") == 0;
   if (request != NULL && takes_intent && !take_member(request, "intentToken", &intent)) *expressible = false;
   if (request != NULL && strcmp(operation, "verify") == 0 && !take_member(request, "userId", &user_id))
     *expressible = false;
@@ -338,14 +338,16 @@ static void run_row(void *arg) {
   char *name = json_get(row, "/name");
   char *operation = json_get(row, "/operation");
   bool expressible = true;
-  nevis_error *err = operation != NULL && strcmp(operation, "client") == 0 ? new_client_from_row(row, &expressible)
-                                                                            : call_operation(row, operation, &expressible);
+  nevis_error *err = operation != NULL && strcmp(operation, "client") == 0
+                         ? new_client_from_row(row, &expressible)
+                         : call_operation(row, operation, &expressible);
   const char *kind = expressible ? nevis_error_kind_name(nevis_error_kind(err)) : "not expressible in C";
   const char *field = nevis_error_field(err);
   const char *message = nevis_error_message(err);
 
   struct text problems = {NULL, 0, 0};
-  if (field != NULL && !str_contains(message, field)) add_problem(&problems, "the message does not name the field: %s", message);
+  if (field != NULL && !str_contains(message, field))
+    add_problem(&problems, "the message does not name the field: %s", message);
   for (int i = 0;; i++) {
     char pointer[64];
     snprintf(pointer, sizeof pointer, "/forbiddenWords/%d", i);
@@ -355,7 +357,8 @@ static void run_row(void *arg) {
     nevis_string_free(word);
   }
   char *secret = json_get(row, "/secret");
-  if (secret != NULL && str_contains(message, secret)) add_problem(&problems, "%s", "the message repeats the secret value");
+  if (secret != NULL && str_contains(message, secret))
+    add_problem(&problems, "%s", "the message repeats the secret value");
 
   char *want_kind = expected(row, "kind");
   char *want_field = expected(row, "field");
@@ -410,7 +413,8 @@ static void test_table_loads(void) {
 static void test_report_is_written(void) {
   char path[4096];
   snprintf(path, sizeof path, "%s/bad-input", getenv("NEVIS_FAULTS_REPORT_DIR"));
-  if (mkdir(getenv("NEVIS_FAULTS_REPORT_DIR"), 0755) != 0 && errno != EEXIST) fprintf(stderr, "  cannot create the report folder\n");
+  if (mkdir(getenv("NEVIS_FAULTS_REPORT_DIR"), 0755) != 0 && errno != EEXIST)
+    fprintf(stderr, "  cannot create the report folder\n");
   if (mkdir(path, 0755) != 0 && errno != EEXIST) fprintf(stderr, "  cannot create %s: %s\n", path, strerror(errno));
   snprintf(path, sizeof path, "%s/bad-input/c.json", getenv("NEVIS_FAULTS_REPORT_DIR"));
   FILE *file = fopen(path, "w");

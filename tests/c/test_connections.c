@@ -55,8 +55,8 @@ static void finish_order(int max_connections, char order[3]) {
   struct race race = {.client = new_client(&opts), .finished = "", .count = 0};
   pthread_mutex_init(&race.lock, NULL);
   char fault[160];
-  snprintf(fault, sizeof fault,
-           "{\"method\":\"GET\",\"path\":\"/ping\",\"count\":1,\"fault\":\"delay\",\"ms\":%d}", DELAY_MS);
+  snprintf(fault, sizeof fault, "{\"method\":\"GET\",\"path\":\"/ping\",\"count\":1,\"fault\":\"delay\",\"ms\":%d}",
+           DELAY_MS);
   sim_fault(fault);
   long before = requests_seen();
   struct pinger a = {&race, 'A', NULL}, b = {&race, 'B', NULL};

@@ -15,21 +15,23 @@
 
 #include "harness.h"
 
-static nevis_client *client;   /* no retries: one fault, one answer */
-static char user[64];          /* an active app user */
+static nevis_client *client; /* no retries: one fault, one answer */
+static char user[64];        /* an active app user */
 
 static const char *unknown_id = "00000000-0000-4000-8000-000000000000";
 
 /* Injects `status` on the next find_user and checks what the caller sees. */
 static void expect_status_kind(int status, enum nevis_error_kind kind) {
   char fault[160];
-  snprintf(fault, sizeof fault, "{\"method\":\"GET\",\"path\":\"/api/v1/users\",\"count\":1,\"fault\":\"status\",\"status\":%d}", status);
+  snprintf(fault, sizeof fault,
+           "{\"method\":\"GET\",\"path\":\"/api/v1/users\",\"count\":1,\"fault\":\"status\",\"status\":%d}", status);
   sim_fault(fault);
   nevis_error *err = nevis_client_find_user(client, user, NULL);
   CHECK(err != NULL);
   if (err == NULL) return;
   if (nevis_error_kind(err) != kind)
-    fprintf(stderr, "  status %d gave %s: %s\n", status, nevis_error_kind_name(nevis_error_kind(err)), nevis_error_message(err));
+    fprintf(stderr, "  status %d gave %s: %s\n", status, nevis_error_kind_name(nevis_error_kind(err)),
+            nevis_error_message(err));
   CHECK(nevis_error_kind(err) == kind);
   CHECK(nevis_error_status(err) == status);
   CHECK(str_contains(nevis_error_body(err), "\"status\""));
@@ -85,7 +87,8 @@ static void test_unsupported_media_type(void) { expect_status_kind(415, NEVIS_ER
 
 static void test_rate_limited(void) {
   expect_status_kind(429, NEVIS_ERROR_RATE_LIMITED);
-  sim_fault("{\"method\":\"GET\",\"path\":\"/api/v1/users\",\"count\":1,\"fault\":\"status\",\"status\":429,\"retryAfter\":\"3600\"}");
+  sim_fault("{\"method\":\"GET\",\"path\":\"/api/v1/"
+            "users\",\"count\":1,\"fault\":\"status\",\"status\":429,\"retryAfter\":\"3600\"}");
   nevis_error *err = nevis_client_find_user(client, user, NULL);
   CHECK(nevis_error_kind(err) == NEVIS_ERROR_RATE_LIMITED);
   CHECK(nevis_error_retry_after_ms(err) == 3600000);
@@ -196,28 +199,28 @@ static void test_config(void) {
  * added to the header fails to build this suite until it is listed here. */
 static const char *expected_name(enum nevis_error_kind kind) {
   switch (kind) {
-    case NEVIS_ERROR_NONE: return "none";
-    case NEVIS_ERROR_BAD_REQUEST: return "bad_request";
-    case NEVIS_ERROR_UNAUTHORIZED: return "unauthorized";
-    case NEVIS_ERROR_FORBIDDEN: return "forbidden";
-    case NEVIS_ERROR_NOT_FOUND: return "not_found";
-    case NEVIS_ERROR_METHOD_NOT_ALLOWED: return "method_not_allowed";
-    case NEVIS_ERROR_CONFLICT: return "conflict";
-    case NEVIS_ERROR_PRECONDITION_FAILED: return "precondition_failed";
-    case NEVIS_ERROR_UNSUPPORTED_MEDIA_TYPE: return "unsupported_media_type";
-    case NEVIS_ERROR_PAYLOAD_TOO_LARGE: return "payload_too_large";
-    case NEVIS_ERROR_RATE_LIMITED: return "rate_limited";
-    case NEVIS_ERROR_SERVER: return "server";
-    case NEVIS_ERROR_TIMEOUT: return "timeout";
-    case NEVIS_ERROR_CONNECTION: return "connection";
-    case NEVIS_ERROR_TLS: return "tls";
-    case NEVIS_ERROR_DECODE: return "decode";
-    case NEVIS_ERROR_INVALID_REQUEST: return "invalid_request";
-    case NEVIS_ERROR_CONFIG: return "config";
-    case NEVIS_ERROR_CANCELLED: return "cancelled";
-    case NEVIS_ERROR_CLOSED: return "closed";
-    case NEVIS_ERROR_INVALID_ARGUMENT: return "invalid_argument";
-    case NEVIS_ERROR_INTERNAL: return "internal";
+  case NEVIS_ERROR_NONE: return "none";
+  case NEVIS_ERROR_BAD_REQUEST: return "bad_request";
+  case NEVIS_ERROR_UNAUTHORIZED: return "unauthorized";
+  case NEVIS_ERROR_FORBIDDEN: return "forbidden";
+  case NEVIS_ERROR_NOT_FOUND: return "not_found";
+  case NEVIS_ERROR_METHOD_NOT_ALLOWED: return "method_not_allowed";
+  case NEVIS_ERROR_CONFLICT: return "conflict";
+  case NEVIS_ERROR_PRECONDITION_FAILED: return "precondition_failed";
+  case NEVIS_ERROR_UNSUPPORTED_MEDIA_TYPE: return "unsupported_media_type";
+  case NEVIS_ERROR_PAYLOAD_TOO_LARGE: return "payload_too_large";
+  case NEVIS_ERROR_RATE_LIMITED: return "rate_limited";
+  case NEVIS_ERROR_SERVER: return "server";
+  case NEVIS_ERROR_TIMEOUT: return "timeout";
+  case NEVIS_ERROR_CONNECTION: return "connection";
+  case NEVIS_ERROR_TLS: return "tls";
+  case NEVIS_ERROR_DECODE: return "decode";
+  case NEVIS_ERROR_INVALID_REQUEST: return "invalid_request";
+  case NEVIS_ERROR_CONFIG: return "config";
+  case NEVIS_ERROR_CANCELLED: return "cancelled";
+  case NEVIS_ERROR_CLOSED: return "closed";
+  case NEVIS_ERROR_INVALID_ARGUMENT: return "invalid_argument";
+  case NEVIS_ERROR_INTERNAL: return "internal";
   }
   return NULL;
 }
@@ -292,7 +295,8 @@ static void test_closed(void) {
 
 /* A 503 with Retry-After keeps the wait, like a 429. */
 static void test_server_retry_after(void) {
-  sim_fault("{\"method\":\"GET\",\"path\":\"/api/v1/users\",\"count\":1,\"fault\":\"status\",\"status\":503,\"retryAfter\":\"3600\"}");
+  sim_fault("{\"method\":\"GET\",\"path\":\"/api/v1/"
+            "users\",\"count\":1,\"fault\":\"status\",\"status\":503,\"retryAfter\":\"3600\"}");
   nevis_error *err = nevis_client_find_user(client, user, NULL);
   CHECK(nevis_error_kind(err) == NEVIS_ERROR_SERVER && nevis_error_status(err) == 503);
   CHECK(nevis_error_retry_after_ms(err) == 3600000);

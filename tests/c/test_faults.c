@@ -30,11 +30,11 @@ static const char *const created_kinds[4] = {"enroll", "approval", "sms", "inten
 struct observed {
   bool ok;
   enum nevis_error_kind kind;
-  int status;               /* 0: no HTTP status */
-  const char *applied;      /* "no" | "yes" | "unknown"; NULL on success */
-  long long retry_after_s;  /* -1: none */
+  int status;              /* 0: no HTTP status */
+  const char *applied;     /* "no" | "yes" | "unknown"; NULL on success */
+  long long retry_after_s; /* -1: none */
   long requests_seen;
-  long created[4];          /* per created_kinds */
+  long created[4]; /* per created_kinds */
   double elapsed_ms;
 };
 
@@ -78,25 +78,20 @@ static int count_members(const char *object) {
       continue;
     }
     switch (*c) {
-      case '"':
-        if (depth == 1 && expect_key) members++;
-        expect_key = false;
-        in_string = true;
-        break;
-      case '{':
-      case '[':
-        depth++;
-        expect_key = depth == 1;
-        break;
-      case '}':
-      case ']':
-        depth--;
-        break;
-      case ',':
-        expect_key = depth == 1;
-        break;
-      default:
-        break;
+    case '"':
+      if (depth == 1 && expect_key) members++;
+      expect_key = false;
+      in_string = true;
+      break;
+    case '{':
+    case '[':
+      depth++;
+      expect_key = depth == 1;
+      break;
+    case '}':
+    case ']': depth--; break;
+    case ',': expect_key = depth == 1; break;
+    default: break;
     }
   }
   return members;
@@ -114,9 +109,9 @@ static enum nevis_error_kind kind_named(const char *name) {
 
 static const char *applied_name(enum nevis_applied applied) {
   switch (applied) {
-    case NEVIS_APPLIED_NO: return "no";
-    case NEVIS_APPLIED_YES: return "yes";
-    case NEVIS_APPLIED_UNKNOWN: return "unknown";
+  case NEVIS_APPLIED_NO: return "no";
+  case NEVIS_APPLIED_YES: return "yes";
+  case NEVIS_APPLIED_UNKNOWN: return "unknown";
   }
   return "?";
 }
@@ -232,7 +227,8 @@ static char *prepare(const char *username) {
   nevis_string_free(active_app_user(setup, username));
   char request[160], *approval = NULL, *token = NULL;
   snprintf(request, sizeof request, "{\"username\":\"%s\",\"channel\":\"push\"}", username);
-  if (CHECK_OK(nevis_client_approve(setup, request, NULL, &approval))) CHECK_OK(nevis_json_status_token(approval, &token));
+  if (CHECK_OK(nevis_client_approve(setup, request, NULL, &approval)))
+    CHECK_OK(nevis_json_status_token(approval, &token));
   nevis_string_free(approval);
   nevis_client_free(setup);
   return token;

@@ -58,8 +58,7 @@ static void test_push_approval_accept_wait_and_introspect(void) {
   char name[64], request[256];
   char *user_id = active_app_user(client, unique_name(name, sizeof name, "c-push"));
   snprintf(request, sizeof request,
-           "{\"username\":\"%s\",\"channel\":\"push\",\"prompt\":true,\"message\":\"Pay CHF 10 to Bob?\"}",
-           name);
+           "{\"username\":\"%s\",\"channel\":\"push\",\"prompt\":true,\"message\":\"Pay CHF 10 to Bob?\"}", name);
   char *approval = NULL;
   CHECK_OK(nevis_client_approve(client, request, NULL, &approval));
   char *token = NULL, *transaction = NULL;
@@ -332,8 +331,9 @@ static void test_log_export(void) {
   CHECK_OK(nevis_client_export_logs(client, "{\"timespan\":\"P1D\",\"filter\":\"c-push\"}", &csv, &len));
   CHECK(csv != NULL);
   nevis_string_free(csv);
-  CHECK_KIND(nevis_client_export_logs(client, "{\"timespan\":\"P1D\",\"fromDate\":\"2020-01-01T00:00:00Z\"}", &csv, &len),
-             NEVIS_ERROR_INVALID_REQUEST);
+  CHECK_KIND(
+      nevis_client_export_logs(client, "{\"timespan\":\"P1D\",\"fromDate\":\"2020-01-01T00:00:00Z\"}", &csv, &len),
+      NEVIS_ERROR_INVALID_REQUEST);
   CHECK(csv == NULL && len == 0);
 }
 
@@ -389,7 +389,8 @@ void flow_tests(void) {
   run_test("ping and version", test_ping);
   run_test("app enrolment is pending until the phone confirms", test_app_enrolment_is_pending_until_the_phone_confirms);
   run_test("push approval: accept, wait, introspect", test_push_approval_accept_wait_and_introspect);
-  run_test("declined approval is a failed status, not an error", test_declined_approval_is_a_failed_status_not_an_error);
+  run_test("declined approval is a failed status, not an error",
+           test_declined_approval_is_a_failed_status_not_an_error);
   run_test("intent tokens for approve and enroll", test_intent_tokens_for_approve_and_enroll);
   run_test("sms enrolment and verification", test_sms_enrolment_and_verification);
   run_test("recovery codes work once", test_recovery_codes_work_once);

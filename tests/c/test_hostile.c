@@ -96,9 +96,10 @@ static void test_echoed_secrets_are_redacted(void) {
   /* A 400 quoting the body: the status token and the SMS code, sent with an intent token. */
   char path[96], fault[256];
   snprintf(path, sizeof path, "/api/v1/users/%s/verification", user_id);
-  snprintf(fault, sizeof fault,
-           "{\"method\":\"POST\",\"path\":\"%s\",\"fault\":\"echo\",\"status\":400,\"message\":\"cannot parse {body}\"}",
-           path);
+  snprintf(
+      fault, sizeof fault,
+      "{\"method\":\"POST\",\"path\":\"%s\",\"fault\":\"echo\",\"status\":400,\"message\":\"cannot parse {body}\"}",
+      path);
   sim_fault(fault);
   char verify[256];
   snprintf(verify, sizeof verify, "{\"code\":\"492817\",\"statusToken\":\"%s\"}", status_token);
@@ -160,8 +161,8 @@ static int call_into_a_closing_peer(bool huge_header) {
   nevis_error_free(err);
   nevis_client_free(client);
   free(huge);
-  bool typed = kind == NEVIS_ERROR_CONNECTION || kind == NEVIS_ERROR_BAD_REQUEST ||
-               kind == NEVIS_ERROR_PAYLOAD_TOO_LARGE;
+  bool typed =
+      kind == NEVIS_ERROR_CONNECTION || kind == NEVIS_ERROR_BAD_REQUEST || kind == NEVIS_ERROR_PAYLOAD_TOO_LARGE;
   return typed ? 0 : 4;
 }
 
@@ -196,13 +197,9 @@ static void check_child_survives(bool huge_header) {
   }
 }
 
-static void test_a_huge_header_into_a_closing_peer(void) {
-  check_child_survives(true);
-}
+static void test_a_huge_header_into_a_closing_peer(void) { check_child_survives(true); }
 
-static void test_a_huge_body_into_a_closing_peer(void) {
-  check_child_survives(false);
-}
+static void test_a_huge_body_into_a_closing_peer(void) { check_child_survives(false); }
 
 void hostile_tests(void) {
   printf("# hostile servers\n");

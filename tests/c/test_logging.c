@@ -59,11 +59,11 @@ static void capture_append(struct capture *c, const char *line) {
 
 static const char *level_name(nevis_log_level level) {
   switch (level) {
-    case NEVIS_LOG_ERROR: return "ERROR";
-    case NEVIS_LOG_WARN: return "WARN";
-    case NEVIS_LOG_INFO: return "INFO";
-    case NEVIS_LOG_DEBUG: return "DEBUG";
-    case NEVIS_LOG_TRACE: return "TRACE";
+  case NEVIS_LOG_ERROR: return "ERROR";
+  case NEVIS_LOG_WARN: return "WARN";
+  case NEVIS_LOG_INFO: return "INFO";
+  case NEVIS_LOG_DEBUG: return "DEBUG";
+  case NEVIS_LOG_TRACE: return "TRACE";
   }
   return "?";
 }
@@ -122,7 +122,8 @@ static void test_records_arrive_with_level_target_and_fields(void) {
   CHECK_OK(nevis_client_ping(client));
   set_callback(0, NULL, NULL);
   CHECK(str_contains(c.text, "DEBUG nevis_authcloud: request completed method=GET path=/ping attempt=1"));
-  CHECK(str_contains(c.text, "DEBUG nevis_authcloud: request failed method=GET path=/ping status=503 kind=server attempt=1"));
+  CHECK(str_contains(c.text,
+                     "DEBUG nevis_authcloud: request failed method=GET path=/ping status=503 kind=server attempt=1"));
   CHECK(str_contains(c.text, "INFO nevis_authcloud: retrying method=GET path=/ping attempt=1 kind=server status=503"));
   CHECK(str_contains(c.text, "request completed method=GET path=/ping attempt=2"));
 
@@ -166,22 +167,27 @@ static void test_spans_of_calls_and_attempts(void) {
   set_callback(NEVIS_LOG_DEBUG, on_record, &c);
   /* A success: the call span is named after the operation, with OpenTelemetry HTTP fields. */
   CHECK_OK(nevis_client_ping(client));
-  CHECK(HAS_LINE(c.text, "DEBUG nevis_authcloud: span start nevis.ping http.request.method=GET url.template=/ping server.address="));
+  CHECK(HAS_LINE(
+      c.text,
+      "DEBUG nevis_authcloud: span start nevis.ping http.request.method=GET url.template=/ping server.address="));
   CHECK(HAS_LINE(c.text, "span end nevis.ping ", "http.response.status_code=200", "nevis.attempts=1", "duration_ms="));
-  CHECK(HAS_LINE(c.text, "span end nevis.attempt ", "url.template=/ping", "nevis.attempt=1", "http.request.resend_count=0"));
+  CHECK(HAS_LINE(c.text, "span end nevis.attempt ", "url.template=/ping", "nevis.attempt=1",
+                 "http.request.resend_count=0"));
   /* A 404: the error kind as error.type; the route as its template, never the id. */
   nevis_error *err = nevis_client_get_user(client, unknown_id, NULL);
   CHECK(nevis_error_kind(err) == NEVIS_ERROR_NOT_FOUND);
   nevis_error_free(err);
-  CHECK(HAS_LINE(c.text, "span end nevis.get_user ", "url.template=/api/v1/users/{userId}", "http.response.status_code=404",
-                 "error.type=not_found"));
+  CHECK(HAS_LINE(c.text, "span end nevis.get_user ", "url.template=/api/v1/users/{userId}",
+                 "http.response.status_code=404", "error.type=not_found"));
   CHECK(!str_contains(c.text, unknown_id));
   /* A retried 503: two attempts in one call, the first failed with `server`. */
   sim_fault("{\"method\":\"GET\",\"path\":\"/ping\",\"count\":1,\"fault\":\"status\",\"status\":503}");
   CHECK_OK(nevis_client_ping(client));
   set_callback(0, NULL, NULL);
-  CHECK(HAS_LINE(c.text, "span end nevis.attempt ", "nevis.attempt=1", "http.response.status_code=503", "error.type=server"));
-  CHECK(HAS_LINE(c.text, "span end nevis.attempt ", "nevis.attempt=2", "http.request.resend_count=1", "http.response.status_code=200"));
+  CHECK(HAS_LINE(c.text, "span end nevis.attempt ", "nevis.attempt=1", "http.response.status_code=503",
+                 "error.type=server"));
+  CHECK(HAS_LINE(c.text, "span end nevis.attempt ", "nevis.attempt=2", "http.request.resend_count=1",
+                 "http.response.status_code=200"));
   CHECK(HAS_LINE(c.text, "span end nevis.ping ", "nevis.attempts=2", "http.response.status_code=200"));
   CHECK(!leaks(c.text, sim_access_key()));
   if (current_failures > 0) fprintf(stderr, "  captured:\n%s", c.text ? c.text : "(nothing)\n");
@@ -344,9 +350,8 @@ static void test_no_secret_in_any_log_line_or_error(void) {
 
   /* Every secret really was in play, the capture is not empty, and no secret is in it. */
   const char *secrets[][2] = {
-      {"the access key", sim_access_key()}, {"the wrong access key", wrong_key},
-      {"the intent token", intent_token},   {"the status token", status_token},
-      {"the SMS status token", sms_token},  {"the SMS code", sms_code},
+      {"the access key", sim_access_key()}, {"the wrong access key", wrong_key}, {"the intent token", intent_token},
+      {"the status token", status_token},   {"the SMS status token", sms_token}, {"the SMS code", sms_code},
       {"the recovery code", recovery_code},
   };
   CHECK(leaks("bad code=123456.", "123456") && !leaks("ts 1795123456076", "123456")); /* the scanner works */
@@ -386,7 +391,8 @@ static void test_no_secret_in_any_log_line_or_error(void) {
 }
 
 void logging_tests(void) {
-  run_test("log callback: records arrive with level, target and fields", test_records_arrive_with_level_target_and_fields);
+  run_test("log callback: records arrive with level, target and fields",
+           test_records_arrive_with_level_target_and_fields);
   run_test("log callback: spans of calls and attempts, with OpenTelemetry fields", test_spans_of_calls_and_attempts);
   run_test("log callback: bad levels are refused", test_bad_levels_are_refused);
   run_test("log callback: changed while other threads call", test_callback_changes_while_threads_call);

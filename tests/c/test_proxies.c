@@ -47,8 +47,8 @@ static bool start_proxy(const char *program, const char *kind, const char *ca_fi
     close(in[1]);
     close(out[0]);
     close(out[1]);
-    execl(program, program, "--kind", kind, "--user", PROXY_USER, "--password", PROXY_PASSWORD, "--ca-file",
-          ca_file, (char *)NULL);
+    execl(program, program, "--kind", kind, "--user", PROXY_USER, "--password", PROXY_PASSWORD, "--ca-file", ca_file,
+          (char *)NULL);
     _exit(127);
   }
   close(in[0]);

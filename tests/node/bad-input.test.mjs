@@ -114,7 +114,8 @@ describe('the shared table of bad arguments', () => {
       if (err instanceof NevisError) {
         seen.kind = err.code
         seen.field = err.field ?? null
-        if (seen.field && !err.message.includes(seen.field)) seen.problems.push(`the message does not name the field ${seen.field}: ${err.message}`)
+        if (seen.field && !err.message.includes(seen.field))
+          seen.problems.push(`the message does not name the field ${seen.field}: ${err.message}`)
         for (const word of forbidden) if (word.test(err.message)) seen.problems.push(`the message uses ${word}: ${err.message}`)
         if (row.secret && err.message.includes(row.secret)) seen.problems.push('the message repeats the secret value')
       } else if (err !== undefined) {

@@ -6,14 +6,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  Client,
-  AbortError,
-  ClientClosedError,
-  ConfigurationError,
-  InvalidRequestError,
-  TimeoutError,
-} from '../../bindings-node/index.mjs'
+import { Client, AbortError, ClientClosedError, ConfigurationError, InvalidRequestError, TimeoutError } from '../../bindings-node/index.mjs'
 import { startSim, activePushUser, uniqueName } from './sim.mjs'
 
 describe('per-call options, abort signals and close', () => {
@@ -88,7 +81,10 @@ describe('per-call options, abort signals and close', () => {
     const approval = await closing.approve({ channel: 'push', username })
     await sim.fault({ method: 'GET', path: '/ping', count: 1, fault: 'delay', ms: 5000 })
     const waiting = closing.waitForStatus(approval.statusToken, { interval: 20 }).catch((e) => e)
-    const pinging = closing.withOptions({ timeout: 20_000 }).ping().catch((e) => e)
+    const pinging = closing
+      .withOptions({ timeout: 20_000 })
+      .ping()
+      .catch((e) => e)
     await sleep(300)
     const started = Date.now()
     await closing.close()
@@ -107,7 +103,11 @@ describe('per-call options, abort signals and close', () => {
       [{ maxRetries: 11 }, 'maxRetries'],
       [{ maxRetryAfter: Number.NaN }, 'maxRetryAfter'],
     ]) {
-      assert.throws(() => client.withOptions(options), (err) => err instanceof ConfigurationError && err.field === field, field)
+      assert.throws(
+        () => client.withOptions(options),
+        (err) => err instanceof ConfigurationError && err.field === field,
+        field,
+      )
     }
   })
 })

@@ -15,7 +15,11 @@ it('1,000 concurrent calls on one client', async () => {
     const ticker = setInterval(() => (ticks += 1), 5)
     const started = Date.now()
     const calls = Array.from({ length: 1000 }, (_, i) => {
-      if (i % 10 === 9) return client.findUser(`${username}-missing-${i}`).then(() => 'found', (err) => err)
+      if (i % 10 === 9)
+        return client.findUser(`${username}-missing-${i}`).then(
+          () => 'found',
+          (err) => err,
+        )
       if (i % 2 === 0) return client.findUser(username)
       return client.getUser(enrolment.userId)
     })

@@ -135,7 +135,9 @@ describe('errors through real round trips', () => {
       t.skip('a release build of the addon has no panic hook')
       return
     }
-    const panicking = native.panicForTests().catch((raw) => { throw sdk.fromNative(raw) })
+    const panicking = native.panicForTests().catch((raw) => {
+      throw sdk.fromNative(raw)
+    })
     const err = await expectError(panicking, sdk.InternalError, 'internal')
     assert.equal(err.retryable, false)
     assert.equal(err.mayHaveBeenApplied, 'unknown')
@@ -198,12 +200,17 @@ describe('errors through real round trips', () => {
       [{ instance: 'acme', baseUrl: sim.baseUrl, accessKey: 'k' }, 'instance'],
     ]
     for (const [options, field] of cases) {
-      const err = await expectError(Promise.resolve().then(() => new Client(options)), sdk.ConfigurationError, 'config')
+      const err = await expectError(
+        Promise.resolve().then(() => new Client(options)),
+        sdk.ConfigurationError,
+        'config',
+      )
       assert.equal(err.field, field)
     }
     assert.throws(
       () => new Client({ baseUrl: sim.baseUrl, accessKey: 'k', timeout: 'soon' }),
-      (err) => err instanceof sdk.ConfigurationError && err.field === 'timeout' && err.message === 'timeout: must be a number (got a string)',
+      (err) =>
+        err instanceof sdk.ConfigurationError && err.field === 'timeout' && err.message === 'timeout: must be a number (got a string)',
     )
   })
 

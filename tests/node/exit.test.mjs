@@ -49,7 +49,13 @@ describe('exit', () => {
     const run = await runNode([fixture('exit-script.mjs')], env, 10_000)
     assert.equal(run.signal, null, `still running after 10 s: ${run.stderr}`)
     assert.equal(run.code, 0, run.stderr)
-    assert.deepEqual(JSON.parse(run.stdout), { aborted: 'AbortError', timedOut: 'TimeoutError', missing: 'NotFoundError', pings: 50, logged: true })
+    assert.deepEqual(JSON.parse(run.stdout), {
+      aborted: 'AbortError',
+      timedOut: 'TimeoutError',
+      missing: 'NotFoundError',
+      pings: 50,
+      logged: true,
+    })
   })
 
   it('the same script with an await that never settles exits with 13, not hanging', async () => {
@@ -71,7 +77,10 @@ describe('exit', () => {
       const run = await check('exit-leaky-server.mjs')
       assert.equal(run.signal, null, 'the checker did not end the file')
       assert.notEqual(run.code, 0)
-      assert.match(run.stdout + run.stderr, /exit-check: exit-leaky-server\.mjs is still running 300 ms after its last test \(still open: TCPServerWrap ×1\)/)
+      assert.match(
+        run.stdout + run.stderr,
+        /exit-check: exit-leaky-server\.mjs is still running 300 ms after its last test \(still open: TCPServerWrap ×1\)/,
+      )
     })
 
     it('fails a test file that leaves an SDK call pending', async () => {

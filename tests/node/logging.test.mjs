@@ -69,7 +69,11 @@ describe('setLogger', () => {
     assert.equal(retry.fields.status, 503)
     assert.equal(retry.fields.kind, 'server')
     await settle()
-    assert.deepEqual(records.filter((r) => r.level === 'debug'), [], 'debug records at level info')
+    assert.deepEqual(
+      records.filter((r) => r.level === 'debug'),
+      [],
+      'debug records at level info',
+    )
 
     records.length = 0
     setLogger((record) => records.push(record), { level: 'error' })
@@ -102,14 +106,21 @@ describe('setLogger', () => {
       [[() => {}, { level: 4 }], 'level'],
       [[() => {}, 'debug'], 'options'],
     ]) {
-      assert.throws(() => setLogger(...args), (err) => err instanceof InvalidRequestError && err.field === field, field)
+      assert.throws(
+        () => setLogger(...args),
+        (err) => err instanceof InvalidRequestError && err.field === field,
+        field,
+      )
     }
   })
 
   it('a logger that throws costs one warning, never a failed call', async () => {
-    setLogger(() => {
-      throw new Error('logger broke')
-    }, { level: 'debug' })
+    setLogger(
+      () => {
+        throw new Error('logger broke')
+      },
+      { level: 'debug' },
+    )
     const warned = once(process, 'warning')
     await client.ping()
     await client.ping()
@@ -127,9 +138,12 @@ describe('setLogger', () => {
 
   it('1,000 concurrent calls with a debug logger all complete and are all logged', async () => {
     let completed = 0
-    setLogger((record) => {
-      if (record.message === 'request completed') completed += 1
-    }, { level: 'debug' })
+    setLogger(
+      (record) => {
+        if (record.message === 'request completed') completed += 1
+      },
+      { level: 'debug' },
+    )
     const answers = await Promise.all(Array.from({ length: 1_000 }, () => client.ping()))
     assert.equal(answers.length, 1_000)
     const deadline = Date.now() + 5_000

@@ -88,7 +88,10 @@ for (const tls of [false, true]) {
       const enrolment = await client.enroll({ username, channel: 'sms', phone })
       const sms = await sim.lastSms(phone)
       const statusToken = enrolment.enrollment.statusToken
-      await assert.rejects(client.verify({ userId: enrolment.userId, statusToken, code: '000000' === sms.code ? '111111' : '000000' }), BadRequestError)
+      await assert.rejects(
+        client.verify({ userId: enrolment.userId, statusToken, code: '000000' === sms.code ? '111111' : '000000' }),
+        BadRequestError,
+      )
       assert.equal(await client.verify({ userId: enrolment.userId, statusToken, code: sms.code }), undefined)
       const user = await client.getUser(enrolment.userId)
       assert.equal(user.phones[0].status, 'active')
@@ -181,8 +184,25 @@ it('the client has exactly the one-to-one methods of the core', () => {
     (name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(Client.prototype, name).value === 'function',
   )
   assert.deepEqual(methods.sort(), [
-    'approve', 'close', 'completeAssertion', 'completeAttestation', 'createIntent', 'deleteAuthenticator', 'deleteUser',
-    'enroll', 'exportLogs', 'findAadb2cUser', 'findUser', 'getStatus', 'getUser', 'introspect', 'ping',
-    'renameAuthenticator', 'toJSON', 'verify', 'waitForStatus', 'withOptions',
+    'approve',
+    'close',
+    'completeAssertion',
+    'completeAttestation',
+    'createIntent',
+    'deleteAuthenticator',
+    'deleteUser',
+    'enroll',
+    'exportLogs',
+    'findAadb2cUser',
+    'findUser',
+    'getStatus',
+    'getUser',
+    'introspect',
+    'ping',
+    'renameAuthenticator',
+    'toJSON',
+    'verify',
+    'waitForStatus',
+    'withOptions',
   ])
 })

@@ -22,7 +22,12 @@ it('the client hides its access key', async () => {
   const sim = await startSim({ accessKey: KEY })
   const client = new Client(sim.options({ proxy: undefined }))
   try {
-    for (const text of [inspect(client, { depth: 10, showHidden: true }), JSON.stringify(client), String(client), JSON.stringify({ client })]) {
+    for (const text of [
+      inspect(client, { depth: 10, showHidden: true }),
+      JSON.stringify(client),
+      String(client),
+      JSON.stringify({ client }),
+    ]) {
       assertClean(text, [KEY, 'super-secret'], 'client form')
     }
     assert.match(inspect(client), /…WXYZ/)

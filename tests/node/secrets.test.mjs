@@ -175,9 +175,7 @@ async function playEverything(sim, secrets) {
   secrets.addSmsCode(secondCode)
   await sim.fault({ method: 'POST', path: `/api/v1/users/${second.userId}/verification`, count: 1, fault: 'delay', ms: 1_000 })
   const impatient = new Client(sim.options({ timeout: 200, maxRetries: 0 }))
-  await secrets.expectError(
-    impatient.verify({ userId: second.userId, code: secondCode, statusToken: second.enrollment.statusToken }),
-  )
+  await secrets.expectError(impatient.verify({ userId: second.userId, code: secondCode, statusToken: second.enrollment.statusToken }))
 
   // Recovery codes: from the enrolment answer and the simulator; one used, reused, one wrong.
   const recovery = await client.enroll({ userId: sms.userId, channel: 'recovery' })
@@ -265,10 +263,13 @@ it('no secret in log records, errors, clients or results', async () => {
   const sim = await startSim({ tls: true, accessKey: ACCESS_KEY })
   const records = []
   const logged = []
-  setLogger((record) => {
-    records.push(record)
-    logged.push(JSON.stringify(record), inspect(record, { depth: Infinity, showHidden: true }), formatRecord(record))
-  }, { level: 'trace' })
+  setLogger(
+    (record) => {
+      records.push(record)
+      logged.push(JSON.stringify(record), inspect(record, { depth: Infinity, showHidden: true }), formatRecord(record))
+    },
+    { level: 'trace' },
+  )
   const secrets = new Secrets()
   try {
     await playEverything(sim, secrets)
@@ -375,7 +376,10 @@ it('an echoing server gets its echo redacted everywhere but rawBody()', async ()
         String(err.apiMessage),
         ...printed,
       ]
-      assert.ok(shown.some((text) => text.includes('[redacted]')), shown[0])
+      assert.ok(
+        shown.some((text) => text.includes('[redacted]')),
+        shown[0],
+      )
       for (const secret of secrets) {
         const leaked = shown.filter((text) => text.includes(secret)).map((text) => text.slice(0, 100))
         assert.deepEqual(leaked, [], `a secret (${secret.length} chars) is shown`)
@@ -389,7 +393,10 @@ it('an echoing server gets its echo redacted everywhere but rawBody()', async ()
     await client.close()
     await sim.stop()
   }
-  assert.ok(logged.some((text) => text.includes('error answer') && text.includes('[redacted]')), logged.slice(-3).join('\n'))
+  assert.ok(
+    logged.some((text) => text.includes('error answer') && text.includes('[redacted]')),
+    logged.slice(-3).join('\n'),
+  )
   for (const secret of [ACCESS_KEY, intentToken, statusToken, '492817']) {
     assert.deepEqual(logged.filter((text) => text.includes(secret)).length, 0, `a secret (${secret.length} chars) is logged`)
   }

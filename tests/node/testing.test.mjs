@@ -49,7 +49,10 @@ it('plays the phone for the result of enroll or approve, and refuses a recovery 
     assert.equal(status.status, 'failed')
     const recovery = await client.enroll({ username: 'bob', channel: 'recovery' })
     await assert.rejects(sim.accept(recovery), (err) => err instanceof SimulatorError && /^operation: .*recovery/.test(err.message))
-    await assert.rejects(sim.expire(/** @type {any} */ (42)), (err) => err instanceof SimulatorError && /^operation: expected/.test(err.message))
+    await assert.rejects(
+      sim.expire(/** @type {any} */ (42)),
+      (err) => err instanceof SimulatorError && /^operation: expected/.test(err.message),
+    )
   } finally {
     await client.close()
     await sim.stop()
@@ -77,7 +80,10 @@ it('names the binary it could not start, and AUTHCLOUD_SIM when that is wrong', 
   const saved = process.env.AUTHCLOUD_SIM
   process.env.AUTHCLOUD_SIM = missing
   try {
-    assert.throws(() => findSimulator(), (err) => err instanceof SimulatorError && err.message.includes(`AUTHCLOUD_SIM=${missing}`))
+    assert.throws(
+      () => findSimulator(),
+      (err) => err instanceof SimulatorError && err.message.includes(`AUTHCLOUD_SIM=${missing}`),
+    )
   } finally {
     if (saved === undefined) delete process.env.AUTHCLOUD_SIM
     else process.env.AUTHCLOUD_SIM = saved

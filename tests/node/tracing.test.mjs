@@ -45,7 +45,12 @@ describe('diagnostics_channel spans', () => {
     await client.getUser(user.userId)
     const messages = await calls(seen, 1)
     const order = messages.map((m) => `${m.channel.split(':').slice(1).join(':')} ${m.name}`)
-    assert.deepEqual(order, ['call:start nevis.get_user', 'attempt:start nevis.attempt', 'attempt:end nevis.attempt', 'call:end nevis.get_user'])
+    assert.deepEqual(order, [
+      'call:start nevis.get_user',
+      'attempt:start nevis.attempt',
+      'attempt:end nevis.attempt',
+      'call:end nevis.get_user',
+    ])
     const call = messages.find((m) => m.channel === CHANNEL_NAMES.callEnd)
     const attempt = messages.find((m) => m.channel === CHANNEL_NAMES.attemptEnd)
     assert.equal(call.attributes['http.request.method'], 'GET')
@@ -79,7 +84,10 @@ describe('diagnostics_channel spans', () => {
     const attempts = messages.filter((m) => m.channel === CHANNEL_NAMES.attemptEnd)
     assert.equal(call.name, 'nevis.find_user')
     assert.equal(call.attributes['nevis.attempts'], 2)
-    assert.deepEqual(attempts.map((a) => a.attributes['http.response.status_code']), [503, 200])
+    assert.deepEqual(
+      attempts.map((a) => a.attributes['http.response.status_code']),
+      [503, 200],
+    )
     assert.equal(attempts[0].attributes['error.type'], 'server')
     assert.equal(attempts[1].attributes['http.request.resend_count'], 1)
     assert.ok(attempts.every((a) => a.parentId === call.spanId))
@@ -90,10 +98,7 @@ describe('diagnostics_channel spans', () => {
     const username = uniqueName('dc-secret')
     const enrolment = await client.enroll({ username, channel: 'app' })
     await client.getStatus(enrolment.enrollment.statusToken)
-    await assert.rejects(
-      client.verify({ userId: enrolment.userId, code: 'WRONG-CODE-SECRET-1234', channel: 'recovery' }),
-      BadRequestError,
-    )
+    await assert.rejects(client.verify({ userId: enrolment.userId, code: 'WRONG-CODE-SECRET-1234', channel: 'recovery' }), BadRequestError)
     const text = JSON.stringify(await calls(seen, 3))
     for (const secret of [sim.accessKey, enrolment.enrollment.statusToken, 'WRONG-CODE-SECRET-1234', enrolment.userId, username]) {
       assert.ok(!text.includes(secret), 'a secret, user id or username was published')

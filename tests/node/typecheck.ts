@@ -130,7 +130,8 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
   } catch (err) {
     if (err instanceof RateLimitError) notes.push(String(err.retryAfter ?? 0))
     else if (err instanceof NotFoundError) notes.push(err.path ?? '', String(err.status))
-    else if (err instanceof ApiError) notes.push(err.error ?? '', String(err.timestamp), err.body ?? '', err.apiMessage ?? '', String(err.rawBody()?.length ?? 0))
+    else if (err instanceof ApiError)
+      notes.push(err.error ?? '', String(err.timestamp), err.body ?? '', err.apiMessage ?? '', String(err.rawBody()?.length ?? 0))
     else if (err instanceof TimeoutError || err instanceof AbortError) notes.push(err.lastStatus?.status ?? '')
     else if (err instanceof InvalidRequestError || err instanceof ConfigurationError) notes.push(err.field ?? '')
     if (err instanceof NevisError) {
@@ -139,8 +140,17 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
     }
   }
   const classes = [
-    BadRequestError, AuthenticationError, PermissionDeniedError, MethodNotAllowedError, ConflictError,
-    PreconditionFailedError, UnsupportedMediaTypeError, PayloadTooLargeError, ServerError, ConnectionError, TlsError,
+    BadRequestError,
+    AuthenticationError,
+    PermissionDeniedError,
+    MethodNotAllowedError,
+    ConflictError,
+    PreconditionFailedError,
+    UnsupportedMediaTypeError,
+    PayloadTooLargeError,
+    ServerError,
+    ConnectionError,
+    TlsError,
     DecodeError,
   ]
   notes.push(...classes.map((Class) => Class.name))
@@ -152,10 +162,13 @@ export async function everything(signal: AbortSignal): Promise<string[]> {
 
 export function logging(lines: string[]): void {
   const level: LogLevel = 'debug'
-  setLogger((record: LogRecord) => {
-    const attempt: string | number | boolean | undefined = record.fields.attempt
-    lines.push(`${record.level} ${record.target} ${formatRecord(record)} ${String(attempt)}`)
-  }, { level })
+  setLogger(
+    (record: LogRecord) => {
+      const attempt: string | number | boolean | undefined = record.fields.attempt
+      lines.push(`${record.level} ${record.target} ${formatRecord(record)} ${String(attempt)}`)
+    },
+    { level },
+  )
   setLogger(() => {})
   setLogger(null)
 }

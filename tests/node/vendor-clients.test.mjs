@@ -7,8 +7,7 @@ import { Client, InvalidRequestError } from '../../bindings-node/index.mjs'
 import { startSim, uniqueName } from './sim.mjs'
 
 const base64url = (text) => Buffer.from(text).toString('base64url')
-const clientData = (type, challenge) =>
-  base64url(JSON.stringify({ type, challenge, origin: 'android:apk-key-hash:example' }))
+const clientData = (type, challenge) => base64url(JSON.stringify({ type, challenge, origin: 'android:apk-key-hash:example' }))
 
 describe('approval without a channel', () => {
   let sim
@@ -69,33 +68,48 @@ describe("the Android example app's trailing-slash routes", () => {
 
   it('enrol, attest, approve and assert with a trailing slash on each path', async () => {
     const username = uniqueName('pixel')
-    const enrolled = await sim.call('POST', '/api/v1/users/enroll/', {
-      username,
-      displayName: 'Pixel User',
-      channel: 'fido2',
-      fido2Options: { authenticatorSelection: { residentKey: 'required', userVerification: 'required' } },
-    }, withKey())
+    const enrolled = await sim.call(
+      'POST',
+      '/api/v1/users/enroll/',
+      {
+        username,
+        displayName: 'Pixel User',
+        channel: 'fido2',
+        fido2Options: { authenticatorSelection: { residentKey: 'required', userVerification: 'required' } },
+      },
+      withKey(),
+    )
     assert.equal(enrolled.status, 200, JSON.stringify(enrolled.body))
     const { statusToken, credentialCreationOptions } = enrolled.body.enrollment
-    const attested = await sim.call('POST', '/_app/attestation/result/', {
-      id: 'cGl4ZWwtcGFzc2tleQ',
-      type: 'public-key',
-      statusToken,
-      response: {
-        clientDataJSON: clientData('webauthn.create', credentialCreationOptions.challenge),
-        attestationObject: 'o2NmbXRkbm9uZQ',
+    const attested = await sim.call(
+      'POST',
+      '/_app/attestation/result/',
+      {
+        id: 'cGl4ZWwtcGFzc2tleQ',
+        type: 'public-key',
+        statusToken,
+        response: {
+          clientDataJSON: clientData('webauthn.create', credentialCreationOptions.challenge),
+          attestationObject: 'o2NmbXRkbm9uZQ',
+        },
+        userFriendlyName: 'Pixel 9',
+        userAgent: 'Android 15',
       },
-      userFriendlyName: 'Pixel 9',
-      userAgent: 'Android 15',
-    }, { 'content-type': 'application/json;charset=utf-8', accept: 'application/json' })
+      { 'content-type': 'application/json;charset=utf-8', accept: 'application/json' },
+    )
     assert.deepEqual([attested.status, attested.body.status], [200, 'ok'], JSON.stringify(attested.body))
     assert.equal((await client.getStatus(statusToken)).status, 'succeeded')
 
-    const approval = await sim.call('POST', '/api/v1/approval/', {
-      username,
-      channel: 'fido2',
-      fido2Options: { userVerification: 'required' },
-    }, withKey())
+    const approval = await sim.call(
+      'POST',
+      '/api/v1/approval/',
+      {
+        username,
+        channel: 'fido2',
+        fido2Options: { userVerification: 'required' },
+      },
+      withKey(),
+    )
     assert.equal(approval.status, 200, JSON.stringify(approval.body))
     const asserted = await sim.call('POST', '/_app/assertion/result/', {
       id: 'cGl4ZWwtcGFzc2tleQ',

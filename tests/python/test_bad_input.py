@@ -30,8 +30,12 @@ TABLE_PATH = Path(__file__).resolve().parents[1] / "bad_input.json"
 TABLE: Dict[str, Any] = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
 ROWS: List[Dict[str, Any]] = TABLE["rows"]
 FORBIDDEN = [re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE) for word in TABLE["forbiddenWords"]]
-ENVIRONMENT = ("NEVIS_AUTHCLOUD_INSTANCE", "NEVIS_AUTHCLOUD_BASE_URL", "NEVIS_AUTHCLOUD_ACCESS_KEY",
-               "NEVIS_AUTHCLOUD_CA_FILE")
+ENVIRONMENT = (
+    "NEVIS_AUTHCLOUD_INSTANCE",
+    "NEVIS_AUTHCLOUD_BASE_URL",
+    "NEVIS_AUTHCLOUD_ACCESS_KEY",
+    "NEVIS_AUTHCLOUD_CA_FILE",
+)
 
 
 class Absent:
@@ -124,8 +128,9 @@ def invoke(row: Dict[str, Any]) -> None:
     if operation == "client":
         Client(**client_keywords(arguments["options"])).close()
         return
-    with Client(base_url=f"http://127.0.0.1:{closed_port()}", access_key="bad-input-key", max_retries=0,
-                timeout=2) as client:
+    with Client(
+        base_url=f"http://127.0.0.1:{closed_port()}", access_key="bad-input-key", max_retries=0, timeout=2
+    ) as client:
         method = getattr(client, operation)
         if operation in ("enroll", "approve", "verify", "create_intent"):
             method(**call_keywords(method, arguments["request"], "extra"))

@@ -128,8 +128,12 @@ def test_a_cancelled_task_on_a_view_leaves_the_pool_usable(authcloud_sim):
 @pytest.mark.parametrize("cls", [Client, AsyncClient])
 def test_bad_values_name_the_keyword(cls):
     client = cls(base_url="http://127.0.0.1:1", access_key="k")
-    for keywords, field in [({"timeout": 0}, "timeout"), ({"deadline": -1}, "deadline"),
-                            ({"max_retries": 11}, "max_retries"), ({"max_retry_after": float("nan")}, "max_retry_after")]:
+    for keywords, field in [
+        ({"timeout": 0}, "timeout"),
+        ({"deadline": -1}, "deadline"),
+        ({"max_retries": 11}, "max_retries"),
+        ({"max_retry_after": float("nan")}, "max_retry_after"),
+    ]:
         with pytest.raises(ConfigurationError) as caught:
             client.with_options(**keywords)
         assert caught.value.field == field and field in str(caught.value)

@@ -35,8 +35,9 @@ def test_a_value_that_is_no_cap_names_the_setting(cls, bad):
     assert "max_connections" in str(caught.value)
 
 
-async def _finish_order(sim: Simulator, first: Callable[[], Awaitable[Any]],
-                        second: Callable[[], Awaitable[Any]], *, capped: bool) -> List[str]:
+async def _finish_order(
+    sim: Simulator, first: Callable[[], Awaitable[Any]], second: Callable[[], Awaitable[Any]], *, capped: bool
+) -> List[str]:
     """Starts ``first`` (its answer delayed by the simulator), and ``second`` once ``first`` has
     reached the server; returns the names in the order the calls finished."""
     sim.add_fault(method="GET", path="/ping", count=1, fault="delay", ms=DELAY_MS)
@@ -82,8 +83,12 @@ def test_with_one_connection_a_second_blocking_call_waits_for_the_first(authclou
     with authcloud_sim.client(max_connections=1) as client:
 
         async def main() -> List[str]:
-            return await _finish_order(authcloud_sim, lambda: asyncio.to_thread(client.ping),
-                                       lambda: asyncio.to_thread(timed_ping, client), capped=True)
+            return await _finish_order(
+                authcloud_sim,
+                lambda: asyncio.to_thread(client.ping),
+                lambda: asyncio.to_thread(timed_ping, client),
+                capped=True,
+            )
 
         asyncio.run(main())
     # The second call could only be sent once the first one's delayed answer freed the connection,

@@ -42,7 +42,10 @@ def test_fido2_registration_defaults_and_options(api_factory, sim):
             username="gus",
             channel="fido2",
             display_name="Gus",
-            fido2_options={"attestation": "none", "authenticatorSelection": {"authenticatorAttachment": "cross-platform"}},
+            fido2_options={
+                "attestation": "none",
+                "authenticatorSelection": {"authenticatorAttachment": "cross-platform"},
+            },
         )
         options = chosen.enrollment.credential_creation_options
         assert options["authenticatorSelection"] == {

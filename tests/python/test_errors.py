@@ -129,8 +129,7 @@ def test_fault_statuses_become_their_classes(authcloud_sim, status, cls):
 
 
 def test_rate_limit_carries_retry_after(authcloud_sim):
-    authcloud_sim.add_fault(method="GET", path="/api/v1/users", count=1, fault="status", status=429,
-                            retryAfter="3600")
+    authcloud_sim.add_fault(method="GET", path="/api/v1/users", count=1, fault="status", status=429, retryAfter="3600")
     client = authcloud_sim.client(**FAST)
     with pytest.raises(RateLimitError) as caught:
         client.find_user("anyone")
@@ -221,8 +220,12 @@ def test_client_side_validation_names_the_field(authcloud_sim):
     ],
 )
 def test_configuration_errors_name_the_setting(monkeypatch, options, field):
-    for name in ("NEVIS_AUTHCLOUD_INSTANCE", "NEVIS_AUTHCLOUD_BASE_URL", "NEVIS_AUTHCLOUD_ACCESS_KEY",
-                 "NEVIS_AUTHCLOUD_CA_FILE"):
+    for name in (
+        "NEVIS_AUTHCLOUD_INSTANCE",
+        "NEVIS_AUTHCLOUD_BASE_URL",
+        "NEVIS_AUTHCLOUD_ACCESS_KEY",
+        "NEVIS_AUTHCLOUD_CA_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigurationError) as caught:
         Client(**options)
@@ -236,8 +239,12 @@ def test_async_calls_name_fields_as_written(authcloud_sim):
                 await client.verify(user_id="42", code="123456", status_token="")
             assert caught.value.field == "user_id"
             with pytest.raises(InvalidRequestError) as caught:
-                await client.enroll(username="alice", channel="fido2", display_name="A",
-                                    fido2_options={"authenticatorSelection": {"userVerification": 1}})
+                await client.enroll(
+                    username="alice",
+                    channel="fido2",
+                    display_name="A",
+                    fido2_options={"authenticatorSelection": {"userVerification": 1}},
+                )
             assert caught.value.field == "fido2_options.authenticatorSelection.userVerification"
             assert "must be a string (got a number)" in str(caught.value)
 

@@ -166,8 +166,16 @@ def test_fault_matrix_row(
     report[scenario["name"]] = {"name": scenario["name"], **observed}
 
     expect = scenario["expect"]
-    unknown = set(expect) - {"outcome", "kind", "status", "mayHaveBeenApplied", "retryAfterS", "requestsSeen",
-                             "created", "minElapsedMs"}
+    unknown = set(expect) - {
+        "outcome",
+        "kind",
+        "status",
+        "mayHaveBeenApplied",
+        "retryAfterS",
+        "requestsSeen",
+        "created",
+        "minElapsedMs",
+    }
     assert not unknown, f"tests/faults.json expects keys this runner does not check: {sorted(unknown)}"
     answer = f"(answer: {error!s})" if error is not None else "(answer: ok)"
     assert observed["outcome"] == expect["outcome"], answer

@@ -63,13 +63,17 @@ def _run_many(script, sim, slow_ms):
     def once(_):
         return subprocess.run(
             [sys.executable, "-c", code, sim.base_url, sim.access_key],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(once, range(RUNS)))
     failures = [r for r in results if r.returncode != 0 or r.stdout.strip() != "done"]
-    assert not failures, f"{len(failures)}/{RUNS} runs failed; first: rc={failures[0].returncode} {failures[0].stderr[-2000:]}"
+    assert not failures, (
+        f"{len(failures)}/{RUNS} runs failed; first: rc={failures[0].returncode} {failures[0].stderr[-2000:]}"
+    )
 
 
 @pytest.mark.parametrize("slow_ms", [0, 20])

@@ -84,8 +84,13 @@ def test_no_secret_user_id_or_username_in_any_span(authcloud_sim, exporter):
     spans = exporter.get_finished_spans()
     assert {"nevis.enroll", "nevis.get_status", "nevis.verify"} <= {span.name for span in spans}
     text = repr([(span.name, dict(span.attributes)) for span in spans])
-    for secret in [authcloud_sim.access_key, enrolment.status_token, "WRONG-CODE-SECRET-1234",
-                   enrolment.user_id, "otel-secret-user"]:
+    for secret in [
+        authcloud_sim.access_key,
+        enrolment.status_token,
+        "WRONG-CODE-SECRET-1234",
+        enrolment.user_id,
+        "otel-secret-user",
+    ]:
         assert secret not in text
 
 

@@ -40,8 +40,9 @@ def test_app_enrolment_push_approval_and_introspection(api_factory, sim):
         done = await api.wait_for_status(enrolment.status_token, timeout=10, interval=0.02)
         assert done.succeeded and done.user_id == enrolment.user_id
 
-        approval = await api.approve(username="alice", channel="push", prompt=True,
-                                     message="Pay CHF 10 to Bob?", notification_message="Payment")
+        approval = await api.approve(
+            username="alice", channel="push", prompt=True, message="Pay CHF 10 to Bob?", notification_message="Payment"
+        )
         assert isinstance(approval, models.ApprovalResult)
         assert approval.user_id == enrolment.user_id and approval.authenticator_id
         sim.accept(approval.transaction_id)
@@ -80,8 +81,7 @@ def test_sms_enrolment_and_verification(api_factory, sim):
     api = api_factory()
 
     async def scenario():
-        enrolment = await api.enroll(username="carol", channel="sms", phone="+41791234567",
-                                     message="Code: {{CODE}}")
+        enrolment = await api.enroll(username="carol", channel="sms", phone="+41791234567", message="Code: {{CODE}}")
         sms = sim.last_sms("+41791234567")
         assert sms["text"] == f"Code: {sms['code']}"
         await api.verify(user_id=enrolment.user_id, code=sms["code"], status_token=enrolment.status_token)
@@ -197,8 +197,10 @@ def test_fido2_registration_and_login(api_factory, sim):
             credential={
                 "type": "public-key",
                 "id": "Y3JlZGVudGlhbC0x",
-                "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
-                             "attestationObject": "YXR0ZXN0YXRpb24tb2JqZWN0"},
+                "response": {
+                    "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
+                    "attestationObject": "YXR0ZXN0YXRpb24tb2JqZWN0",
+                },
             },
             status_token=enrolment.status_token,
             user_friendly_name="Gina's laptop",
@@ -210,9 +212,12 @@ def test_fido2_registration_and_login(api_factory, sim):
             credential={
                 "type": "public-key",
                 "id": "Y3JlZGVudGlhbC0x",
-                "response": {"clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
-                             "authenticatorData": "YXV0aGVudGljYXRvci1kYXRh",
-                             "signature": "c2lnbmF0dXJl", "userHandle": "dXNlcg"},
+                "response": {
+                    "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+                    "authenticatorData": "YXV0aGVudGljYXRvci1kYXRh",
+                    "signature": "c2lnbmF0dXJl",
+                    "userHandle": "dXNlcg",
+                },
             },
             status_token=approval.status_token,
         )
@@ -229,8 +234,11 @@ def test_declined_fido2_ceremony_is_a_failed_result(api_factory, sim):
         enrolment = await api.enroll(username="hank", channel="fido2", display_name="Hank")
         sim.decline(enrolment.transaction_id)
         result = await api.complete_attestation(
-            credential={"type": "public-key", "id": "aWQ",
-                        "response": {"clientDataJSON": "e30", "attestationObject": "YXR0ZXN0YXRpb24tb2JqZWN0"}},
+            credential={
+                "type": "public-key",
+                "id": "aWQ",
+                "response": {"clientDataJSON": "e30", "attestationObject": "YXR0ZXN0YXRpb24tb2JqZWN0"},
+            },
             status_token=enrolment.status_token,
         )
         assert result.status == "failed" and result.error_message

@@ -54,8 +54,7 @@ def test_errors_never_show_the_key_or_tokens(authcloud_sim):
 
 
 def test_request_logs_reach_python_logging_without_secrets(authcloud_sim, caplog):
-    client = Client(base_url=authcloud_sim.base_url, access_key=SECRET_KEY, max_retries=1,
-                    retry_backoff=(0.005, 0.01))
+    client = Client(base_url=authcloud_sim.base_url, access_key=SECRET_KEY, max_retries=1, retry_backoff=(0.005, 0.01))
     with caplog.at_level(logging.DEBUG, logger="nevis_authcloud"):
         client.ping()
         authcloud_sim.add_fault(method="GET", path="/ping", count=1, fault="status", status=503)

@@ -179,11 +179,13 @@ def _play_everything(sim: Simulator, secrets: Secrets) -> None:
     secrets.show(confirmed)
     if confirmed.token is not None:
         secrets.add_token(confirmed.token)
-    secrets.expect_error(errors.ApiError, lambda: client.enroll(username=USERNAME, channel="app",
-                                                                intent_token=intent.token))
+    secrets.expect_error(
+        errors.ApiError, lambda: client.enroll(username=USERNAME, channel="app", intent_token=intent.token)
+    )
     secrets.add_token(FORGED_INTENT_TOKEN)
-    secrets.expect_error(errors.ApiError, lambda: client.approve(username=USERNAME, channel="push",
-                                                                 intent_token=FORGED_INTENT_TOKEN))
+    secrets.expect_error(
+        errors.ApiError, lambda: client.approve(username=USERNAME, channel="push", intent_token=FORGED_INTENT_TOKEN)
+    )
 
     # An SMS enrolment: a wrong code, the right one (from the simulated phone), then the right one again.
     sms = client.enroll(username=USERNAME, channel="sms", phone=PHONE)
@@ -193,21 +195,29 @@ def _play_everything(sim: Simulator, secrets: Secrets) -> None:
     secrets.add_sms_code(code)
     wrong_code = f"{(int(code) + 500_000) % 1_000_000:06d}"
     secrets.add_sms_code(wrong_code)
-    secrets.expect_error(errors.BadRequestError, lambda: client.verify(user_id=sms.user_id, code=wrong_code,
-                                                                       status_token=sms.status_token))
+    secrets.expect_error(
+        errors.BadRequestError,
+        lambda: client.verify(user_id=sms.user_id, code=wrong_code, status_token=sms.status_token),
+    )
     client.verify(user_id=sms.user_id, code=code, status_token=sms.status_token)
-    secrets.expect_error(errors.BadRequestError, lambda: client.verify(user_id=sms.user_id, code=code,
-                                                                       status_token=sms.status_token))
+    secrets.expect_error(
+        errors.BadRequestError, lambda: client.verify(user_id=sms.user_id, code=code, status_token=sms.status_token)
+    )
     # The code travels in a request whose answer never comes in time.
     second_sms = client.enroll(username=USERNAME + "-2", channel="sms", phone=PHONE + "1")
     secrets.add_token(second_sms.status_token)
     second_code = sim.last_sms(PHONE + "1")["code"]
     secrets.add_sms_code(second_code)
-    sim.add_fault(method="POST", path=f"/api/v1/users/{second_sms.user_id}/verification", count=1,
-                  fault="delay", ms=1500)
+    sim.add_fault(
+        method="POST", path=f"/api/v1/users/{second_sms.user_id}/verification", count=1, fault="delay", ms=1500
+    )
     with sim.client(timeout=0.3, max_retries=0) as impatient:
-        secrets.expect_error(errors.APITimeoutError, lambda: impatient.verify(
-            user_id=second_sms.user_id, code=second_code, status_token=second_sms.status_token))
+        secrets.expect_error(
+            errors.APITimeoutError,
+            lambda: impatient.verify(
+                user_id=second_sms.user_id, code=second_code, status_token=second_sms.status_token
+            ),
+        )
 
     # Recovery codes: from the enrolment answer and the simulator; one used, reused, one wrong.
     recovery = client.enroll(user_id=sms.user_id, channel="recovery")
@@ -219,11 +229,13 @@ def _play_everything(sim: Simulator, secrets: Secrets) -> None:
         secrets.add_recovery_code(recovery_code)
     first = recovery.recovery_codes.codes[0]
     client.verify(user_id=sms.user_id, code=first, channel="recovery")
-    secrets.expect_error(errors.BadRequestError, lambda: client.verify(user_id=sms.user_id, code=first,
-                                                                       channel="recovery"))
+    secrets.expect_error(
+        errors.BadRequestError, lambda: client.verify(user_id=sms.user_id, code=first, channel="recovery")
+    )
     secrets.add_recovery_code(WRONG_RECOVERY_CODE)
-    secrets.expect_error(errors.BadRequestError, lambda: client.verify(user_id=sms.user_id,
-                                                                       code=WRONG_RECOVERY_CODE, channel="recovery"))
+    secrets.expect_error(
+        errors.BadRequestError, lambda: client.verify(user_id=sms.user_id, code=WRONG_RECOVERY_CODE, channel="recovery")
+    )
     secrets.show(client.get_user(sms.user_id))
 
     # Status tokens of push approvals: one accepted (its result token introspected), one left pending.
@@ -237,8 +249,9 @@ def _play_everything(sim: Simulator, secrets: Secrets) -> None:
     secrets.show(status, client.introspect(status.token), client.introspect(approval.status_token))
     pending = client.approve(username=USERNAME, channel="push")
     secrets.add_token(pending.status_token)
-    waited = secrets.expect_error(errors.APITimeoutError, lambda: client.wait_for_status(
-        pending.status_token, timeout=0.1, interval=0.02))
+    waited = secrets.expect_error(
+        errors.APITimeoutError, lambda: client.wait_for_status(pending.status_token, timeout=0.1, interval=0.02)
+    )
     secrets.show(getattr(waited, "last_status", None))
     unknown = client.get_status(pending.status_token + "x")
     assert unknown.status == "unknown"
@@ -269,8 +282,10 @@ def _play_everything(sim: Simulator, secrets: Secrets) -> None:
     # Secrets with characters a header or URL cannot carry: refused or sent in a JSON body, never echoed.
     secrets.attempt(lambda: client.get_status(pending.status_token + "\n"))
     secrets.attempt(lambda: client.verify(user_id=sms.user_id, code=code + "\r\n", status_token=sms.status_token))
-    secrets.expect_error(errors.NevisError, lambda: client.approve(username=USERNAME, channel="push",
-                                                                   intent_token=intent.token + "\r\nX: y"))
+    secrets.expect_error(
+        errors.NevisError,
+        lambda: client.approve(username=USERNAME, channel="push", intent_token=intent.token + "\r\nX: y"),
+    )
     secrets.expect_error(errors.NevisError, lambda: Client(base_url=sim.base_url + " bad", access_key=ACCESS_KEY))
     secrets.expect_error(errors.NevisError, lambda: Client(**sim.client_options(access_key=ACCESS_KEY + "\n")))
     secrets.attempt(lambda: _find_with_key(sim, ACCESS_KEY + "\u00e9"))
@@ -373,13 +388,19 @@ def test_an_echoing_server_gets_its_echo_redacted(sim: Simulator, capture: Captu
         (
             {"method": "POST", "path": verification, "status": 400, "message": "cannot parse {body}"},
             errors.BadRequestError,
-            lambda: client.verify(user_id=ECHO_USER_ID, code=ECHO_SMS_CODE, status_token=ECHO_STATUS_TOKEN,
-                                  intent_token=ECHO_INTENT_TOKEN),
+            lambda: client.verify(
+                user_id=ECHO_USER_ID, code=ECHO_SMS_CODE, status_token=ECHO_STATUS_TOKEN, intent_token=ECHO_INTENT_TOKEN
+            ),
             [ECHO_STATUS_TOKEN, ECHO_SMS_CODE],
         ),
         (
-            {"method": "POST", "path": "/api/v1/approval", "status": 500, "message": "upstream said {authorization}",
-             "format": "text"},
+            {
+                "method": "POST",
+                "path": "/api/v1/approval",
+                "status": 500,
+                "message": "upstream said {authorization}",
+                "format": "text",
+            },
             errors.ServerError,
             lambda: client.approve(username=USERNAME, channel="push", intent_token=ECHO_INTENT_TOKEN),
             [ECHO_INTENT_TOKEN],
@@ -409,8 +430,12 @@ def test_raw_body_survives_pickling_but_never_shows() -> None:
     shows nothing of it in repr or vars."""
     import pickle
 
-    error = errors.AuthenticationError("unauthorized: 401", status=401, body='{"message":"[redacted]"}',
-                                       raw_body=b'{"message":"Bearer ' + ACCESS_KEY.encode() + b'"}')
+    error = errors.AuthenticationError(
+        "unauthorized: 401",
+        status=401,
+        body='{"message":"[redacted]"}',
+        raw_body=b'{"message":"Bearer ' + ACCESS_KEY.encode() + b'"}',
+    )
     copy = pickle.loads(pickle.dumps(error))
     assert copy.raw_body() == error.raw_body()
     for text in _everything_about(copy):

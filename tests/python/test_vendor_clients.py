@@ -51,8 +51,9 @@ def test_without_a_channel_the_push_rules_are_checked_before_sending(api_factory
     run(scenario())
 
 
-def _post(sim: Simulator, path: str, body: Dict[str, Any], *, key: bool, content_type: str = "application/json"
-          ) -> Tuple[int, Any]:
+def _post(
+    sim: Simulator, path: str, body: Dict[str, Any], *, key: bool, content_type: str = "application/json"
+) -> Tuple[int, Any]:
     """A plain POST, as an app would send it; returns the status and the JSON answer."""
     request = urllib.request.Request(sim.base_url + path, data=json.dumps(body).encode(), method="POST")
     request.add_header("Content-Type", content_type)
@@ -71,44 +72,69 @@ def _client_data(kind: str, challenge: Optional[str]) -> str:
 def test_the_android_example_apps_trailing_slash_routes(authcloud_sim):
     sim: Simulator = authcloud_sim
     with sim.client(**FAST) as client:
-        status, enrolled = _post(sim, "/api/v1/users/enroll/", {
-            "username": "pixel-user", "displayName": "Pixel User", "channel": "fido2",
-            "fido2Options": {"authenticatorSelection": {"residentKey": "required", "userVerification": "required"}},
-        }, key=True)
+        status, enrolled = _post(
+            sim,
+            "/api/v1/users/enroll/",
+            {
+                "username": "pixel-user",
+                "displayName": "Pixel User",
+                "channel": "fido2",
+                "fido2Options": {"authenticatorSelection": {"residentKey": "required", "userVerification": "required"}},
+            },
+            key=True,
+        )
         assert status == 200, enrolled
         enrollment = enrolled["enrollment"]
-        status, attested = _post(sim, "/_app/attestation/result/", {
-            "id": "cGl4ZWwtcGFzc2tleQ",
-            "type": "public-key",
-            "statusToken": enrollment["statusToken"],
-            "response": {
-                "clientDataJSON": _client_data("webauthn.create",
-                                               enrollment["credentialCreationOptions"]["challenge"]),
-                "attestationObject": "o2NmbXRkbm9uZQ",
+        status, attested = _post(
+            sim,
+            "/_app/attestation/result/",
+            {
+                "id": "cGl4ZWwtcGFzc2tleQ",
+                "type": "public-key",
+                "statusToken": enrollment["statusToken"],
+                "response": {
+                    "clientDataJSON": _client_data(
+                        "webauthn.create", enrollment["credentialCreationOptions"]["challenge"]
+                    ),
+                    "attestationObject": "o2NmbXRkbm9uZQ",
+                },
+                "userFriendlyName": "Pixel 9",
+                "userAgent": "Android 15",
             },
-            "userFriendlyName": "Pixel 9",
-            "userAgent": "Android 15",
-        }, key=False, content_type="application/json;charset=utf-8")
+            key=False,
+            content_type="application/json;charset=utf-8",
+        )
         assert (status, attested["status"]) == (200, "ok"), attested
         assert client.get_status(enrollment["statusToken"]).succeeded
 
-        status, approval = _post(sim, "/api/v1/approval/", {
-            "username": "pixel-user", "channel": "fido2", "fido2Options": {"userVerification": "required"},
-        }, key=True)
-        assert status == 200, approval
-        status, asserted = _post(sim, "/_app/assertion/result/", {
-            "id": "cGl4ZWwtcGFzc2tleQ",
-            "type": "public-key",
-            "statusToken": approval["statusToken"],
-            "response": {
-                "clientDataJSON": _client_data("webauthn.get", approval["credentialRequestOptions"]["challenge"]),
-                "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAA",
-                "signature": "MEUCIQDx",
-                "userHandle": base64.urlsafe_b64encode(enrolled["userId"].encode()).rstrip(b"=").decode(),
+        status, approval = _post(
+            sim,
+            "/api/v1/approval/",
+            {
+                "username": "pixel-user",
+                "channel": "fido2",
+                "fido2Options": {"userVerification": "required"},
             },
-            "userAgent": "Android 15",
-        }, key=False)
+            key=True,
+        )
+        assert status == 200, approval
+        status, asserted = _post(
+            sim,
+            "/_app/assertion/result/",
+            {
+                "id": "cGl4ZWwtcGFzc2tleQ",
+                "type": "public-key",
+                "statusToken": approval["statusToken"],
+                "response": {
+                    "clientDataJSON": _client_data("webauthn.get", approval["credentialRequestOptions"]["challenge"]),
+                    "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAA",
+                    "signature": "MEUCIQDx",
+                    "userHandle": base64.urlsafe_b64encode(enrolled["userId"].encode()).rstrip(b"=").decode(),
+                },
+                "userAgent": "Android 15",
+            },
+            key=False,
+        )
         assert (status, asserted["status"]) == (200, "ok"), asserted
         decided = client.wait_for_status(approval["statusToken"], timeout=10, interval=0.02)
         assert decided.succeeded and decided.user_id == enrolled["userId"]
-

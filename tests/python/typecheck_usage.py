@@ -59,8 +59,9 @@ def blocking(client: Client) -> Optional[str]:
     client.delete_user(user.user_id)
     config: ClientConfig = client.config
     cap: int = config.max_connections
-    login: Client = client.with_options(timeout=2, deadline=timedelta(seconds=5), max_retries=0,
-                                        max_retry_after=1.5, retry_non_idempotent=False)
+    login: Client = client.with_options(
+        timeout=2, deadline=timedelta(seconds=5), max_retries=0, max_retry_after=1.5, retry_non_idempotent=False
+    )
     login.ping()
     del qr, status, introspection, exists, rows, attested, asserted, config, cap
     return waited.token
@@ -95,8 +96,9 @@ async def nonblocking(client: AsyncClient) -> bool:
 
 def main() -> None:
     with Simulator() as sim:
-        with Client(base_url=sim.base_url, access_key=sim.access_key, timeout=5.0, max_retries=1,
-                    max_connections=4) as client:
+        with Client(
+            base_url=sim.base_url, access_key=sim.access_key, timeout=5.0, max_retries=1, max_connections=4
+        ) as client:
             blocking(client)
         asyncio.run(nonblocking(sim.async_client(ca_certs=None, app_info="typecheck/1")))
     version: str = nevis_authcloud.__version__

@@ -157,7 +157,9 @@ def main() -> int:
     for lang in languages:
         if os.path.exists(out[lang]):
             os.remove(out[lang])
-        drivers[lang] = Process(lang, argv[lang] + common + ["--out", out[lang]], os.path.join(args.out_dir, f"{lang}.log"), env)
+        drivers[lang] = Process(
+            lang, argv[lang] + common + ["--out", out[lang]], os.path.join(args.out_dir, f"{lang}.log"), env
+        )
     sim_rss: List[List[float]] = []
 
     t0 = time.monotonic()
@@ -188,7 +190,10 @@ def main() -> int:
             if elapsed > hard_stop:
                 for d in drivers.values():
                     if d.proc.poll() is None:
-                        print(f"soak: {d.name} driver still running {args.grace_s:.0f} s after the end: killed", flush=True)
+                        print(
+                            f"soak: {d.name} driver still running {args.grace_s:.0f} s after the end: killed",
+                            flush=True,
+                        )
                         d.killed = True
                         d.proc.kill()
             time.sleep(0.2)
@@ -240,8 +245,16 @@ def main() -> int:
             f"RSS {mem.get('firstAfterWarmupMb')} MB after warm-up -> {mem.get('lastMb')} MB "
             f"(max {mem.get('maxMb')}; limit +{args.rss_growth_mb:.0f} MB)",
         )
-        check(f"{lang}: answers agree with the simulator", report.get("violations", 1) == 0, f"{report.get('violations')} violations")
-        check(f"{lang}: driver ran cleanly", report.get("driverErrors", 1) == 0, f"{report.get('driverErrors')} driver errors")
+        check(
+            f"{lang}: answers agree with the simulator",
+            report.get("violations", 1) == 0,
+            f"{report.get('violations')} violations",
+        )
+        check(
+            f"{lang}: driver ran cleanly",
+            report.get("driverErrors", 1) == 0,
+            f"{report.get('driverErrors')} driver errors",
+        )
 
     created = sim_stats.get("created", {})
     missing = [lang for lang, r in reports.items() if "sideEffects" not in r]

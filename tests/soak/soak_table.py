@@ -27,7 +27,9 @@ def render(summary: Dict[str, Any]) -> str:
     drivers: Dict[str, Any] = summary["drivers"]
     langs = list(drivers)
     seconds = summary["wallSeconds"] or 1
-    out: List[str] = [f"\n== soak {summary['date']}: {summary['seconds']:.0f} s, {', '.join(langs)} against one simulator =="]
+    out: List[str] = [
+        f"\n== soak {summary['date']}: {summary['seconds']:.0f} s, {', '.join(langs)} against one simulator =="
+    ]
 
     rows = []
     for lang, r in drivers.items():
@@ -50,7 +52,18 @@ def render(summary: Dict[str, Any]) -> str:
         )
     out.append(
         _table(
-            ["driver", "calls", "calls/s", "CPU s", "typed err exp/inc", "untyped", "hangs", "violations", "RSS MB warm->last (max)", "exit"],
+            [
+                "driver",
+                "calls",
+                "calls/s",
+                "CPU s",
+                "typed err exp/inc",
+                "untyped",
+                "hangs",
+                "violations",
+                "RSS MB warm->last (max)",
+                "exit",
+            ],
             rows,
         )
     )
@@ -61,17 +74,27 @@ def render(summary: Dict[str, Any]) -> str:
         row: List[Any] = [op]
         for lang in langs:
             entry = drivers[lang].get("calls", {}).get(op)
-            row.append(f"{entry['ok'] + entry['error']} ({entry['error']} err) {entry['p50Ms']:.1f}/{entry['p99Ms']:.0f}" if entry else "-")
+            row.append(
+                f"{entry['ok'] + entry['error']} ({entry['error']} err) {entry['p50Ms']:.1f}/{entry['p99Ms']:.0f}"
+                if entry
+                else "-"
+            )
         rows.append(row)
     out.append("\ncalls per SDK method: count (errors) p50/p99 ms")
     out.append(_table(["method", *langs], rows))
 
     kinds = sorted({k for r in drivers.values() for which in ("expected", "incidental") for k in _errors(r, which)})
     rows = [
-        [kind] + [f"{_errors(drivers[lang], 'expected').get(kind, 0)}/{_errors(drivers[lang], 'incidental').get(kind, 0)}" for lang in langs]
+        [kind]
+        + [
+            f"{_errors(drivers[lang], 'expected').get(kind, 0)}/{_errors(drivers[lang], 'incidental').get(kind, 0)}"
+            for lang in langs
+        ]
         for kind in kinds
     ]
-    out.append("\ntyped errors by kind: deliberate/incidental (incidental: another driver's shared fault, or a flow step hit by one)")
+    out.append(
+        "\ntyped errors by kind: deliberate/incidental (incidental: another driver's shared fault, or a flow step hit by one)"
+    )
     out.append(_table(["kind", *langs], rows))
 
     sim = summary["simulator"]

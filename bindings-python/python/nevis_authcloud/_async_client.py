@@ -320,4 +320,5 @@ class AsyncClient(BaseClient):
                 user_agent=user_agent,
             )
         )
+
     # surface.py: end operations

@@ -56,7 +56,9 @@ def _seconds(name: str, value: Optional[Seconds]) -> Optional[float]:
 
 def _shown(number: int) -> str:
     """An int for "got …": Python refuses to print very long ones, and nobody reads them."""
-    return str(number) if abs(number) < 10**18 else f"an int of {'-' if number < 0 else ''}about 2**{number.bit_length()}"
+    return (
+        str(number) if abs(number) < 10**18 else f"an int of {'-' if number < 0 else ''}about 2**{number.bit_length()}"
+    )
 
 
 def _count(name: str, value: Optional[int], low: int, high: int, rule: str) -> Optional[int]:
@@ -87,16 +89,16 @@ def _backoff(value: Optional[Tuple[Seconds, Seconds]]) -> Optional[Tuple[float, 
     if value is None:
         return None
     if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
-        config("retry_backoff", f"must be a (first, longest) pair of seconds (got {type_name(value)})",
-               wrong_type=True)
+        config("retry_backoff", f"must be a (first, longest) pair of seconds (got {type_name(value)})", wrong_type=True)
     if len(value) != 2:
         config("retry_backoff", f"must be a (first, longest) pair of seconds (got {len(value)} items)")
     pair = []
     for index, item in enumerate(value):
         seconds = _seconds(f"retry_backoff[{index}]", item)
         if seconds is None:
-            config(f"retry_backoff[{index}]", "must be a number of seconds or a timedelta (got NoneType)",
-                   wrong_type=True)
+            config(
+                f"retry_backoff[{index}]", "must be a number of seconds or a timedelta (got NoneType)", wrong_type=True
+            )
         pair.append(seconds)
     return (pair[0], pair[1])
 
@@ -149,8 +151,9 @@ def native_arguments(
         # Within what the native side holds; beyond 10 the core refuses it with the same words.
         "max_retries": _count("max_retries", max_retries, 0, 2**32 - 1, "must be a whole number from 0 to 10"),
         # 0 passes on: the core refuses it with its own message, as in every other language.
-        "max_connections": _count("max_connections", max_connections, 0, sys.maxsize,
-                                  "must be a whole number, 1 or more"),
+        "max_connections": _count(
+            "max_connections", max_connections, 0, sys.maxsize, "must be a whole number, 1 or more"
+        ),
         "retry_backoff": _backoff(retry_backoff),
         "max_retry_after": _seconds("max_retry_after", max_retry_after),
         "ca_certs_pem": _pem(ca_certs),
@@ -171,8 +174,9 @@ def view_arguments(
     """The keyword arguments of ``_native.NativeClient.with_options``, type-checked like the
     constructor's; the rules beyond the type are the core's."""
     if retry_non_idempotent is not None and not isinstance(retry_non_idempotent, bool):
-        config("retry_non_idempotent", f"must be True or False (got {type_name(retry_non_idempotent)})",
-               wrong_type=True)
+        config(
+            "retry_non_idempotent", f"must be True or False (got {type_name(retry_non_idempotent)})", wrong_type=True
+        )
     return {
         "timeout": _seconds("timeout", timeout),
         "deadline": _seconds("deadline", deadline),

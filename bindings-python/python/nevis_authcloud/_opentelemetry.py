@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from . import _native
 
 _lock = threading.Lock()
-_bridge: Optional["_Bridge"] = None
+_bridge: Optional[_Bridge] = None
 
 # A span that ended inside another, waiting for it: (span_id, name, attributes, start_ns, end_ns).
 _Ended = Tuple[int, str, Dict[str, Any], int, int]

@@ -73,7 +73,7 @@ class Call(Generic[T]):
         head = re.match(r"[^.\[]*", field)
         first = head.group(0) if head else field
         if first in self.keywords:
-            return _snake(first) + field[len(first):]
+            return _snake(first) + field[len(first) :]
         if self.container is not None:
             return f"{self.container}.{field}"
         return field
@@ -89,7 +89,7 @@ class Call(Generic[T]):
         text = str(err)
         prefix = f"{err.kind}: {err.field}: "
         if text.startswith(prefix):
-            err.args = (f"{err.kind}: {renamed}: {text[len(prefix):]}",)
+            err.args = (f"{err.kind}: {renamed}: {text[len(prefix) :]}",)
         err.field = renamed
 
 
@@ -229,12 +229,14 @@ def approve(
 
 
 def get_status(status_token: str) -> Call[models.StatusResult]:
-    return Call("get_status", {"statusToken": _required("status_token", status_token)},
-                models.StatusResult.from_dict)
+    return Call("get_status", {"statusToken": _required("status_token", status_token)}, models.StatusResult.from_dict)
 
 
 def wait_for_status(
-    status_token: str, *, timeout: Optional[Seconds], interval: Optional[Seconds],
+    status_token: str,
+    *,
+    timeout: Optional[Seconds],
+    interval: Optional[Seconds],
     max_interval: Optional[Seconds],
 ) -> Call[models.StatusResult]:
     arguments = {
@@ -316,8 +318,7 @@ def rename_authenticator(authenticator_id: str, name: str) -> Call[models.Authen
 
 
 def delete_authenticator(authenticator_id: str) -> Call[None]:
-    return Call("delete_authenticator", {"authenticatorId": _required("authenticator_id", authenticator_id)},
-                _nothing)
+    return Call("delete_authenticator", {"authenticatorId": _required("authenticator_id", authenticator_id)}, _nothing)
 
 
 def export_logs(

@@ -280,4 +280,3 @@ def _default_kind(cls: type) -> str:
         if klass.__name__ in _DEFAULT_KINDS:
             return _DEFAULT_KINDS[klass.__name__]
     return "api_error" if issubclass(cls, ApiError) else "error"
-

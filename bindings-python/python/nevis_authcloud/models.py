@@ -209,9 +209,7 @@ class EnrollResult(User):
     """The user (created or found) plus the channel-specific ``enrollment``."""
 
     #: Absent for ``recovery``, whose codes are in ``recovery_codes``.
-    enrollment: Optional[Enrollment] = field(
-        default=None, metadata=_wire("enrollment", Enrollment.from_dict)
-    )
+    enrollment: Optional[Enrollment] = field(default=None, metadata=_wire("enrollment", Enrollment.from_dict))
 
     @property
     def status_token(self) -> Optional[str]:

@@ -104,15 +104,15 @@ class Simulator:
     access_key: str
     ca_path: Optional[str]
 
-    def __init__(self, *, tls: bool = False, binary: Optional[str] = None, extra_args: Optional[List[str]] = None) -> None:
+    def __init__(
+        self, *, tls: bool = False, binary: Optional[str] = None, extra_args: Optional[List[str]] = None
+    ) -> None:
         self._workdir = tempfile.mkdtemp(prefix="authcloud-sim-")
         args = [binary or find_simulator(), "--listen", "127.0.0.1:0", "--exit-on-stdin-eof"]
         if tls:
             args += ["--tls", "--ca-out", os.path.join(self._workdir, "ca.pem")]
         args += extra_args or []
-        self._process = subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-        )
+        self._process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         assert self._process.stdout is not None
         line = self._process.stdout.readline()
         if not line:

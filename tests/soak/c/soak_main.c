@@ -172,7 +172,8 @@ void add_user(struct worker *w, const char *username, const char *user_id, bool 
 bool make_room(struct worker *w) {
   while (w->n_pool >= D.mix.pool_size) {
     struct user user = take_user(w, 0);
-    if (CALL(w, OP_DELETE_USER, false, EXPECT_NONE(0), nevis_client_delete_user(D.normal, user.user_id)).status != CALL_OK) {
+    if (CALL(w, OP_DELETE_USER, false, EXPECT_NONE(0), nevis_client_delete_user(D.normal, user.user_id)).status !=
+        CALL_OK) {
       return false;
     }
   }
@@ -229,14 +230,19 @@ int main(int argc, char **argv) {
   double seconds = 0;
   unsigned seed = (unsigned)(time(NULL) % 100000);
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (strcmp(argv[i], "--mix") == 0) mix_path = argv[i + 1];
-    else if (strcmp(argv[i], "--out") == 0) out_path = argv[i + 1];
-    else if (strcmp(argv[i], "--seconds") == 0) seconds = strtod(argv[i + 1], NULL);
-    else if (strcmp(argv[i], "--seed") == 0) seed = (unsigned)strtoul(argv[i + 1], NULL, 10);
+    if (strcmp(argv[i], "--mix") == 0)
+      mix_path = argv[i + 1];
+    else if (strcmp(argv[i], "--out") == 0)
+      out_path = argv[i + 1];
+    else if (strcmp(argv[i], "--seconds") == 0)
+      seconds = strtod(argv[i + 1], NULL);
+    else if (strcmp(argv[i], "--seed") == 0)
+      seed = (unsigned)strtoul(argv[i + 1], NULL, 10);
   }
   const char *base_url = getenv("NEVIS_AUTHCLOUD_BASE_URL"), *key = getenv("NEVIS_AUTHCLOUD_ACCESS_KEY");
   if (mix_path == NULL || out_path == NULL || seconds <= 0 || base_url == NULL || key == NULL) {
-    fprintf(stderr, "usage: soak-c --mix FILE --seconds N --out FILE [--seed N] (with NEVIS_AUTHCLOUD_BASE_URL/_ACCESS_KEY)\n");
+    fprintf(stderr,
+            "usage: soak-c --mix FILE --seconds N --out FILE [--seed N] (with NEVIS_AUTHCLOUD_BASE_URL/_ACCESS_KEY)\n");
     return 2;
   }
   if (!mix_load(mix_path, &D.mix)) return 2;

@@ -23,7 +23,8 @@ static struct outcome poll_status(struct worker *w, const char *token, nevis_sta
   for (;;) {
     nevis_string_free(*json);
     *json = NULL;
-    struct outcome o = CALL(w, OP_GET_STATUS, false, EXPECT_NONE(0), nevis_client_get_status(D.normal, token, status, json));
+    struct outcome o =
+        CALL(w, OP_GET_STATUS, false, EXPECT_NONE(0), nevis_client_get_status(D.normal, token, status, json));
     if (o.status != CALL_OK || *status != NEVIS_STATUS_PENDING || now_ms() >= give_up) return o;
     sleep_ms(D.mix.poll_ms);
   }
@@ -37,7 +38,8 @@ static int enroll_push(struct worker *w) {
   int result = ABORTED;
   next_name(w, "push", username, sizeof username);
   snprintf(req, sizeof req, "{\"username\":\"%s\",\"channel\":\"push\"}", username);
-  if (CALL(w, OP_ENROLL, false, EXPECT_NONE(EFFECT_BIT(EFFECT_ENROLL)), nevis_client_enroll(D.normal, req, NULL, &json)).status != CALL_OK) {
+  if (CALL(w, OP_ENROLL, false, EXPECT_NONE(EFFECT_BIT(EFFECT_ENROLL)), nevis_client_enroll(D.normal, req, NULL, &json))
+          .status != CALL_OK) {
     goto out;
   }
   nevis_error_free(nevis_json_transaction_id(json, &tx));
@@ -104,15 +106,20 @@ static int enroll_sms(struct worker *w) {
     if ((result = add_fault(w, "POST", path, D.mix.verify_delay_members)) != DONE) goto out;
     struct outcome o = CALL(w, OP_VERIFY, false, EXPECT_ANY(0), nevis_client_verify(D.shortc, user_id, req, NULL));
     if (o.status != CALL_EXPECTED || o.slot != kind_slot(NEVIS_ERROR_TIMEOUT)) {
-      violation(w, "enroll_sms", "a verification answered after the timeout gave %s", o.status == CALL_OK ? "success" : slot_name(o.slot));
+      violation(w, "enroll_sms", "a verification answered after the timeout gave %s",
+                o.status == CALL_OK ? "success" : slot_name(o.slot));
       goto out;
     }
-    if (o.applied != NEVIS_APPLIED_UNKNOWN) violation(w, "enroll_sms", "timed-out verification says may_have_been_applied=%d", (int)o.applied);
-  } else if (CALL(w, OP_VERIFY, false, EXPECT_NONE(0), nevis_client_verify(D.normal, user_id, req, NULL)).status != CALL_OK) {
+    if (o.applied != NEVIS_APPLIED_UNKNOWN)
+      violation(w, "enroll_sms", "timed-out verification says may_have_been_applied=%d", (int)o.applied);
+  } else if (CALL(w, OP_VERIFY, false, EXPECT_NONE(0), nevis_client_verify(D.normal, user_id, req, NULL)).status !=
+             CALL_OK) {
     goto out;
   }
   result = ABORTED;
-  if (CALL(w, OP_GET_STATUS, false, EXPECT_NONE(0), nevis_client_get_status(D.normal, token, &status, NULL)).status != CALL_OK) goto out;
+  if (CALL(w, OP_GET_STATUS, false, EXPECT_NONE(0), nevis_client_get_status(D.normal, token, &status, NULL)).status !=
+      CALL_OK)
+    goto out;
   result = DONE;
   if (status != NEVIS_STATUS_SUCCEEDED) {
     violation(w, "enroll_sms", "verified SMS enrolment is %s", status_name(status));
@@ -138,8 +145,11 @@ static int approve(struct worker *w) {
   nevis_status status = NEVIS_STATUS_UNKNOWN;
   int result = ABORTED;
   bool accept = rnd01(w) < 0.6;
-  snprintf(req, sizeof req, "{\"channel\":\"push\",\"username\":\"%s\",\"prompt\":true,\"message\":\"Soak login?\"}", user->username);
-  if (CALL(w, OP_APPROVE, false, EXPECT_NONE(EFFECT_BIT(EFFECT_APPROVAL)), nevis_client_approve(D.normal, req, NULL, &json)).status != CALL_OK) {
+  snprintf(req, sizeof req, "{\"channel\":\"push\",\"username\":\"%s\",\"prompt\":true,\"message\":\"Soak login?\"}",
+           user->username);
+  if (CALL(w, OP_APPROVE, false, EXPECT_NONE(EFFECT_BIT(EFFECT_APPROVAL)),
+           nevis_client_approve(D.normal, req, NULL, &json))
+          .status != CALL_OK) {
     goto out;
   }
   nevis_error_free(nevis_json_transaction_id(json, &tx));
@@ -150,7 +160,8 @@ static int approve(struct worker *w) {
     goto out;
   }
   phone_schedule(tx, accept ? "accept" : "decline", phone_delay(w));
-  struct outcome o = rnd01(w) < 0.6 ? wait_for(w, token, &status, &status_json) : poll_status(w, token, &status, &status_json);
+  struct outcome o =
+      rnd01(w) < 0.6 ? wait_for(w, token, &status, &status_json) : poll_status(w, token, &status, &status_json);
   if (o.status != CALL_OK) goto out;
   result = DONE;
   nevis_status expected = accept ? NEVIS_STATUS_SUCCEEDED : NEVIS_STATUS_FAILED;
@@ -161,7 +172,8 @@ static int approve(struct worker *w) {
   if (accept && rnd01(w) < 0.5) {
     result_token = jget(status_json, "/token");
     bool active = false;
-    if (CALL(w, OP_INTROSPECT, false, EXPECT_NONE(0), nevis_client_introspect(D.normal, result_token, &active, NULL)).status != CALL_OK) {
+    if (CALL(w, OP_INTROSPECT, false, EXPECT_NONE(0), nevis_client_introspect(D.normal, result_token, &active, NULL))
+            .status != CALL_OK) {
       result = ABORTED;
     } else if (!active) {
       violation(w, "approve", "the transaction token of a succeeded approval is not active");
@@ -182,13 +194,16 @@ static int lookup(struct worker *w) {
   if (user == NULL) {
     char missing[96];
     next_name(w, "missing", missing, sizeof missing);
-    struct outcome o = CALL(w, OP_FIND_USER, false, EXPECT_KIND(NEVIS_ERROR_NOT_FOUND, 0), nevis_client_find_user(D.normal, missing, &json));
+    struct outcome o = CALL(w, OP_FIND_USER, false, EXPECT_KIND(NEVIS_ERROR_NOT_FOUND, 0),
+                            nevis_client_find_user(D.normal, missing, &json));
     if (o.status == CALL_OK) violation(w, "lookup", "an unknown username was found");
     nevis_string_free(json);
     return o.status == CALL_ABORT ? ABORTED : DONE;
   }
   int result = ABORTED;
-  if (CALL(w, OP_FIND_USER, false, EXPECT_NONE(0), nevis_client_find_user(D.normal, user->username, &json)).status != CALL_OK) goto out;
+  if (CALL(w, OP_FIND_USER, false, EXPECT_NONE(0), nevis_client_find_user(D.normal, user->username, &json)).status !=
+      CALL_OK)
+    goto out;
   field = jget(json, "/userId");
   if (!same(field, user->user_id)) violation(w, "lookup", "find_user returned another user");
   result = DONE;
@@ -197,7 +212,9 @@ static int lookup(struct worker *w) {
   nevis_string_free(field);
   json = field = NULL;
   result = ABORTED;
-  if (CALL(w, OP_GET_USER, false, EXPECT_NONE(0), nevis_client_get_user(D.normal, user->user_id, &json)).status != CALL_OK) goto out;
+  if (CALL(w, OP_GET_USER, false, EXPECT_NONE(0), nevis_client_get_user(D.normal, user->user_id, &json)).status !=
+      CALL_OK)
+    goto out;
   result = DONE;
   field = jget(json, "/username");
   if (!same(field, user->username)) {
@@ -205,7 +222,8 @@ static int lookup(struct worker *w) {
   } else if (!user->sms) {
     nevis_string_free(field);
     field = jget(json, "/status");
-    if (!same(field, "active")) violation(w, "lookup", "a user with a confirmed push authenticator is %s", field ? field : "(none)");
+    if (!same(field, "active"))
+      violation(w, "lookup", "a user with a confirmed push authenticator is %s", field ? field : "(none)");
   }
 out:
   nevis_string_free(json);
@@ -216,10 +234,13 @@ out:
 static int delete_one(struct worker *w) {
   if (w->n_pool == 0) return enroll_push(w);
   struct user user = take_user(w, (int)(rnd(w) % (uint64_t)w->n_pool));
-  if (CALL(w, OP_DELETE_USER, false, EXPECT_NONE(0), nevis_client_delete_user(D.normal, user.user_id)).status != CALL_OK) return ABORTED;
+  if (CALL(w, OP_DELETE_USER, false, EXPECT_NONE(0), nevis_client_delete_user(D.normal, user.user_id)).status !=
+      CALL_OK)
+    return ABORTED;
   if (user.burned) return DONE;
   char *json = NULL;
-  struct outcome o = CALL(w, OP_GET_USER, false, EXPECT_KIND(NEVIS_ERROR_NOT_FOUND, 0), nevis_client_get_user(D.normal, user.user_id, &json));
+  struct outcome o = CALL(w, OP_GET_USER, false, EXPECT_KIND(NEVIS_ERROR_NOT_FOUND, 0),
+                          nevis_client_get_user(D.normal, user.user_id, &json));
   nevis_string_free(json);
   if (o.status == CALL_OK) violation(w, "delete", "a deleted user can still be read");
   return o.status == CALL_ABORT ? ABORTED : DONE;
@@ -232,7 +253,9 @@ static int intent(struct worker *w) {
   char *json = NULL, *token = NULL, *approval = NULL, *tx = NULL, *again = NULL;
   int result = ABORTED;
   snprintf(req, sizeof req, "{\"operation\":\"approve\",\"username\":\"%s\",\"channels\":[\"push\"]}", user->username);
-  if (CALL(w, OP_CREATE_INTENT, false, EXPECT_NONE(EFFECT_BIT(EFFECT_INTENT)), nevis_client_create_intent(D.normal, req, &json)).status != CALL_OK) {
+  if (CALL(w, OP_CREATE_INTENT, false, EXPECT_NONE(EFFECT_BIT(EFFECT_INTENT)),
+           nevis_client_create_intent(D.normal, req, &json))
+          .status != CALL_OK) {
     goto out;
   }
   token = jget(json, "/token");
@@ -268,8 +291,8 @@ static int expect_error(struct worker *w, const char *variant, struct outcome o)
 }
 
 static int api_error(struct worker *w) {
-  static const char *const variants[] = {"get_user_unknown", "find_user_unknown", "bad_phone", "bad_user_id",
-                                         "wrong_key", "push_without_app", "unknown_token", "null_argument"};
+  static const char *const variants[] = {"get_user_unknown", "find_user_unknown", "bad_phone",     "bad_user_id",
+                                         "wrong_key",        "push_without_app",  "unknown_token", "null_argument"};
   int variant = (int)(rnd(w) % (sizeof variants / sizeof variants[0]));
   char name[96], req[REQ];
   char *json = NULL;
@@ -280,24 +303,28 @@ static int api_error(struct worker *w) {
     uint64_t a = rnd(w), b = rnd(w);
     snprintf(name, sizeof name, "%08x-%04x-4%03x-a%03x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
              (unsigned)a & 0xfff, (unsigned)(b >> 52), (unsigned long long)(b & 0xffffffffffffULL));
-    o = CALL(w, OP_GET_USER, false, EXPECT_KIND(NEVIS_ERROR_NOT_FOUND, 0), nevis_client_get_user(D.normal, name, &json));
+    o = CALL(w, OP_GET_USER, false, EXPECT_KIND(NEVIS_ERROR_NOT_FOUND, 0),
+             nevis_client_get_user(D.normal, name, &json));
     result = expect_error(w, variants[variant], o);
     break;
   }
   case 1:
     next_name(w, "missing", name, sizeof name);
-    o = CALL(w, OP_FIND_USER, false, EXPECT_KIND(NEVIS_ERROR_NOT_FOUND, 0), nevis_client_find_user(D.normal, name, &json));
+    o = CALL(w, OP_FIND_USER, false, EXPECT_KIND(NEVIS_ERROR_NOT_FOUND, 0),
+             nevis_client_find_user(D.normal, name, &json));
     result = expect_error(w, variants[variant], o);
     break;
   case 2:
     next_name(w, "badphone", name, sizeof name);
     snprintf(req, sizeof req, "{\"username\":\"%s\",\"channel\":\"sms\",\"phone\":\"0791234567\"}", name);
-    o = CALL(w, OP_ENROLL, false, EXPECT_KIND(NEVIS_ERROR_INVALID_REQUEST, EFFECT_BIT(EFFECT_ENROLL) | EFFECT_BIT(EFFECT_SMS)),
+    o = CALL(w, OP_ENROLL, false,
+             EXPECT_KIND(NEVIS_ERROR_INVALID_REQUEST, EFFECT_BIT(EFFECT_ENROLL) | EFFECT_BIT(EFFECT_SMS)),
              nevis_client_enroll(D.normal, req, NULL, &json));
     result = expect_error(w, variants[variant], o);
     break;
   case 3:
-    o = CALL(w, OP_GET_USER, false, EXPECT_KIND(NEVIS_ERROR_INVALID_REQUEST, 0), nevis_client_get_user(D.normal, "not-a-uuid", &json));
+    o = CALL(w, OP_GET_USER, false, EXPECT_KIND(NEVIS_ERROR_INVALID_REQUEST, 0),
+             nevis_client_get_user(D.normal, "not-a-uuid", &json));
     result = expect_error(w, variants[variant], o);
     break;
   case 4:
@@ -318,12 +345,15 @@ static int api_error(struct worker *w) {
     nevis_status status = NEVIS_STATUS_OTHER;
     snprintf(name, sizeof name, "soak-unknown-token-%u", w->counter);
     o = CALL(w, OP_GET_STATUS, false, EXPECT_NONE(0), nevis_client_get_status(D.normal, name, &status, &json));
-    if (o.status != CALL_OK) result = ABORTED;
-    else if (status != NEVIS_STATUS_UNKNOWN) violation(w, "unknown_token", "a made-up status token is %s", status_name(status));
+    if (o.status != CALL_OK)
+      result = ABORTED;
+    else if (status != NEVIS_STATUS_UNKNOWN)
+      violation(w, "unknown_token", "a made-up status token is %s", status_name(status));
     break;
   }
   default:
-    o = CALL(w, OP_FIND_USER, false, EXPECT_KIND(NEVIS_ERROR_INVALID_ARGUMENT, 0), nevis_client_find_user(D.normal, NULL, &json));
+    o = CALL(w, OP_FIND_USER, false, EXPECT_KIND(NEVIS_ERROR_INVALID_ARGUMENT, 0),
+             nevis_client_find_user(D.normal, NULL, &json));
     result = expect_error(w, variants[variant], o);
     break;
   }
@@ -352,7 +382,8 @@ static int fault_scoped(struct worker *w) {
   } else if (o.status == CALL_OK) {
     violation(w, "fault_scoped", "%s: succeeded", entry->name);
   } else if (strcmp(slot_name(o.slot), entry->expect_kind) != 0 || o.applied != NEVIS_APPLIED_NO) {
-    violation(w, "fault_scoped", "%s: %s (applied %d), expected %s", entry->name, slot_name(o.slot), (int)o.applied, entry->expect_kind);
+    violation(w, "fault_scoped", "%s: %s (applied %d), expected %s", entry->name, slot_name(o.slot), (int)o.applied,
+              entry->expect_kind);
   }
   /* A fault the call did not use up (it gave up early) would hit this user's next read. */
   int answered = sim_control("GET", "/faults", NULL, &left);
@@ -393,10 +424,12 @@ static int fault_shared(struct worker *w) {
     o = CALL(w, OP_PING, false, EXPECT_ANY(0), nevis_client_ping(D.normal));
   } else if (strcmp(entry->then, "find_user") == 0) {
     user = pick_user(w, -1, false);
-    o = CALL(w, OP_FIND_USER, false, EXPECT_ANY(0), nevis_client_find_user(D.normal, user ? user->username : "soak-nobody", &json));
+    o = CALL(w, OP_FIND_USER, false, EXPECT_ANY(0),
+             nevis_client_find_user(D.normal, user ? user->username : "soak-nobody", &json));
   } else if (strcmp(entry->then, "approve") == 0 && (user = pick_user(w, 0, false)) != NULL) {
     snprintf(req, sizeof req, "{\"channel\":\"push\",\"username\":\"%s\"}", user->username);
-    o = CALL(w, OP_APPROVE, false, EXPECT_ANY(EFFECT_BIT(EFFECT_APPROVAL)), nevis_client_approve(D.normal, req, NULL, &json));
+    o = CALL(w, OP_APPROVE, false, EXPECT_ANY(EFFECT_BIT(EFFECT_APPROVAL)),
+             nevis_client_approve(D.normal, req, NULL, &json));
     if (o.status == CALL_OK) {
       nevis_error_free(nevis_json_transaction_id(json, &tx));
       if (tx != NULL) phone_schedule(tx, "decline", 0);

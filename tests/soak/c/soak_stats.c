@@ -16,8 +16,8 @@
 #define RATIO 1.05
 
 const char *const OP_NAMES[OP_COUNT] = {
-    "enroll",   "approve",  "get_status",  "wait_for_status", "verify", "create_intent",
-    "introspect", "get_user", "find_user", "delete_user",     "ping",
+    "enroll",     "approve",  "get_status", "wait_for_status", "verify", "create_intent",
+    "introspect", "get_user", "find_user",  "delete_user",     "ping",
 };
 
 const char *const SCENARIO_NAMES[SC_COUNT] = {
@@ -208,8 +208,10 @@ static bool client_settings(const char *json, const char *name, struct client_se
 static bool fault_members(const char *json, const char *pointer, char *buf, size_t size) {
   char *value = get(json, pointer);
   bool ok = value != NULL && value[0] == '{' && strlen(value) + 1 < size;
-  if (ok) snprintf(buf, size, "%s", value + 1);
-  else fprintf(stderr, "mix: %s is not a fault object\n", pointer);
+  if (ok)
+    snprintf(buf, size, "%s", value + 1);
+  else
+    fprintf(stderr, "mix: %s is not a fault object\n", pointer);
   nevis_string_free(value);
   return ok;
 }
@@ -283,9 +285,12 @@ bool mix_load(const char *path, struct mix *mix) {
 static void json_string(FILE *out, const char *text) {
   fputc('"', out);
   for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-    if (*c == '"' || *c == '\\') fprintf(out, "\\%c", *c);
-    else if (*c < 0x20) fprintf(out, "\\u%04x", *c);
-    else fputc(*c, out);
+    if (*c == '"' || *c == '\\')
+      fprintf(out, "\\%c", *c);
+    else if (*c < 0x20)
+      fprintf(out, "\\u%04x", *c);
+    else
+      fputc(*c, out);
   }
   fputc('"', out);
 }

@@ -61,7 +61,10 @@ const endAt = started + seconds * 1000
 function schedulePhone(transactionId, action, delayMs) {
   const done = sleep(delayMs)
     .then(() => control(baseUrl, 'POST', `/operations/${transactionId}/${action}`, {}))
-    .then(({ status }) => status === 200, () => false)
+    .then(
+      ({ status }) => status === 200,
+      () => false,
+    )
     .then((ok) => {
       phone.actions++
       if (!ok) phone.errors++
@@ -164,7 +167,11 @@ class Worker {
 
   waitFor(statusToken) {
     const w = mix.wait
-    return this.call('wait_for_status', () => clients.normal.waitForStatus(statusToken, { timeout: w.timeoutMs, interval: w.intervalMs, maxInterval: w.maxIntervalMs }), { wait: true })
+    return this.call(
+      'wait_for_status',
+      () => clients.normal.waitForStatus(statusToken, { timeout: w.timeoutMs, interval: w.intervalMs, maxInterval: w.maxIntervalMs }),
+      { wait: true },
+    )
   }
 
   /** Polls by hand with getStatus until the operation is decided or the wait time is up. */
@@ -198,7 +205,9 @@ class Worker {
     await this.makeRoom()
     const username = this.nextName('sms')
     const number = `+4179${PHONE_DIGIT}${this.index}${String(this.counter % 100000).padStart(5, '0')}`
-    const enrolled = await this.call('enroll', () => clients.normal.enroll({ username, channel: 'sms', phone: number }), { effects: ['enroll', 'sms'] })
+    const enrolled = await this.call('enroll', () => clients.normal.enroll({ username, channel: 'sms', phone: number }), {
+      effects: ['enroll', 'sms'],
+    })
     const { transactionId, statusToken } = enrolled.enrollment
     const { status: code, body: sms } = await this.control('GET', `/phones/${encodeURIComponent(number)}/last-sms`)
     if (code !== 200) throw new ControlError(`last-sms answered ${code}`)
@@ -225,7 +234,11 @@ class Worker {
     const user = this.pickUser('push')
     if (user === undefined) return this.enroll_push()
     const accept = this.rng.next() < 0.6
-    const approval = await this.call('approve', () => clients.normal.approve({ channel: 'push', username: user.username, prompt: true, message: 'Soak login?' }), { effects: ['approval'] })
+    const approval = await this.call(
+      'approve',
+      () => clients.normal.approve({ channel: 'push', username: user.username, prompt: true, message: 'Soak login?' }),
+      { effects: ['approval'] },
+    )
     schedulePhone(approval.transactionId, accept ? 'accept' : 'decline', this.phoneDelay())
     const status = this.rng.next() < 0.6 ? await this.waitFor(approval.statusToken) : await this.poll(approval.statusToken)
     const expected = accept ? 'succeeded' : 'failed'
@@ -249,7 +262,8 @@ class Worker {
     if (user.burned) return
     const got = await this.call('get_user', () => clients.normal.getUser(user.userId))
     if (got.username !== user.username) this.violation('lookup', 'getUser returned another user')
-    else if (user.channel === 'push' && got.status !== 'active') this.violation('lookup', `a user with a confirmed push authenticator is ${got.status}`)
+    else if (user.channel === 'push' && got.status !== 'active')
+      this.violation('lookup', `a user with a confirmed push authenticator is ${got.status}`)
   }
 
   async delete() {
@@ -264,10 +278,22 @@ class Worker {
   async intent() {
     const user = this.pickUser('push')
     if (user === undefined) return this.enroll_push()
-    const { token } = await this.call('create_intent', () => clients.normal.createIntent({ operation: 'approve', username: user.username, channels: ['push'] }), { effects: ['intent'] })
-    const approval = await this.call('approve', () => clients.normal.approve({ channel: 'push', username: user.username, intentToken: token }), { effects: ['approval'] })
+    const { token } = await this.call(
+      'create_intent',
+      () => clients.normal.createIntent({ operation: 'approve', username: user.username, channels: ['push'] }),
+      { effects: ['intent'] },
+    )
+    const approval = await this.call(
+      'approve',
+      () => clients.normal.approve({ channel: 'push', username: user.username, intentToken: token }),
+      { effects: ['approval'] },
+    )
     schedulePhone(approval.transactionId, 'decline', 0)
-    const again = await this.call('approve', () => clients.normal.approve({ channel: 'push', username: user.username, intentToken: token }), { expect: ['forbidden'], effects: ['approval'] })
+    const again = await this.call(
+      'approve',
+      () => clients.normal.approve({ channel: 'push', username: user.username, intentToken: token }),
+      { expect: ['forbidden'], effects: ['approval'] },
+    )
     if (!(again instanceof Expected)) {
       this.violation('intent', 'a used intent token was accepted again')
       schedulePhone(again.transactionId, 'decline', 0)
@@ -275,7 +301,15 @@ class Worker {
   }
 
   async api_error() {
-    const variant = this.rng.choice(['get_user_unknown', 'find_user_unknown', 'bad_phone', 'bad_user_id', 'wrong_key', 'push_without_app', 'unknown_token'])
+    const variant = this.rng.choice([
+      'get_user_unknown',
+      'find_user_unknown',
+      'bad_phone',
+      'bad_user_id',
+      'wrong_key',
+      'push_without_app',
+      'unknown_token',
+    ])
     const c = clients.normal
     switch (variant) {
       case 'get_user_unknown': {
@@ -288,7 +322,10 @@ class Worker {
       }
       case 'bad_phone': {
         const username = this.nextName('badphone')
-        return this.expectError(variant, 'enroll', () => c.enroll({ username, channel: 'sms', phone: '0791234567' }), 'invalid_request', ['enroll', 'sms'])
+        return this.expectError(variant, 'enroll', () => c.enroll({ username, channel: 'sms', phone: '0791234567' }), 'invalid_request', [
+          'enroll',
+          'sms',
+        ])
       }
       case 'bad_user_id':
         return this.expectError(variant, 'get_user', () => c.getUser('not-a-uuid'), 'invalid_request')
@@ -299,7 +336,9 @@ class Worker {
       case 'push_without_app': {
         const user = this.pickUser('sms')
         if (user === undefined) return
-        return this.expectError(variant, 'approve', () => c.approve({ channel: 'push', username: user.username }), 'bad_request', ['approval'])
+        return this.expectError(variant, 'approve', () => c.approve({ channel: 'push', username: user.username }), 'bad_request', [
+          'approval',
+        ])
       }
       default: {
         const token = `soak-unknown-token-${this.counter}`
@@ -356,7 +395,10 @@ class Worker {
       case 'approve': {
         const user = this.pickUser('push')
         if (user === undefined) return
-        const outcome = await this.call('approve', () => c.approve({ channel: 'push', username: user.username }), { expect: ANY, effects: ['approval'] })
+        const outcome = await this.call('approve', () => c.approve({ channel: 'push', username: user.username }), {
+          expect: ANY,
+          effects: ['approval'],
+        })
         if (!(outcome instanceof Expected)) schedulePhone(outcome.transactionId, 'decline', 0)
       }
     }

@@ -134,7 +134,13 @@ export class Stats {
     for (const op of [...this.calls.keys()].sort()) {
       const e = this.calls.get(op)
       total += e.ok + e.error
-      calls[op] = { ok: e.ok, error: e.error, p50Ms: round(e.hist.quantile(0.5)), p99Ms: round(e.hist.quantile(0.99)), maxMs: round(e.hist.maxMs) }
+      calls[op] = {
+        ok: e.ok,
+        error: e.error,
+        p50Ms: round(e.hist.quantile(0.5)),
+        p99Ms: round(e.hist.quantile(0.99)),
+        maxMs: round(e.hist.maxMs),
+      }
     }
     return {
       calls,
@@ -165,7 +171,12 @@ export function control(baseUrl, method, path, body = undefined) {
   return new Promise((resolve, reject) => {
     const req = request(
       `${baseUrl}/_sim${path}`,
-      { method, agent: false, timeout: 10_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        method,
+        agent: false,
+        timeout: 10_000,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         const chunks = []
         res.on('data', (c) => chunks.push(c))

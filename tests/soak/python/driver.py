@@ -168,9 +168,7 @@ class Worker:
             await self.call("delete_user", functools.partial(self.client.delete_user, user.user_id))
 
     def pick_user(self, channel: Optional[str] = None, readable: bool = False) -> Optional[PoolUser]:
-        candidates = [
-            u for u in self.pool if (channel is None or u.channel == channel) and not (readable and u.burned)
-        ]
+        candidates = [u for u in self.pool if (channel is None or u.channel == channel) and not (readable and u.burned)]
         return self.rng.choice(candidates) if candidates else None
 
     def phone_delay(self) -> float:
@@ -234,11 +232,15 @@ class Worker:
         if self.rng.random() < self.d.mix["verifyDelayFraction"]:
             # The verification is processed, but its answer comes too late for the short client: a
             # typed timeout saying the code may have been used, which the status then confirms.
-            fault = dict(self.d.mix["verifyDelayFault"], method="POST", path=f"/api/v1/users/{enrolled.user_id}/verification")
+            fault = dict(
+                self.d.mix["verifyDelayFault"], method="POST", path=f"/api/v1/users/{enrolled.user_id}/verification"
+            )
             await self.add_fault(fault)
             outcome = await self.call(
                 "verify",
-                lambda: self.short.verify(user_id=enrolled.user_id, code=sms["code"], status_token=enrolled.status_token),
+                lambda: self.short.verify(
+                    user_id=enrolled.user_id, code=sms["code"], status_token=enrolled.status_token
+                ),
                 expect=ANY,
             )
             if not isinstance(outcome, Expected) or outcome.kind != "timeout":
@@ -249,7 +251,9 @@ class Worker:
         else:
             await self.call(
                 "verify",
-                lambda: self.client.verify(user_id=enrolled.user_id, code=sms["code"], status_token=enrolled.status_token),
+                lambda: self.client.verify(
+                    user_id=enrolled.user_id, code=sms["code"], status_token=enrolled.status_token
+                ),
             )
         status = await self.call("get_status", lambda: self.client.get_status(enrolled.status_token))
         if status.status != "succeeded":
@@ -268,7 +272,9 @@ class Worker:
             effects=("approval",),
         )
         self.d.phone.schedule(approval.transaction_id, "accept" if accept else "decline", self.phone_delay())
-        status = await (self.wait_for(approval.status_token) if self.rng.random() < 0.6 else self.poll(approval.status_token))
+        status = await (
+            self.wait_for(approval.status_token) if self.rng.random() < 0.6 else self.poll(approval.status_token)
+        )
         expected = "succeeded" if accept else "failed"
         if status.status != expected:
             self.violation("approve", f"{'accepted' if accept else 'declined'} approval ended {status.status!r}")
@@ -337,7 +343,15 @@ class Worker:
 
     async def api_error(self) -> None:
         variant = self.rng.choice(
-            ["get_user_unknown", "find_user_unknown", "bad_phone", "bad_user_id", "wrong_key", "push_without_app", "unknown_token"]
+            [
+                "get_user_unknown",
+                "find_user_unknown",
+                "bad_phone",
+                "bad_user_id",
+                "wrong_key",
+                "push_without_app",
+                "unknown_token",
+            ]
         )
         if variant == "get_user_unknown":
             user_id = str(uuid.uuid4())
@@ -376,7 +390,9 @@ class Worker:
             if status.status != "unknown":
                 self.violation(variant, f"a made-up status token is {status.status!r}")
 
-    async def expect_error(self, variant: str, op: str, fn: Callable[[], Any], kind: str, effects: Tuple[str, ...] = ()) -> None:
+    async def expect_error(
+        self, variant: str, op: str, fn: Callable[[], Any], kind: str, effects: Tuple[str, ...] = ()
+    ) -> None:
         outcome = await self.call(op, fn, expect=(kind,), effects=effects)
         if not isinstance(outcome, Expected):
             self.violation("api_error", f"{variant} succeeded")
@@ -494,7 +510,9 @@ class Driver:
         """Runs every worker; True when all of them came back."""
         self.phone.start()
         self.watchdog.start()
-        threads = [threading.Thread(target=asyncio.run, args=(w.run(),), name=w.name, daemon=True) for w in self.sync_workers]
+        threads = [
+            threading.Thread(target=asyncio.run, args=(w.run(),), name=w.name, daemon=True) for w in self.sync_workers
+        ]
 
         async def async_main() -> None:
             await asyncio.gather(*(w.run() for w in self.async_workers))
@@ -547,7 +565,10 @@ def main() -> int:
     report = driver.summary(finished)
     with open(args.out, "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=1)
-    print(f"python driver: {report['totalCalls']} calls, {report['untyped']} untyped, {report['hangs']} hangs", file=sys.stderr)
+    print(
+        f"python driver: {report['totalCalls']} calls, {report['untyped']} untyped, {report['hangs']} hangs",
+        file=sys.stderr,
+    )
     sys.stderr.flush()
     if not finished:
         # A worker is stuck in a call (already counted as a hang); it cannot be joined.

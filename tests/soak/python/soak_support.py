@@ -190,7 +190,10 @@ class Stats:
             "callsByClient": self.by_client,
             "scenarios": dict(sorted(self.scenarios.items())),
             "scenariosAborted": dict(sorted(self.aborts.items())),
-            "errors": {"expected": dict(sorted(self.expected.items())), "incidental": dict(sorted(self.incidental.items()))},
+            "errors": {
+                "expected": dict(sorted(self.expected.items())),
+                "incidental": dict(sorted(self.incidental.items())),
+            },
             "untyped": self.untyped,
             "untypedSamples": self.untyped_samples,
             "violations": self.violations,
