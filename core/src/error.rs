@@ -33,7 +33,8 @@ use crate::redact::Redactor;
 /// `err.kind` in Python, `nevis_error_kind` in C) and users may match on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
-    /// 400: the server rejected the request (its `message` names the field and the rule).
+    /// 400 (and any other 4xx the API does not document): the server rejected the request; the
+    /// message of its answer names the field and the rule.
     BadRequest,
     /// 401: no credential was sent.
     Unauthorized,
@@ -43,7 +44,7 @@ pub enum ErrorKind {
     NotFound,
     /// 405: wrong method for the path.
     MethodNotAllowed,
-    /// 409: duplicate content (e.g. the phone is already registered).
+    /// 409: duplicate content (e.g. the phone number is already registered).
     Conflict,
     /// 412: a precondition failed (the API uses it for failed operations in status polling).
     PreconditionFailed,

@@ -11,7 +11,8 @@
 //!   serde (a field of the wrong type is rejected, a required field cannot be left out, an
 //!   optional one can);
 //! - enum values come from each enum's `KNOWN` list, error kinds and their retry facts from
-//!   `ErrorKind::ALL` and the core's own answers;
+//!   `ErrorKind::ALL` and the core's own answers, each kind's doc from its variant in
+//!   `src/error.rs` (the bindings' plain error classes are documented with it);
 //! - operations and client options are tables kept here by hand, proven against `src/client.rs`,
 //!   `src/config.rs` and the configuration the core builds.
 //!
@@ -31,10 +32,36 @@ use models::{Field, Model, all_fields, compiled_enums, read_enums, read_models};
 use tables::{CLIENT_SOURCE, OPERATIONS, WAIT_SOURCE, call_options, client_options, doc_before, setter_doc};
 
 const SURFACE_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api/surface.json");
+const ERROR_SOURCE: &str = include_str!("../../src/error.rs");
 
 /// `///` lines as one line of text.
 fn doc_text(lines: &[String]) -> String {
     lines.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The doc of each `ErrorKind` variant, by variant name, as plain text: an intra-doc link
+/// (``[`Error::retry_after`]``) keeps only its code span, which reads the same in every language.
+/// Fails on any line of the enum that is not a doc line or a bare variant.
+fn kind_docs() -> BTreeMap<String, String> {
+    let body = ERROR_SOURCE
+        .split_once("pub enum ErrorKind {\n")
+        .and_then(|(_, rest)| rest.split_once("\n}"))
+        .map(|(body, _)| body)
+        .expect("src/error.rs declares `pub enum ErrorKind { … }`");
+    let mut docs = BTreeMap::new();
+    let mut lines = Vec::new();
+    for line in body.lines().map(str::trim) {
+        if let Some(doc) = line.strip_prefix("///") {
+            lines.push(doc.trim().replace("[`", "`").replace("`]", "`"));
+        } else if let Some(variant) = line.strip_suffix(',').filter(|v| v.chars().all(char::is_alphanumeric)) {
+            assert!(!lines.is_empty(), "src/error.rs: ErrorKind::{variant} has no doc");
+            docs.insert(variant.to_string(), doc_text(&lines));
+            lines.clear();
+        } else {
+            panic!("src/error.rs: unexpected line in ErrorKind: {line}");
+        }
+    }
+    docs
 }
 
 // ---- the document -----------------------------------------------------------------------------
@@ -88,11 +115,16 @@ fn surface() -> Value {
     for op in OPERATIONS {
         secrets.extend(op.params.iter().filter(|(_, _, secret)| *secret).map(|(name, _, _)| name.to_string()));
     }
+    let docs = kind_docs();
     let kinds: Vec<Value> = ErrorKind::ALL
         .iter()
         .map(|kind| {
+            let variant = format!("{kind:?}");
+            let doc =
+                docs.get(&variant).unwrap_or_else(|| panic!("src/error.rs: no doc read for ErrorKind::{variant}"));
             json!({
                 "kind": kind.as_str(),
+                "doc": doc,
                 "retryable": kind.is_retryable(),
                 "api_error": kind.is_api_error(),
                 "may_have_been_applied": Error::new(*kind, "").may_have_been_applied().as_str(),
