@@ -92,25 +92,54 @@ export class ApiError extends NevisError {
   rawBody(): Buffer | undefined
 }
 
+// One class per kind of the core; the ones with more are declared by hand below.
+// surface.py: begin error-classes (generated from docs/api/surface.json by `make generate`)
+/**
+ * 400 (and any other 4xx the API does not document): the server rejected the request; the message
+ * of its answer names the field and the rule.
+ */
 export class BadRequestError extends ApiError {}
+/** 401: no credential was sent. */
 export class AuthenticationError extends ApiError {}
+/** 403: the access key or intent token is not valid for this call. */
 export class PermissionDeniedError extends ApiError {}
+/** 404: unknown user, username, authenticator or path. */
 export class NotFoundError extends ApiError {}
+/** 405: wrong method for the path. */
 export class MethodNotAllowedError extends ApiError {}
+/** 409: duplicate content (e.g. the phone number is already registered). */
 export class ConflictError extends ApiError {}
+/** 412: a precondition failed (the API uses it for failed operations in status polling). */
 export class PreconditionFailedError extends ApiError {}
+/** 415: the request body had a media type the endpoint does not take. */
 export class UnsupportedMediaTypeError extends ApiError {}
+/** 413: the request body was too large. */
 export class PayloadTooLargeError extends ApiError {}
+/** 5xx: the server failed. */
 export class ServerError extends ApiError {}
+/** The connection could not be made or broke. */
+export class ConnectionError extends NevisError {}
+/** The server answered with something that is not the documented shape. */
+export class DecodeError extends NevisError {}
+/**
+ * The client was closed: the call was made after `close()`, or was still running when the client
+ * was closed.
+ */
+export class ClientClosedError extends NevisError {}
+/**
+ * A bug inside the SDK (a caught panic) ended the call. Never a problem of the caller's input;
+ * please report it.
+ */
+export class InternalError extends NevisError {}
+// surface.py: end error-classes
+
 /** 429; `retryAfter` is the wait the server asked for, in milliseconds. */
 export class RateLimitError extends ApiError {}
-export class ConnectionError extends NevisError {}
 export class TlsError extends ConnectionError {}
 export class TimeoutError extends NevisError {
   /** From `waitForStatus`: the last status seen before time ran out. */
   readonly lastStatus: StatusResponse | undefined
 }
-export class DecodeError extends NevisError {}
 export class InvalidRequestError extends NevisError {
   readonly field: string | undefined
 }
@@ -120,10 +149,6 @@ export class ConfigurationError extends NevisError {
 export class AbortError extends NevisError {
   readonly lastStatus: StatusResponse | undefined
 }
-/** A call on a client after `close()`; `code` is `closed`, there is no `field`. */
-export class ClientClosedError extends NevisError {}
-/** A bug inside the SDK ended the call; `code` is `internal`. Please report it. */
-export class InternalError extends NevisError {}
 
 export type NevisErrorClass = new (message: string, details?: FailureDetails, options?: { cause?: unknown }) => NevisError
 

@@ -67,22 +67,52 @@ class ApiError extends NevisError {
   }
 }
 
+// One class per kind of the core, documented with the core's doc of the kind. The classes with
+// more than that (members, another base, a doc of their own) are written by hand below and listed
+// in NODE_HAND_WRITTEN of scripts/surface.py.
+// surface.py: begin error-classes (generated from docs/api/surface.json by `make generate`)
+/**
+ * 400 (and any other 4xx the API does not document): the server rejected the request; the message
+ * of its answer names the field and the rule.
+ */
 class BadRequestError extends ApiError {}
+/** 401: no credential was sent. */
 class AuthenticationError extends ApiError {}
+/** 403: the access key or intent token is not valid for this call. */
 class PermissionDeniedError extends ApiError {}
+/** 404: unknown user, username, authenticator or path. */
 class NotFoundError extends ApiError {}
+/** 405: wrong method for the path. */
 class MethodNotAllowedError extends ApiError {}
+/** 409: duplicate content (e.g. the phone number is already registered). */
 class ConflictError extends ApiError {}
+/** 412: a precondition failed (the API uses it for failed operations in status polling). */
 class PreconditionFailedError extends ApiError {}
+/** 415: the request body had a media type the endpoint does not take. */
 class UnsupportedMediaTypeError extends ApiError {}
+/** 413: the request body was too large. */
 class PayloadTooLargeError extends ApiError {}
+/** 5xx: the server failed. */
 class ServerError extends ApiError {}
+/** The connection could not be made or broke. */
+class ConnectionError extends NevisError {}
+/** The server answered with something that is not the documented shape. */
+class DecodeError extends NevisError {}
+/**
+ * The client was closed: the call was made after `close()`, or was still running when the client
+ * was closed.
+ */
+class ClientClosedError extends NevisError {}
+/**
+ * A bug inside the SDK (a caught panic) ended the call. Never a problem of the caller's input;
+ * please report it.
+ */
+class InternalError extends NevisError {}
+// surface.py: end error-classes
 
 /** 429. `retryAfter` is the wait the server asked for, in milliseconds. */
 class RateLimitError extends ApiError {}
 
-/** The connection could not be made or broke. */
-class ConnectionError extends NevisError {}
 /** TLS failed: untrusted, expired or wrong-host certificate. */
 class TlsError extends ConnectionError {}
 
@@ -93,9 +123,6 @@ class TimeoutError extends NevisError {
     this.lastStatus = protect(details.lastStatus ?? undefined)
   }
 }
-
-/** The server answered with something that is not the documented shape. */
-class DecodeError extends NevisError {}
 
 /** Refused before sending: an argument breaks a rule of the API. `field` names it. */
 class InvalidRequestError extends NevisError {
@@ -121,17 +148,9 @@ class AbortError extends NevisError {
   }
 }
 
-/**
- * A call on a client after `close()`. Not an argument or configuration problem, so it has no
- * `field`; `code` is `closed`.
- */
-class ClientClosedError extends NevisError {}
-
-/** A bug inside the SDK ended the call (`code` is `internal`); please report it. */
-class InternalError extends NevisError {}
-
 /** Core kind → class (the same table as the addon's `errorClasses()`). */
 const CLASS_BY_KIND = Object.freeze({
+  // surface.py: begin class-by-kind (generated from docs/api/surface.json by `make generate`)
   bad_request: BadRequestError,
   unauthorized: AuthenticationError,
   forbidden: PermissionDeniedError,
@@ -152,6 +171,7 @@ const CLASS_BY_KIND = Object.freeze({
   cancelled: AbortError,
   closed: ClientClosedError,
   internal: InternalError,
+  // surface.py: end class-by-kind
 })
 
 /** The class for a kind; the root class for a kind this version does not know. */
@@ -191,6 +211,7 @@ function fromNative(err, fallbackKind = 'invalid_request') {
 module.exports = {
   NevisError,
   ApiError,
+  // surface.py: begin error-exports (generated from docs/api/surface.json by `make generate`)
   BadRequestError,
   AuthenticationError,
   PermissionDeniedError,
@@ -202,15 +223,16 @@ module.exports = {
   PayloadTooLargeError,
   RateLimitError,
   ServerError,
+  TimeoutError,
   ConnectionError,
   TlsError,
-  TimeoutError,
   DecodeError,
   InvalidRequestError,
   ConfigurationError,
   AbortError,
   ClientClosedError,
   InternalError,
+  // surface.py: end error-exports
   CLASS_BY_KIND,
   errorClassFor,
   fromNative,

@@ -20,6 +20,7 @@ import ast
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Set, Tuple
 
@@ -68,6 +69,118 @@ def ts_error_kinds() -> str:
     return "export type ErrorCode =\n" + "".join(f"  | '{kind}'\n" for kind in KINDS)
 
 
+# ---- error classes ------------------------------------------------------------------------------
+#
+# Each language names the class of each kind in its binding's exhaustive `match` (`class_name` in
+# bindings-python/src/errors.rs and bindings-node/src/errors.rs), which the compiler proves
+# complete; the generated regions take the names from there, so a kind's class is named once per
+# language. A plain class extends ApiError (a kind from an HTTP error answer) or NevisError and is
+# documented with the core's doc of its kind. The classes below are written by hand instead,
+# outside the generated regions, because they have more than that.
+
+PYTHON_HAND_WRITTEN = {
+    "RateLimitError": "its doc points at retry_after",
+    "TlsError": "a kind of APIConnectionError",
+    "APITimeoutError": "also a built-in TimeoutError",
+    "InvalidRequestError": "also a ValueError; its doc describes field",
+    "ConfigurationError": "also a ValueError",
+    "ClientClosedError": "also a RuntimeError",
+    "InternalError": "also a RuntimeError",
+}
+# The package's error exports besides one class per kind.
+PYTHON_ERROR_EXTRAS = ["NevisError", "ApiError", "InvalidRequestTypeError", "ConfigurationTypeError"]
+
+NODE_HAND_WRITTEN = {
+    "RateLimitError": "its doc gives retryAfter's unit",
+    "TlsError": "a kind of ConnectionError",
+    "TimeoutError": "has lastStatus",
+    "InvalidRequestError": "has field",
+    "ConfigurationError": "has field",
+    "AbortError": "has lastStatus",
+}
+
+
+def class_names(binding: str) -> Dict[str, str]:
+    """kind -> class name, read from the binding's `class_name` match (variant names are the
+    kinds in CamelCase)."""
+    path = ROOT / binding / "src/errors.rs"
+    source = path.read_text(encoding="utf-8")
+    body = re.search(r"pub fn class_name\(kind: ErrorKind\) -> &'static str \{\n(.*?)^\}", source, re.S | re.M)
+    pairs = re.findall(r'^\s*ErrorKind::(\w+) => "(\w+)",$', body.group(1) if body else "", re.M)
+    names = {snake(variant).lower(): name for variant, name in pairs}
+    if sorted(names) != sorted(KINDS):
+        raise SystemExit(
+            f"{path.relative_to(ROOT)}: class_name() maps {sorted(names)}, the surface has {sorted(KINDS)}"
+        )
+    return {kind: names[kind] for kind in KINDS}
+
+
+PYTHON_CLASSES = class_names("bindings-python")
+NODE_CLASSES = class_names("bindings-node")
+KIND_DOCS = {kind["kind"]: kind["doc"] for kind in SURFACE["error_kinds"]}
+API_KINDS = {kind["kind"] for kind in SURFACE["error_kinds"] if kind["api_error"]}
+
+
+def wrap(text: str, width: int) -> List[str]:
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def python_error_classes() -> str:
+    out = []
+    for kind, name in PYTHON_CLASSES.items():
+        if name in PYTHON_HAND_WRITTEN:
+            continue
+        base = "ApiError" if kind in API_KINDS else "NevisError"
+        doc = re.sub(r"`([^`]+)`", r"``\1``", KIND_DOCS[kind])
+        lines = wrap(doc, 120 - len('    """') - len('"""'))
+        text = '    """' + "\n    ".join(lines) + '"""'
+        out.append(f"class {name}({base}):\n{text}\n\n\n")
+    return "".join(out)
+
+
+def python_export_names() -> List[str]:
+    # The order ruff's import sorting gives, so `make fmt` leaves the import as generated.
+    return sorted(PYTHON_ERROR_EXTRAS + list(PYTHON_CLASSES.values()), key=lambda name: (name.lower(), name))
+
+
+def python_errors_all() -> str:
+    return "".join(f'    "{name}",\n' for name in PYTHON_CLASSES.values())
+
+
+def python_package_import() -> str:
+    # The blank line after it is ruff's: the import block ends before the marker comment.
+    return "from .errors import (\n" + "".join(f"    {name},\n" for name in python_export_names()) + ")\n\n"
+
+
+def python_package_all() -> str:
+    return "".join(f'    "{name}",\n' for name in python_export_names())
+
+
+def jsdoc(text: str) -> str:
+    """A JSDoc comment, on one line when it fits in 100 columns like the hand-written ones."""
+    if len(f"/** {text} */") <= 100:
+        return f"/** {text} */\n"
+    return "/**\n" + "".join(f" * {line}\n" for line in wrap(text, 97)) + " */\n"
+
+
+def node_plain_classes(declare: bool) -> str:
+    out = []
+    for kind, name in NODE_CLASSES.items():
+        if name in NODE_HAND_WRITTEN:
+            continue
+        base = "ApiError" if kind in API_KINDS else "NevisError"
+        out.append(jsdoc(KIND_DOCS[kind]) + f"{'export ' if declare else ''}class {name} extends {base} {{}}\n")
+    return "".join(out)
+
+
+def node_class_by_kind() -> str:
+    return "".join(f"  {kind}: {name},\n" for kind, name in NODE_CLASSES.items())
+
+
+def node_exports() -> str:
+    return "".join(f"  {name},\n" for name in NODE_CLASSES.values())
+
+
 def async_client(blocking: str) -> str:
     """The asyncio client's operations, derived from the blocking client's (one definition each).
 
@@ -89,6 +202,15 @@ def async_client(blocking: str) -> str:
 GENERATED: List[Tuple[Path, str, Callable[[], str]]] = [
     (NODE / "redact.js", "secret-fields", node_secret_fields),
     (NODE / "errors.d.ts", "error-kinds", ts_error_kinds),
+    (NODE / "errors.d.ts", "error-classes", lambda: node_plain_classes(declare=True)),
+    (NODE / "errors.js", "error-classes", lambda: node_plain_classes(declare=False)),
+    (NODE / "errors.js", "class-by-kind", node_class_by_kind),
+    (NODE / "errors.js", "error-exports", node_exports),
+    (NODE / "index.mjs", "error-exports", node_exports),
+    (PY_PACKAGE / "errors.py", "error-classes", python_error_classes),
+    (PY_PACKAGE / "errors.py", "error-exports", python_errors_all),
+    (PY_PACKAGE / "__init__.py", "error-imports", python_package_import),
+    (PY_PACKAGE / "__init__.py", "error-exports", python_package_all),
     (
         PY_PACKAGE / "_async_client.py",
         "operations",
@@ -321,6 +443,29 @@ def check_node_errors(problems: List[str]) -> None:
             problems.append(f"bindings-node errors.d.ts: does not declare {cls} (kind {kind!r})")
 
 
+def check_error_classes(problems: List[str]) -> None:
+    """Each kind's class exists in Python and Node (generated, or written by hand when listed as
+    such), and every class listed as hand-written is one a kind names."""
+    for language, names, hand_written in (
+        ("Python", PYTHON_CLASSES, PYTHON_HAND_WRITTEN),
+        ("Node", NODE_CLASSES, NODE_HAND_WRITTEN),
+    ):
+        for name in sorted(set(hand_written) - set(names.values())):
+            problems.append(f"scripts/surface.py {language.upper()}_HAND_WRITTEN: {name} is no kind's class")
+    defined = {
+        node.name
+        for node in ast.parse((PY_PACKAGE / "errors.py").read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ClassDef)
+    }
+    for kind, name in PYTHON_CLASSES.items():
+        if name not in defined:
+            problems.append(f"bindings-python errors.py: no class {name} (kind {kind!r}; listed as hand-written)")
+    errors_js = (NODE / "errors.js").read_text(encoding="utf-8")
+    for kind, name in NODE_CLASSES.items():
+        if not re.search(rf"^class {name} extends ", errors_js, re.M):
+            problems.append(f"bindings-node errors.js: no class {name} (kind {kind!r}; listed as hand-written)")
+
+
 # C functions that are not `nevis_client_<operation>`.
 C_FUNCTIONS = {"wait_for_status": "nevis_wait_for_status"}
 # Client options and the nevis_client_options members that carry them; `None`: not offered in C,
@@ -397,6 +542,7 @@ def main() -> int:
     check_python(problems)
     check_typescript(problems)
     check_node_errors(problems)
+    check_error_classes(problems)
     check_c(problems)
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -23,6 +23,8 @@ from ._async_client import AsyncClient
 from ._client import Client
 from ._config import ClientConfig
 from ._opentelemetry import enable_opentelemetry
+
+# surface.py: begin error-imports (generated from docs/api/surface.json by `make generate`)
 from .errors import (
     APIConnectionError,
     ApiError,
@@ -49,6 +51,8 @@ from .errors import (
     TlsError,
     UnsupportedMediaTypeError,
 )
+
+# surface.py: end error-imports
 from .models import (
     ApprovalResult,
     Authenticator,
@@ -73,17 +77,18 @@ __all__ = [
     "enable_opentelemetry",
     "errors",
     "models",
+    # surface.py: begin error-exports (generated from docs/api/surface.json by `make generate`)
     "APIConnectionError",
     "ApiError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
-    "InternalError",
     "ConfigurationError",
     "ConfigurationTypeError",
     "ConflictError",
     "DecodeError",
+    "InternalError",
     "InvalidRequestError",
     "InvalidRequestTypeError",
     "MethodNotAllowedError",
@@ -97,6 +102,7 @@ __all__ = [
     "ServerError",
     "TlsError",
     "UnsupportedMediaTypeError",
+    # surface.py: end error-exports
     "ApprovalResult",
     "Authenticator",
     "AzureUser",

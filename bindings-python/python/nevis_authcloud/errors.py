@@ -24,6 +24,7 @@ __all__ = [
     "NevisError",
     "NativeCause",
     "ApiError",
+    # surface.py: begin error-exports (generated from docs/api/surface.json by `make generate`)
     "BadRequestError",
     "AuthenticationError",
     "PermissionDeniedError",
@@ -35,17 +36,18 @@ __all__ = [
     "PayloadTooLargeError",
     "RateLimitError",
     "ServerError",
+    "APITimeoutError",
     "APIConnectionError",
     "TlsError",
-    "APITimeoutError",
     "DecodeError",
     "InvalidRequestError",
-    "InvalidRequestTypeError",
     "ConfigurationError",
-    "ConfigurationTypeError",
     "RequestCancelledError",
     "ClientClosedError",
     "InternalError",
+    # surface.py: end error-exports
+    "InvalidRequestTypeError",
+    "ConfigurationTypeError",
 ]
 
 
@@ -172,8 +174,13 @@ class ApiError(NevisError):
         return self._raw_body.data
 
 
+# One class per kind of the core, documented with the core's doc of the kind. The classes with
+# more than that (another base, a doc of their own) are written by hand below and listed in
+# PYTHON_HAND_WRITTEN of scripts/surface.py.
+# surface.py: begin error-classes (generated from docs/api/surface.json by `make generate`)
 class BadRequestError(ApiError):
-    """400 (and undocumented 4xx): the server rejected the request; ``message`` names the rule."""
+    """400 (and any other 4xx the API does not document): the server rejected the request; the message of its answer
+    names the field and the rule."""
 
 
 class AuthenticationError(ApiError):
@@ -197,7 +204,7 @@ class ConflictError(ApiError):
 
 
 class PreconditionFailedError(ApiError):
-    """412: a precondition failed."""
+    """412: a precondition failed (the API uses it for failed operations in status polling)."""
 
 
 class UnsupportedMediaTypeError(ApiError):
@@ -208,10 +215,6 @@ class PayloadTooLargeError(ApiError):
     """413: the request body was too large."""
 
 
-class RateLimitError(ApiError):
-    """429: too many requests; ``retry_after`` says how long the server asked to wait."""
-
-
 class ServerError(ApiError):
     """5xx: the server failed."""
 
@@ -220,16 +223,27 @@ class APIConnectionError(NevisError):
     """The connection could not be made or broke."""
 
 
+class DecodeError(NevisError):
+    """The server answered with something that is not the documented shape."""
+
+
+class RequestCancelledError(NevisError):
+    """The caller cancelled the call."""
+
+
+# surface.py: end error-classes
+
+
+class RateLimitError(ApiError):
+    """429: too many requests; ``retry_after`` says how long the server asked to wait."""
+
+
 class TlsError(APIConnectionError):
     """TLS failed: the certificate is not trusted, expired or for another host."""
 
 
 class APITimeoutError(NevisError, TimeoutError):
     """No answer in time (connect, request, call deadline), or a wait that ran out."""
-
-
-class DecodeError(NevisError):
-    """The server answered with something that is not the documented shape."""
 
 
 class InvalidRequestError(NevisError, ValueError):
@@ -253,10 +267,6 @@ class ConfigurationError(NevisError, ValueError):
 class ConfigurationTypeError(ConfigurationError, TypeError):
     """A client setting of the wrong type (``max_retries="3"``): a :class:`ConfigurationError`
     that is also a ``TypeError``."""
-
-
-class RequestCancelledError(NevisError):
-    """The call was cancelled before it finished."""
 
 
 class ClientClosedError(NevisError, RuntimeError):
