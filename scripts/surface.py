@@ -459,11 +459,13 @@ def check_error_classes(problems: List[str]) -> None:
     }
     for kind, name in PYTHON_CLASSES.items():
         if name not in defined:
-            problems.append(f"bindings-python errors.py: no class {name} (kind {kind!r}; listed as hand-written)")
+            why = "listed in PYTHON_HAND_WRITTEN" if name in PYTHON_HAND_WRITTEN else "run `make generate`"
+            problems.append(f"bindings-python errors.py: no class {name} for kind {kind!r} ({why})")
     errors_js = (NODE / "errors.js").read_text(encoding="utf-8")
     for kind, name in NODE_CLASSES.items():
         if not re.search(rf"^class {name} extends ", errors_js, re.M):
-            problems.append(f"bindings-node errors.js: no class {name} (kind {kind!r}; listed as hand-written)")
+            why = "listed in NODE_HAND_WRITTEN" if name in NODE_HAND_WRITTEN else "run `make generate`"
+            problems.append(f"bindings-node errors.js: no class {name} for kind {kind!r} ({why})")
 
 
 # C functions that are not `nevis_client_<operation>`.
