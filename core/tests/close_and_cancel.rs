@@ -89,10 +89,7 @@ async fn a_call_cancelled_while_queued_for_a_slot_was_never_sent() {
     let h = Harness::start().await;
     h.active_app_user("queued").await;
     let client = h.client_with(|config| config.max_connections(1));
-    h.fault("GET", "/ping", 1, json!({ "fault": "delay", "ms": 1500 })).await;
-    let busy = client.clone();
-    let occupying = tokio::spawn(async move { busy.ping().await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let occupying = h.occupy_only_slot(&client, 1500).await.call;
     let approvals_before = h.created("approval").await;
     let token = CancellationToken::new();
     cancel_later(token.clone(), Duration::from_millis(200));
@@ -140,16 +137,12 @@ async fn a_per_call_timeout_shorter_than_the_clients_fires() {
 async fn a_view_shares_the_pools_connection_slots() {
     let h = Harness::start().await;
     let client = h.client_with(|config| config.max_connections(1));
-    h.fault("GET", "/ping", 1, json!({ "fault": "delay", "ms": 600 })).await;
-    let busy = client.clone();
-    let started = Instant::now();
-    let occupying = tokio::spawn(async move { busy.ping().await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let occupied = h.occupy_only_slot(&client, 600).await;
     let view = client.with_options(RequestOptions { max_retries: Some(0), ..Default::default() }).unwrap();
     view.ping().await.unwrap();
     // With a pool of its own the view's ping would not have waited for the delayed one.
-    assert!(started.elapsed() >= Duration::from_millis(550), "the view did not wait for the only slot");
-    occupying.await.unwrap().unwrap();
+    assert!(occupied.since.elapsed() >= Duration::from_millis(550), "the view did not wait for the only slot");
+    occupied.call.await.unwrap().unwrap();
 }
 
 #[tokio::test]

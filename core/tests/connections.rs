@@ -72,10 +72,7 @@ async fn a_wait_queued_for_a_slot_still_times_out_on_time() {
     h.active_app_user("queued").await;
     let client = h.client_with(|config| config.max_connections(1));
     let approval = client.approve(&ApprovalRequest::push("queued")).await.unwrap();
-    h.fault("GET", "/ping", 1, json!({ "fault": "delay", "ms": 3000 })).await;
-    let busy = client.clone();
-    let occupying = tokio::spawn(async move { busy.ping().await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let occupying = h.occupy_only_slot(&client, 3000).await.call;
     let started = Instant::now();
     let options = WaitOptions::default().timeout(Duration::from_millis(300)).interval(Duration::from_millis(20));
     let err = client.wait_for_status(approval.status_token.expose(), options).await.unwrap_err();
@@ -89,10 +86,7 @@ async fn an_approval_whose_deadline_passes_in_the_queue_reports_that_nothing_was
     let h = Harness::start().await;
     h.active_app_user("queued-push").await;
     let client = h.client_with(|config| config.max_connections(1));
-    h.fault("GET", "/ping", 1, json!({ "fault": "delay", "ms": 1500 })).await;
-    let busy = client.clone();
-    let occupying = tokio::spawn(async move { busy.ping().await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let occupying = h.occupy_only_slot(&client, 1500).await.call;
     let approvals_before = h.created("approval").await;
     let hurried = client
         .with_options(RequestOptions { deadline: Some(Duration::from_millis(200)), ..Default::default() })

@@ -5,7 +5,7 @@
 
 pub mod proxy;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nevis_authcloud::{Client, ClientConfig, ClientConfigBuilder};
 use nevis_authcloud_sim::{SimOptions, Simulator};
@@ -15,6 +15,13 @@ pub struct Harness {
     pub sim: Simulator,
     pub client: Client,
     control: reqwest::Client,
+}
+
+/// The slow ping holding a pool's only slot ([`Harness::occupy_only_slot`]).
+pub struct Occupied {
+    pub call: tokio::task::JoinHandle<nevis_authcloud::Result<()>>,
+    /// When the slow ping started.
+    pub since: Instant,
 }
 
 /// Any well-formed UUID nobody has.
@@ -115,6 +122,18 @@ impl Harness {
     }
 
     /// A user with a confirmed Access App, ready for push approvals.
+    /// Takes the only connection slot of `client` (built with `max_connections(1)`) with a ping the
+    /// simulator holds for `ms`, so the next call on that pool queues for the slot. Returns once
+    /// the ping is in flight.
+    pub async fn occupy_only_slot(&self, client: &Client, ms: u64) -> Occupied {
+        self.fault("GET", "/ping", 1, json!({ "fault": "delay", "ms": ms })).await;
+        let busy = client.clone();
+        let since = Instant::now();
+        let call = tokio::spawn(async move { busy.ping().await });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Occupied { call, since }
+    }
+
     pub async fn active_app_user(&self, username: &str) -> nevis_authcloud::User {
         let enrolment = self.client.enroll(&nevis_authcloud::EnrollRequest::app(username)).await.expect("enrol");
         let enrollment = enrolment.enrollment.expect("enrollment part");
