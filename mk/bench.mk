@@ -4,7 +4,8 @@
 #   make bench        release builds (simulator, C-overhead benchmark, Node addon; the Python
 #                     script builds its wheel), every benchmark, then bench/RESULTS.md
 #   make bench-profile  where each binding's CPU time per call goes (perf stat + perf record of the
-#                     binding alone and of the Rust core alone), rendered into bench/RESULTS.md
+#                     binding alone and of the Rust core alone, builds with symbols), rendered into
+#                     bench/RESULTS.md next to the results of the last `make bench`
 #   make bench-smoke  every benchmark script in --smoke mode against the debug builds of
 #                     `make test`, tiny counts, a throwaway report in target/bench-smoke; fails only
 #                     when a script breaks, never because a performance target is missed
@@ -45,11 +46,22 @@ bench:
 	  BENCH_NODE_ADDON="release build (napi build --release)" BENCH_RESULTS=$(CURDIR)/bench/RESULTS.md \
 	  bench/run.sh
 
-# Needs perf (linux-tools); reuses the release builds and the Python bench venv of `make bench`.
-bench-profile:
-	$(MAKE) --no-print-directory bench-build
-	BENCH_OUT=$(BENCH_OUT) AUTHCLOUD_SIM=$(BENCH_RELEASE_DIR)/authcloud-sim \
-	  BENCH_CORE_FLOOR=$(BENCH_RELEASE_DIR)/core-floor BENCH_NODE_PACKAGE=$(BENCH_NODE_PKG) \
+# Needs perf (linux-tools). Measures builds of the `profiling` profile (the release build with its
+# symbols kept, Cargo.toml), so perf names the SDK's functions: the core-floor binary, the Node addon
+# (staged like the release one) and the Python wheel (bench/python/run.sh --prepare). The simulator
+# is the release one of `make bench`, which stays as it was.
+BENCH_PROFILING_DIR := $(CARGO_TARGET_DIR)/$(CARGO_BUILD_TARGET)/profiling
+BENCH_PROFILING_NODE_PKG := $(CARGO_TARGET_DIR)/bench-build/node-profiling/nevis-authcloud
+bench-profile: $(BENCH_NODE_SRC)/node_modules/.package-lock.json
+	cargo build --locked --release -p nevis-authcloud-sim --bin authcloud-sim
+	cargo build --locked --profile profiling -p nevis-authcloud-bench-ffi --bin core-floor
+	rm -rf $(BENCH_PROFILING_NODE_PKG)
+	mkdir -p $(BENCH_PROFILING_NODE_PKG)
+	tar -C $(BENCH_NODE_SRC) --exclude=./node_modules --exclude='*.node' -cf - . | tar -C $(BENCH_PROFILING_NODE_PKG) -xf -
+	cd $(BENCH_NODE_SRC) && npx --no-install napi build --platform --profile profiling --no-js --dts native.d.ts \
+	  --output-dir $(BENCH_PROFILING_NODE_PKG)
+	BENCH_OUT=$(BENCH_OUT) AUTHCLOUD_SIM=$(BENCH_RELEASE_DIR)/authcloud-sim BENCH_CARGO_PROFILE=profiling \
+	  BENCH_CORE_FLOOR=$(BENCH_PROFILING_DIR)/core-floor BENCH_NODE_PACKAGE=$(BENCH_PROFILING_NODE_PKG) \
 	  BENCH_RESULTS=$(CURDIR)/bench/RESULTS.md bench/profile/run.sh
 
 # Debug builds only: the simulator and the addon are what `make test` builds anyway; the C-overhead

@@ -1,9 +1,16 @@
 """Turns the perf output of bench/profile/run.sh into a per-call cost breakdown.
 
 For each scenario it reads `perf stat` (CPU time, context switches, syscalls of the client process,
-divided by the calls made) and `perf report` (self time per function), sorts every function into
-one stage of a call by the rules below, and multiplies each stage's share of the samples by the CPU
-time per call. Writes one JSON file that bench/report.py renders.
+divided by the calls made), the samples of `perf record -g` (`perf script`: each sample's stack) and
+`perf report` (self time per function, for the list of the heaviest), sorts every sample into one
+stage of a call by the rules below, and multiplies each stage's share of the samples by the CPU time
+per call. Writes one JSON file that bench/report.py renders.
+
+A sample is sorted by its innermost frame that a rule names. Kernel stacks are complete, so a
+sample in a kernel helper (a spin lock released while waking a thread) is sorted by the kernel
+function that called it (`try_to_wake_up`: waking; `tcp_sendmsg`: the network stack), up to the
+first user-space frame (the syscall's libc wrapper). User-space stacks are not walked further than the sampled function: release builds
+have no frame pointers, so what perf finds above it is not reliable.
 
 The stages are the ones a binding's call goes through: the caller's language runtime running the
 call (JavaScript or Python code, the interpreter), converting the arguments and the answer (JSON
@@ -69,12 +76,46 @@ STAGES: List[Tuple[str, str]] = [
     ),
 ]
 KERNEL_FALLBACK = "HTTP exchange: sockets and the kernel's network stack"
+# Kernel functions of the network stack: a sample under one of them is the HTTP exchange's kernel
+# half, whatever user-space frame made the syscall.
+KERNEL_NETWORK = re.compile(
+    r"tcp_|udp_|skb|sock|inet|\bip_|ip6_|netif|net_rx|__dev_|loopback|sendmsg|recvmsg|\bsk_|softirq|\bnet_"
+)
 LANGUAGE = "the caller's language runtime (V8 / CPython) and its code"
 LANGUAGE_DSOS = re.compile(r"libnode|^node$|^python|libpython|perf-\d+\.map|\[JIT\]")
 OTHER = "other"
 ORDER = [LANGUAGE] + [stage for stage, _ in STAGES[:3]] + [STAGES[3][0], KERNEL_FALLBACK, STAGES[4][0], OTHER]
 LINE = re.compile(r"^\s*([\d.]+)%\s+(\S+)\s+\[(.)\]\s+(.*?)\s*$")
+STACK_LINE = re.compile(r"^\s*[0-9a-f]+\s+(.*?)\s+\((.*)\)\s*$")
 COMPILED = [(stage, re.compile(pattern)) for stage, pattern in STAGES]
+
+
+def read_stacks(path: Path) -> Dict[str, float]:
+    """Stage -> share of the samples of `perf script -F ip,sym,dso` output."""
+    counts: Dict[str, float] = {stage: 0.0 for stage in ORDER}
+    for block in path.read_text(errors="replace").split("\n\n"):
+        frames = [STACK_LINE.match(line) for line in block.splitlines() if line.strip()]
+        frames_found = [(m[1], Path(m[2]).name) for m in frames if m]
+        if frames_found:
+            counts[stage_of_stack(frames_found)] += 1
+    total = sum(counts.values()) or 1.0
+    return {stage: count / total for stage, count in counts.items()}
+
+
+def stage_of_stack(frames: List[Tuple[str, str]]) -> str:
+    """The innermost rule match over the sampled function and, for a kernel sample, the kernel
+    frames above it up to the first user-space frame."""
+    for symbol, dso in frames:
+        in_kernel = dso.startswith("[kernel")
+        if in_kernel and KERNEL_NETWORK.search(symbol):
+            return KERNEL_FALLBACK
+        for stage, pattern in COMPILED:
+            if pattern.search(f"{dso} {symbol}"):
+                return stage
+        if not in_kernel:
+            break
+    symbol, dso = frames[0]
+    return stage_of(dso, "k" if dso.startswith("[kernel") else ".", symbol)
 
 
 def stage_of(dso: str, kind: str, symbol: str) -> str:
@@ -131,6 +172,9 @@ def main() -> None:
         stat = read_stat(args.dir / f"{name}.stat")
         cpu_us = stat.get("task-clock", 0.0) * 1000 / calls  # task-clock is in milliseconds
         shares, top = read_report(args.dir / f"{name}.txt")
+        stacks = args.dir / f"{name}.stacks"
+        if stacks.exists():
+            shares = read_stacks(stacks)
         scenarios.append(
             {
                 "name": name,

@@ -4,17 +4,17 @@
 # Each scenario runs the binding alone under the throughput benchmark's conditions (a fresh
 # release simulator pinned to CPU 0, the client pinned to CPU 1, the same pending approval polled),
 # twice: once under `perf stat` (CPU time, context switches and syscalls, divided by the calls
-# made), once under `perf record` (where the CPU time went, by function, self time). breakdown.py
-# then sorts the functions into the stages of a call and writes $BENCH_OUT/profile/breakdown.json,
-# and bench/report.py renders RESULTS.md again from the last `make bench` results with the per-call
-# cost breakdown added.
+# made), once under `perf record -g` (where the CPU time went: each sample's function and, in the
+# kernel, who called it). breakdown.py then sorts the samples into the stages of a call and writes
+# $BENCH_OUT/profile/breakdown.json, and bench/report.py renders RESULTS.md again from the last
+# `make bench` results with the per-call cost breakdown added.
 #
-#   bench/profile/run.sh        (needs: perf, the release builds of `make bench-build`, and the
-#                                Python bench venv, which it prepares through bench/python/run.sh)
+#   bench/profile/run.sh        (needs perf; `make bench-profile` builds what it measures)
 #
-# AUTHCLOUD_SIM, BENCH_CORE_FLOOR and BENCH_NODE_PACKAGE name the release artefacts (mk/bench.mk
-# passes them); PROFILE_CALLS sets the calls per async scenario (default 40,000; the sequential
-# ones make a quarter of that).
+# AUTHCLOUD_SIM, BENCH_CORE_FLOOR and BENCH_NODE_PACKAGE name the artefacts, and BENCH_CARGO_PROFILE
+# the Cargo profile of the Python wheel, which it builds and installs into the bench venv through
+# bench/python/run.sh --prepare (mk/bench.mk passes them all). PROFILE_CALLS sets the calls per
+# async scenario (default 40,000; the sequential ones make a quarter of that).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
@@ -56,8 +56,10 @@ for scenario in "${scenarios[@]}"; do
   bench/lib/with-bench-sim.sh -- perf stat -x, -o "$out/$name.stat" \
     -e task-clock,context-switches,cpu-migrations,raw_syscalls:sys_enter -- $command >/dev/null
   # shellcheck disable=SC2086
-  bench/lib/with-bench-sim.sh -- perf record -q -F 1999 -o "$out/$name.data" -- $command >/dev/null
-  perf report -i "$out/$name.data" --stdio --no-children --sort dso,sym --percent-limit 0 2>/dev/null >"$out/$name.txt"
+  bench/lib/with-bench-sim.sh -- perf record -q -g -F 2999 -o "$out/$name.data" -- $command >/dev/null
+  perf report -i "$out/$name.data" --stdio --no-children --sort dso,sym --percent-limit 0 -g none 2>/dev/null \
+    >"$out/$name.txt"
+  perf script -i "$out/$name.data" -F ip,sym,dso 2>/dev/null >"$out/$name.stacks"
   printf '%s\t%s\t%s\t%s\n' "$name" "$n" "$in_flight" "$command" >>"$out/scenarios.tsv"
 done
 

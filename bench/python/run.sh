@@ -64,13 +64,15 @@ else
   if [ -z "${AUTHCLOUD_SIM:-}" ] || [ ! -x "$sim" ]; then
     cargo build --locked --release -p nevis-authcloud-sim --bin authcloud-sim
   fi
+  # BENCH_CARGO_PROFILE=profiling (bench/profile) builds the wheel with its symbols kept.
+  cargo_profile=${BENCH_CARGO_PROFILE:-release}
   wheels=$repo/build/bench-wheels
   rm -rf "$wheels"
-  "$venv/bin/maturin" build --locked --release -m bindings-python/Cargo.toml --out "$wheels"
+  "$venv/bin/maturin" build --locked --profile "$cargo_profile" -m bindings-python/Cargo.toml --out "$wheels"
 fi
 wheel=$(ls "$wheels"/*.whl | head -n 1)
 wheel_stamp=$venv/.wheel
-wheel_id="$profile $(sha256sum "$wheel" | cut -d' ' -f1)"
+wheel_id="$profile ${BENCH_CARGO_PROFILE:-release} $(sha256sum "$wheel" | cut -d' ' -f1)"
 if [ "$(cat "$wheel_stamp" 2>/dev/null)" != "$wheel_id" ]; then
   "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheel"
   echo "$wheel_id" >"$wheel_stamp"
