@@ -11,10 +11,24 @@
 //! (a forked child: gunicorn, multiprocessing, celery prefork) builds a fresh runtime for the
 //! child. The parent's runtime is deliberately leaked in the child: dropping it would try to join
 //! threads that do not exist there.
+//!
+//! Waking a caller once per burst: a binding whose answers travel back to another thread (the
+//! JavaScript thread, an asyncio loop) can hand its wake-up to [`when_worker_idle`], which runs it
+//! when the worker thread that finished the call runs out of tasks, instead of at once. Waking at
+//! once made the two threads take turns on the CPU once per answer when they share one (profiled:
+//! one context switch per call in Node with 64 calls in flight, `make bench-profile`); waking when
+//! the worker is idle delivers every answer of a burst in one turn.
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use futures_util::FutureExt;
 use tokio::runtime::{Builder, Handle, Runtime};
+use tokio::task::AbortHandle;
 
 use crate::{Error, ErrorKind, Result};
 
@@ -58,23 +72,142 @@ fn build() -> Result<Runtime> {
     Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name("nevis-authcloud")
+        .on_thread_park(run_idle_work)
+        .on_thread_stop(run_idle_work)
         .enable_all()
         .build()
         .map_err(|err| Error::new(ErrorKind::Config, "the SDK's runtime could not be started").with_source(err))
 }
 
-/// Runs `future` to completion on the shared runtime, blocking the calling thread. Must not be
-/// called from inside the runtime itself.
-pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
+/// Work deferred until the worker thread runs out of tasks.
+type IdleWork = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// `Some` on a worker thread of the shared runtime once it has parked for the first time: only
+    /// those threads run the list (before each park), so only they may defer work to it. Threads
+    /// of the blocking pool and callers of [`block_on`] never park through the runtime's hook and
+    /// stay `None`.
+    static IDLE_WORK: RefCell<Option<Vec<IdleWork>>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` on the calling thread when it next runs out of tasks (just before it parks), if the
+/// calling thread is a worker of the shared runtime; otherwise gives `work` back, for the caller to
+/// run at once. A worker stopping runs what it deferred, so deferred work always runs.
+///
+/// The worker is idle as soon as no task is ready, so the delay is the length of the current burst
+/// of ready tasks. A caller whose answers could pile up behind a long burst bounds that itself (the
+/// Node mailbox wakes at once after a batch's worth of answers or a millisecond).
+pub fn when_worker_idle<F: FnOnce() + Send + 'static>(work: F) -> std::result::Result<(), F> {
+    let mut work = Some(work);
+    let deferred = IDLE_WORK
+        .try_with(|list| match list.borrow_mut().as_mut() {
+            Some(list) => {
+                if let Some(work) = work.take() {
+                    list.push(Box::new(work));
+                }
+                true
+            }
+            None => false,
+        })
+        .unwrap_or(false);
+    match work {
+        Some(work) if !deferred => Err(work),
+        _ => Ok(()),
+    }
+}
+
+/// The runtime's park and stop hook: runs what this worker deferred, and from its first park on
+/// lets it defer work.
+fn run_idle_work() {
+    let due = IDLE_WORK
+        .try_with(|list| list.borrow_mut().replace(Vec::new()))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    for work in due {
+        // A hook that panicked must neither unwind into tokio's worker loop nor stop the others.
+        let _ = catch_unwind(AssertUnwindSafe(work));
+    }
+}
+
+/// Starts `future` on the shared runtime's worker threads, for a thread outside the runtime to wait
+/// for its output ([`Waiting::wait`]). What the blocking bindings run their calls with.
+///
+/// Why not [`block_on`]: it polls the call on the waiting thread while the connection's task runs
+/// on a worker, so the request, the response head and every piece of the body each cross between
+/// the two threads (seven thread switches per sequential call, `make bench-profile`). Here the call
+/// and its connection run on one worker, and the waiting thread only sleeps until the answer: one
+/// wake-up there and one back.
+pub fn start<F>(future: F) -> Result<Waiting<F::Output>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    refuse_inside_runtime()?;
+    let (sender, answer) = mpsc::sync_channel(1);
+    let task = shared()?.spawn(async move {
+        // A panic becomes an error for the waiting thread instead of a lost answer.
+        let outcome =
+            AssertUnwindSafe(future).catch_unwind().await.map_err(|payload| Error::from_panic(payload.as_ref()));
+        let _ = sender.send(outcome);
+    });
+    Ok(Waiting { answer, task: task.abort_handle() })
+}
+
+/// A call started with [`start`]. Dropping it before the answer cancels the call (its future is
+/// dropped on the runtime, which closes its request).
+pub struct Waiting<T> {
+    answer: Receiver<Result<T>>,
+    task: AbortHandle,
+}
+
+impl<T> Waiting<T> {
+    /// Blocks until the call ends.
+    pub fn wait(self) -> Result<T> {
+        self.answer.recv().unwrap_or_else(|_| Err(Self::lost()))
+    }
+
+    /// Blocks until the call ends or `limit` passes (`None`: still running; wait again or drop to
+    /// cancel). For a waiting thread that must do something now and then, such as running Python's
+    /// signal handlers.
+    pub fn wait_at_most(&mut self, limit: Duration) -> Option<Result<T>> {
+        match self.answer.recv_timeout(limit) {
+            Ok(outcome) => Some(outcome),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => Some(Err(Self::lost())),
+        }
+    }
+
+    /// The task ended without an answer: only when the runtime dropped it (shutting down).
+    fn lost() -> Error {
+        Error::new(ErrorKind::Cancelled, "the call was dropped before it finished")
+    }
+}
+
+impl<T> Drop for Waiting<T> {
+    fn drop(&mut self) {
+        // No effect once the task has finished.
+        self.task.abort();
+    }
+}
+
+fn refuse_inside_runtime() -> Result<()> {
     if Handle::try_current().is_ok() {
         return Err(Error::new(
             ErrorKind::Config,
             "a blocking call was made from inside an async runtime; use the async API there",
         ));
     }
-    Ok(shared()?.block_on(future))
+    Ok(())
 }
 
+/// Runs `future` to completion on the shared runtime, blocking the calling thread, which polls it.
+/// Must not be called from inside the runtime itself. For futures that borrow; a call that owns
+/// its arguments is cheaper through [`start`].
+pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
+    refuse_inside_runtime()?;
+    Ok(shared()?.block_on(future))
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +218,53 @@ mod tests {
         let second = shared().unwrap();
         assert!(Arc::ptr_eq(&first, &second));
         assert_eq!(block_on(async { 40 + 2 }).unwrap(), 42);
+    }
+
+    #[test]
+    fn work_deferred_by_a_worker_runs_once_it_is_idle_and_other_threads_get_it_back() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        // Not a worker: the work comes back to be run at once.
+        assert!(when_worker_idle(|| ()).is_err());
+        let ran = Arc::new(AtomicUsize::new(0));
+        let runtime = shared().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let for_task = Arc::clone(&ran);
+        runtime.spawn(async move {
+            // Let the worker park once, so that it may defer work.
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            let for_work = Arc::clone(&for_task);
+            let deferred = when_worker_idle(move || {
+                for_work.fetch_add(1, Ordering::SeqCst);
+            })
+            .is_ok();
+            // Still busy with this task: the work has not run yet.
+            let _ = sender.send((deferred, for_task.load(Ordering::SeqCst)));
+        });
+        let (deferred, before) = receiver.recv().unwrap();
+        assert!(deferred, "a worker that has parked defers the work");
+        assert_eq!(before, 0, "deferred work waits until the worker is idle");
+        let started = std::time::Instant::now();
+        while ran.load(Ordering::SeqCst) == 0 && started.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert_eq!(ran.load(Ordering::SeqCst), 1, "the idle worker ran the deferred work once");
+    }
+
+    #[test]
+    fn a_started_call_answers_the_waiting_thread_and_dropping_it_cancels() {
+        assert_eq!(start(async { 40 + 2 }).unwrap().wait().unwrap(), 42);
+        let mut slow = start(async { tokio::time::sleep(Duration::from_secs(30)).await }).unwrap();
+        assert!(slow.wait_at_most(Duration::from_millis(20)).is_none(), "still running");
+        let task = slow.task.clone();
+        drop(slow);
+        let started = std::time::Instant::now();
+        while !task.is_finished() && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(task.is_finished(), "dropping the waiting end cancels the call");
+        let panicked = start(async { panic!("boom in a started call") }).unwrap().wait();
+        let failure = panicked.unwrap_err();
+        assert_eq!(failure.kind(), ErrorKind::Internal, "{failure}");
     }
 
     #[test]
