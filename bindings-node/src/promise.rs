@@ -7,6 +7,13 @@
 //! and wake the JavaScript thread through a single threadsafe function, and the JavaScript thread
 //! settles what it finds, a bounded batch at a time.
 //!
+//! Waking once per burst: a runtime thread that queues an answer does not wake the JavaScript
+//! thread at once but when it runs out of tasks (`runtime::when_worker_idle`), so every answer of
+//! the burst it is working through is settled in one turn of the event loop. Waking at once made
+//! the two threads take turns on the CPU once per answer when they share one (one context switch
+//! per call with 64 calls in flight, `make bench-profile`). The wake comes at once after
+//! [`MAX_BATCH`] answers or after [`BUDGET`], so a long burst cannot hold answers back.
+//!
 //! Why not napi-rs's `JsDeferred`: it creates a threadsafe function per call (an async handle, a
 //! cleanup hook, an async resource) and wakes the event loop once per answer. With many calls in
 //! flight that was most of what the JavaScript thread did per call (profiled with 64 and 1,000
@@ -105,13 +112,25 @@ thread_local! {
     static STARTING: RefCell<Option<(Handle, Vec<Job>)>> = const { RefCell::new(None) };
 }
 
-/// Hands every call started so far on this thread to the runtime.
+/// Hands every call started so far on this thread to the runtime: as one task that starts the
+/// others from inside the runtime, so that the batch wakes a runtime thread once (spawning each
+/// from this thread could wake one per call, each taking the CPU from this thread).
 fn start_batch() {
     let batch = STARTING.try_with(|starting| starting.borrow_mut().take()).ok().flatten();
-    if let Some((handle, jobs)) = batch {
-        for job in jobs {
-            handle.spawn(job);
+    match batch {
+        Some((handle, mut jobs)) if jobs.len() == 1 => {
+            if let Some(job) = jobs.pop() {
+                handle.spawn(job);
+            }
         }
+        Some((handle, jobs)) => {
+            handle.spawn(async move {
+                for job in jobs {
+                    tokio::spawn(job);
+                }
+            });
+        }
+        None => {}
     }
 }
 
@@ -241,9 +260,20 @@ struct Inbox {
     finished: VecDeque<(Deferred, Outcome)>,
     /// `None` once the environment is being torn down: answers are then dropped.
     tsfn: Option<Tsfn>,
+    wake: Wake,
+}
+
+/// Whether the JavaScript thread will see what is queued.
+#[derive(Clone, Copy)]
+enum Wake {
+    /// Nothing queued, nobody woken: the next answer arranges a wake-up.
+    Idle,
+    /// A runtime thread wakes the JavaScript thread when it runs out of tasks (or the next answer
+    /// does, once [`MAX_BATCH`] are queued or the first has waited [`BUDGET`]).
+    Deferred { since: Instant },
     /// The JavaScript thread has been woken (or is draining, or will resume draining) and will see
-    /// what is queued; runtime threads wake it only when this is false.
-    woken: bool,
+    /// what is queued; runtime threads do not wake it again.
+    Signalled,
 }
 
 #[derive(Clone, Copy)]
@@ -258,23 +288,29 @@ impl Shared {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Queues a finished call and wakes the JavaScript thread unless it is already awake.
-    fn post(&self, deferred: Deferred, outcome: Outcome) {
+    /// Queues a finished call and makes sure the JavaScript thread will see it: at once, or when
+    /// this runtime thread runs out of tasks (see the module documentation).
+    fn post(self: &Arc<Self>, deferred: Deferred, outcome: Outcome) {
         let mut inbox = self.lock();
-        let Some(tsfn) = inbox.tsfn else { return };
+        if inbox.tsfn.is_none() {
+            return;
+        }
         inbox.finished.push_back((deferred, outcome));
-        if !inbox.woken {
-            inbox.woken = true;
-            // SAFETY: the function is alive while the inbox holds it (see `Tsfn`); the queue is
-            // unbounded, so a non-blocking call only fails when Node is closing it, in which case
-            // the environment is going away and nothing is left to settle.
-            unsafe {
-                sys::napi_call_threadsafe_function(
-                    tsfn.0,
-                    ptr::null_mut(),
-                    sys::ThreadsafeFunctionCallMode::nonblocking,
-                )
-            };
+        match inbox.wake {
+            Wake::Signalled => {}
+            Wake::Deferred { since } => {
+                if inbox.finished.len() >= MAX_BATCH || since.elapsed() >= BUDGET {
+                    inbox.signal();
+                }
+            }
+            Wake::Idle => {
+                let shared = Arc::clone(self);
+                match nevis_authcloud::runtime::when_worker_idle(move || shared.lock().signal_if_deferred()) {
+                    Ok(()) => inbox.wake = Wake::Deferred { since: Instant::now() },
+                    // Not on a runtime thread (a call refused before it ran): wake now.
+                    Err(_) => inbox.signal(),
+                }
+            }
         }
     }
 
@@ -282,9 +318,31 @@ impl Shared {
         let mut inbox = self.lock();
         let next = inbox.finished.pop_front();
         if next.is_none() {
-            inbox.woken = false;
+            inbox.wake = Wake::Idle;
         }
         next
+    }
+}
+
+impl Inbox {
+    /// Wakes the JavaScript thread, which will drain the queue.
+    fn signal(&mut self) {
+        let Some(tsfn) = self.tsfn else { return };
+        self.wake = Wake::Signalled;
+        // SAFETY: the function is alive while the inbox holds it (see `Tsfn`); the queue is
+        // unbounded, so a non-blocking call only fails when Node is closing it, in which case the
+        // environment is going away and nothing is left to settle.
+        unsafe {
+            sys::napi_call_threadsafe_function(tsfn.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking)
+        };
+    }
+
+    /// The deferred wake-up, run by the runtime thread once it is idle: the queue may have been
+    /// drained (or the wake given) meanwhile.
+    fn signal_if_deferred(&mut self) {
+        if matches!(self.wake, Wake::Deferred { .. }) {
+            self.signal();
+        }
     }
 }
 
@@ -332,7 +390,7 @@ impl Mailbox {
         let raw = env.raw();
         let (set_immediate, resume, flush) = scheduler(env)?;
         let shared =
-            Arc::new(Shared { inner: Mutex::new(Inbox { finished: VecDeque::new(), tsfn: None, woken: false }) });
+            Arc::new(Shared { inner: Mutex::new(Inbox { finished: VecDeque::new(), tsfn: None, wake: Wake::Idle }) });
         let name = env.create_string("nevis-authcloud answers")?;
         // The function's context owns one reference to `shared`, released by `finalize`.
         let context = Arc::into_raw(Arc::clone(&shared)) as *mut c_void;
@@ -482,7 +540,7 @@ unsafe extern "C" fn resume(env: sys::napi_env, _info: sys::napi_callback_info) 
 }
 
 /// Settles queued calls until the queue is empty, or until the batch or time budget is spent; then
-/// the rest waits for the next turn of the event loop (`woken` stays set meanwhile, so runtime
+/// the rest waits for the next turn of the event loop (the wake stays `Signalled` meanwhile, so runtime
 /// threads do not wake the thread again).
 fn drain_some(env: sys::napi_env, shared: &Shared) {
     let started = Instant::now();
