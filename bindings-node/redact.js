@@ -36,16 +36,37 @@ function hook(target, name, fn) {
 }
 
 /**
- * Adds the hooks to `value` and every object or array inside it (so `inspect(enrolment.enrollment)`
- * is as safe as `inspect(enrolment)`), and returns `value` itself.
+ * Adds the hooks to `value` and to every object or array inside it that holds a secret, however
+ * deep (so `inspect(enrolment.enrollment)` is as safe as `inspect(enrolment)`), and returns `value`
+ * itself. Objects without a secret anywhere inside print the same without hooks, so they get none:
+ * most answers (a pending status) hold no secret, and the hooks were a measurable share of a call's
+ * cost on the JavaScript thread (bench/node).
  */
-function protect(value, secret = false) {
-  if (value === null || typeof value !== 'object') return value
+function protect(value) {
+  guard(value, false)
+  return value
+}
+
+/** Hooks `value` if it is a secret container or holds a secret; true if it did. */
+function guard(value, secret) {
+  if (value === null || typeof value !== 'object') return false
+  let holdsSecret = secret
   if (Array.isArray(value)) {
-    for (const item of value) protect(item)
+    for (const item of value) {
+      if (guard(item, false)) holdsSecret = true
+    }
   } else {
-    for (const [key, item] of Object.entries(value)) protect(item, SECRET_FIELDS.has(key))
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue
+      const isSecret = SECRET_FIELDS.has(key)
+      if (guard(value[key], isSecret) || isSecret) holdsSecret = true
+    }
   }
+  if (holdsSecret) addHooks(value, secret)
+  return holdsSecret
+}
+
+function addHooks(value, secret) {
   hook(value, 'toJSON', function toJSON() {
     return redacted(this, secret)
   })
@@ -54,7 +75,6 @@ function protect(value, secret = false) {
     // `depth` is what is left of the caller's depth at this point (null: unlimited).
     return inspectFn(redacted(this, secret), { ...options, depth })
   })
-  return value
 }
 
 module.exports = { protect, redacted, SECRET_FIELDS }
