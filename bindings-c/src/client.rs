@@ -27,12 +27,18 @@ pub struct nevis_client {
 }
 
 impl nevis_client {
-    /// Blocks on `future` on the shared runtime and turns a core error into a C error (whose
-    /// texts the core has already redacted). Closing and cancelling are the core's: a closed
-    /// client's call ends with the `closed` kind, also when it is closed while the call runs.
-    pub(crate) fn run<T>(&self, future: impl Future<Output = nevis_authcloud::Result<T>>) -> FfiResult<T> {
-        let outcome = runtime::block_on(future).and_then(|result| result);
-        outcome.map_err(|err| NevisError::from_core(&err))
+    /// Runs the call that `operation` builds (given a handle on this client's pool; the call owns
+    /// its arguments) on the shared runtime and blocks until it ends, then turns a core error into
+    /// a C error (whose texts the core has already redacted). The call runs on a runtime thread
+    /// with its connection, so it costs two thread switches, not one per message exchanged
+    /// (`runtime::start`). Closing and cancelling are the core's: a closed client's call ends with
+    /// the `closed` kind, also when it is closed while the call runs.
+    pub(crate) fn run<T, Fut>(&self, operation: impl FnOnce(Client) -> Fut) -> FfiResult<T>
+    where
+        Fut: Future<Output = nevis_authcloud::Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_with_arguments(&[], operation)
     }
 }
 
@@ -48,13 +54,19 @@ pub(crate) const ARGUMENT_NAMES: &[(&str, &str)] = &[
 impl nevis_client {
     /// [`Self::run`] for a call with C arguments of its own (a token, an id): a validation error
     /// about one of `arguments` (core name → C argument) names it as the C caller wrote it.
-    pub(crate) fn run_with_arguments<T>(
+    pub(crate) fn run_with_arguments<T, Fut>(
         &self,
         arguments: &[(&str, &str)],
-        future: impl Future<Output = nevis_authcloud::Result<T>>,
-    ) -> FfiResult<T> {
+        operation: impl FnOnce(Client) -> Fut,
+    ) -> FfiResult<T>
+    where
+        Fut: Future<Output = nevis_authcloud::Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let outcome =
+            runtime::start(operation(self.inner.clone())).and_then(runtime::Waiting::wait).and_then(|result| result);
         let rename = |field: &str| arguments.iter().find(|(core, _)| *core == field).map(|(_, c)| c.to_string());
-        self.run(async move { future.await.map_err(|err| err.with_field_renamed(rename)) })
+        outcome.map_err(|err| NevisError::from_core(&err.with_field_renamed(rename)))
     }
 }
 

@@ -41,7 +41,7 @@ pub unsafe extern "C" fn nevis_client_ping(client: *const nevis_client) -> *mut 
     // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let client = client_ref(client)?;
-        client.run(client.inner.ping())
+        client.run(move |core| async move { core.ping().await })
     })
 }
 
@@ -74,7 +74,8 @@ pub unsafe extern "C" fn nevis_client_enroll(
         reject_field(&request.extra, "intentToken", "intent_token")?;
         let intent = optional_str(intent_token, "intent_token")?;
         request.intent_token = intent.map(Secret::new);
-        let response = client.run_with_arguments(INTENT_TOKEN, client.inner.enroll(&request))?;
+        let response =
+            client.run_with_arguments(INTENT_TOKEN, move |core| async move { core.enroll(&request).await })?;
         out.set(to_json(&response)?)
     })
 }
@@ -107,7 +108,8 @@ pub unsafe extern "C" fn nevis_client_approve(
         reject_field(&request.extra, "intentToken", "intent_token")?;
         let intent = optional_str(intent_token, "intent_token")?;
         request.intent_token = intent.map(Secret::new);
-        let response = client.run_with_arguments(INTENT_TOKEN, client.inner.approve(&request))?;
+        let response =
+            client.run_with_arguments(INTENT_TOKEN, move |core| async move { core.approve(&request).await })?;
         out.set(to_json(&response)?)
     })
 }
@@ -139,7 +141,7 @@ pub unsafe extern "C" fn nevis_client_verify(
         request.user_id = user_id.to_string();
         request.intent_token = intent.map(Secret::new);
         let arguments = [("userId", "user_id"), INTENT_TOKEN[0]];
-        client.run_with_arguments(&arguments, client.inner.verify(&request))
+        client.run_with_arguments(&arguments, move |core| async move { core.verify(&request).await })
     })
 }
 
@@ -163,7 +165,7 @@ pub unsafe extern "C" fn nevis_client_create_intent(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let request: IntentRequest = parse_arg(request_json, "request_json")?;
-        let response = client.run(client.inner.create_intent(&request))?;
+        let response = client.run(move |core| async move { core.create_intent(&request).await })?;
         out.set(to_json(&response)?)
     })
 }
@@ -188,8 +190,9 @@ pub unsafe extern "C" fn nevis_client_introspect(
         let out_active = Out::clear(out_active, false);
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
-        let token = required_str(token, "token")?;
-        let response = client.run_with_arguments(ARGUMENT_NAMES, client.inner.introspect(token))?;
+        let token = required_str(token, "token")?.to_owned();
+        let response =
+            client.run_with_arguments(ARGUMENT_NAMES, move |core| async move { core.introspect(&token).await })?;
         out.set(to_json(&response)?)?;
         out_active.set(response.active);
         Ok(())
@@ -212,8 +215,9 @@ pub unsafe extern "C" fn nevis_client_get_user(
     guard(|| unsafe {
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
-        let user_id = required_str(user_id, "user_id")?;
-        let user = client.run_with_arguments(ARGUMENT_NAMES, client.inner.get_user(user_id))?;
+        let user_id = required_str(user_id, "user_id")?.to_owned();
+        let user =
+            client.run_with_arguments(ARGUMENT_NAMES, move |core| async move { core.get_user(&user_id).await })?;
         out.set(to_json(&user)?)
     })
 }
@@ -233,8 +237,9 @@ pub unsafe extern "C" fn nevis_client_find_user(
     guard(|| unsafe {
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
-        let username = required_str(username, "username")?;
-        let user = client.run_with_arguments(ARGUMENT_NAMES, client.inner.find_user(username))?;
+        let username = required_str(username, "username")?.to_owned();
+        let user =
+            client.run_with_arguments(ARGUMENT_NAMES, move |core| async move { core.find_user(&username).await })?;
         out.set(to_json(&user)?)
     })
 }
@@ -251,8 +256,8 @@ pub unsafe extern "C" fn nevis_client_delete_user(
     // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let client = client_ref(client)?;
-        let user_id = required_str(user_id, "user_id")?;
-        client.run_with_arguments(ARGUMENT_NAMES, client.inner.delete_user(user_id))
+        let user_id = required_str(user_id, "user_id")?.to_owned();
+        client.run_with_arguments(ARGUMENT_NAMES, move |core| async move { core.delete_user(&user_id).await })
     })
 }
 
@@ -275,8 +280,9 @@ pub unsafe extern "C" fn nevis_client_find_aadb2c_user(
         let out_exists = Out::clear(out_exists, false);
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
-        let object_id = required_str(object_id, "object_id")?;
-        let user = client.run_with_arguments(ARGUMENT_NAMES, client.inner.find_aadb2c_user(object_id))?;
+        let object_id = required_str(object_id, "object_id")?.to_owned();
+        let user = client
+            .run_with_arguments(ARGUMENT_NAMES, move |core| async move { core.find_aadb2c_user(&object_id).await })?;
         out.set(to_json(&user)?)?;
         out_exists.set(user.exists());
         Ok(())
@@ -299,10 +305,11 @@ pub unsafe extern "C" fn nevis_client_rename_authenticator(
     guard(|| unsafe {
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
-        let authenticator_id = required_str(authenticator_id, "authenticator_id")?;
-        let name = required_str(name, "name")?;
-        let authenticator =
-            client.run_with_arguments(ARGUMENT_NAMES, client.inner.rename_authenticator(authenticator_id, name))?;
+        let authenticator_id = required_str(authenticator_id, "authenticator_id")?.to_owned();
+        let name = required_str(name, "name")?.to_owned();
+        let authenticator = client.run_with_arguments(ARGUMENT_NAMES, move |core| async move {
+            core.rename_authenticator(&authenticator_id, &name).await
+        })?;
         out.set(to_json(&authenticator)?)
     })
 }
@@ -319,8 +326,10 @@ pub unsafe extern "C" fn nevis_client_delete_authenticator(
     // SAFETY: the pointers are what this function's `# Safety` section asks of the caller.
     guard(|| unsafe {
         let client = client_ref(client)?;
-        let authenticator_id = required_str(authenticator_id, "authenticator_id")?;
-        client.run_with_arguments(ARGUMENT_NAMES, client.inner.delete_authenticator(authenticator_id))
+        let authenticator_id = required_str(authenticator_id, "authenticator_id")?.to_owned();
+        client.run_with_arguments(ARGUMENT_NAMES, move |core| async move {
+            core.delete_authenticator(&authenticator_id).await
+        })
     })
 }
 
@@ -349,7 +358,7 @@ pub unsafe extern "C" fn nevis_client_export_logs(
             Some(text) => parse_text(text, "query_json")?,
             None => LogExportQuery::default(),
         };
-        let csv = client.run(async { client.inner.export_logs(&query).await?.text().await })?;
+        let csv = client.run(move |core| async move { core.export_logs(&query).await?.text().await })?;
         let len = csv.len();
         out.set(csv)?;
         out_len.set(len);
@@ -386,7 +395,7 @@ pub unsafe extern "C" fn nevis_client_complete_attestation(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let request: AttestationRequest = parse_arg(request_json, "request_json")?;
-        let result = client.run(client.inner.complete_attestation(&request))?;
+        let result = client.run(move |core| async move { core.complete_attestation(&request).await })?;
         hand_out_fido2(&result, &out_ok, &out)
     })
 }
@@ -413,7 +422,7 @@ pub unsafe extern "C" fn nevis_client_complete_assertion(
         let out = OutString::clear(out_json);
         let client = client_ref(client)?;
         let request: AssertionRequest = parse_arg(request_json, "request_json")?;
-        let result = client.run(client.inner.complete_assertion(&request))?;
+        let result = client.run(move |core| async move { core.complete_assertion(&request).await })?;
         hand_out_fido2(&result, &out_ok, &out)
     })
 }

@@ -141,8 +141,9 @@ pub unsafe extern "C" fn nevis_client_get_status(
         let out_status = Out::clear(out_status, nevis_status::NEVIS_STATUS_UNKNOWN);
         let out_json = OutString::clear(out_json);
         let client = client_ref(client)?;
-        let token = required_str(status_token, "status_token")?;
-        let status = client.run_with_arguments(ARGUMENT_NAMES, client.inner.get_status(token))?;
+        let token = required_str(status_token, "status_token")?.to_owned();
+        let status =
+            client.run_with_arguments(ARGUMENT_NAMES, move |core| async move { core.get_status(&token).await })?;
         hand_out(&status, &out_status, &out_json)
     })
 }
@@ -200,7 +201,7 @@ pub unsafe extern "C" fn nevis_wait_for_status_cancellable(
         let out_status = Out::clear(out_status, nevis_status::NEVIS_STATUS_UNKNOWN);
         let out_json = OutString::clear(out_json);
         let client = client_ref(client)?;
-        let token = required_str(status_token, "status_token")?;
+        let token = required_str(status_token, "status_token")?.to_owned();
         let mut options = WaitOptions::default();
         if timeout_ms > 0 {
             options = options.timeout(Duration::from_millis(timeout_ms));
@@ -211,7 +212,9 @@ pub unsafe extern "C" fn nevis_wait_for_status_cancellable(
         if !cancel.is_null() {
             options = options.cancel_on(required_ref(cancel, "cancel")?.token.clone());
         }
-        let status = client.run_with_arguments(ARGUMENT_NAMES, client.inner.wait_for_status(token, options))?;
+        let status = client.run_with_arguments(ARGUMENT_NAMES, move |core| async move {
+            core.wait_for_status(&token, options).await
+        })?;
         hand_out(&status, &out_status, &out_json)
     })
 }

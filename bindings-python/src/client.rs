@@ -10,7 +10,6 @@
 //! child, never dropped: dropping it would deregister sockets from an epoll instance the child
 //! shares with the parent and stall the parent's connections.
 
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,7 +21,6 @@ use crate::config::{Settings, keyword, seconds};
 use crate::errors::{IntoPyErr, panic_free};
 use crate::logging;
 use crate::operations::Operation;
-use crate::shutdown;
 
 /// How long a blocking call on the main thread goes without running Python's signal handlers: the
 /// bound on how late Ctrl-C is honoured (its cost is one timer per slice).
@@ -35,22 +33,23 @@ enum Stop {
     Signalled(PyErr),
 }
 
-/// Runs `work` to its end unless a Python signal handler raises first, in which case `work` is
-/// dropped (which cancels its HTTP request) and the handler's exception is returned. Handlers that
-/// return normally let the call go on. Called on the calling thread with the GIL released; the GIL
-/// is taken back only to run the handlers.
-async fn until_done_or_signalled(work: impl Future<Output = Result<String, Error>>) -> Result<String, Stop> {
-    let mut work = std::pin::pin!(work);
+/// Waits for a started call with the GIL released. On the main thread it wakes every
+/// [`SIGNAL_CHECK_INTERVAL`] to run Python's signal handlers (with the GIL): if one raises, the call
+/// is dropped (which cancels its HTTP request) and the handler's exception is returned; handlers
+/// that return normally let the call go on.
+fn wait_releasing_the_gil(
+    py: Python<'_>,
+    mut waiting: runtime::Waiting<Result<String, Error>>,
+    check_signals: bool,
+) -> Result<String, Stop> {
+    if !check_signals {
+        return py.detach(move || waiting.wait()).and_then(|result| result).map_err(Stop::Failed);
+    }
     loop {
-        match tokio::time::timeout(SIGNAL_CHECK_INTERVAL, work.as_mut()).await {
-            Ok(outcome) => return outcome.map_err(Stop::Failed),
-            Err(_) => {
-                let handled = shutdown::while_python_alive(|| Python::attach(|py| py.check_signals()));
-                if let Some(Err(raised)) = handled {
-                    return Err(Stop::Signalled(raised));
-                }
-            }
+        if let Some(outcome) = py.detach(|| waiting.wait_at_most(SIGNAL_CHECK_INTERVAL)) {
+            return outcome.and_then(|result| result).map_err(Stop::Failed);
         }
+        py.check_signals().map_err(Stop::Signalled)?;
     }
 }
 
@@ -169,14 +168,8 @@ impl NativeClient {
             let operation = Operation::parse(operation, arguments).map_err(|err| err.into_pyerr(py))?;
             let client = self.client_or_raise(py)?;
             let work = logging::Scoped::new(logging::threshold(py), operation.run(client));
-            let outcome = if on_main_thread(py) {
-                py.detach(move || match runtime::block_on(until_done_or_signalled(work)) {
-                    Ok(result) => result,
-                    Err(err) => Err(Stop::Failed(err)),
-                })
-            } else {
-                py.detach(move || runtime::block_on(work).and_then(|result| result)).map_err(Stop::Failed)
-            };
+            let waiting = runtime::start(work).map_err(|err| err.into_pyerr(py))?;
+            let outcome = wait_releasing_the_gil(py, waiting, on_main_thread(py));
             outcome.map_err(|stop| match stop {
                 Stop::Failed(err) => err.into_pyerr(py),
                 Stop::Signalled(raised) => raised,

@@ -54,11 +54,17 @@ fn run() -> Result<(), String> {
     let token: Arc<str> = Arc::from(env("BENCH_STATUS_TOKEN")?);
     let runtime = runtime::shared().map_err(|err| format!("runtime: {err}"))?;
 
-    // One in flight is the blocking bindings' pattern: the calling thread blocks on each call in
-    // turn. More in flight is the async bindings' pattern: that many tasks on the runtime.
+    // One in flight is the blocking bindings' pattern: the calling thread starts each call on the
+    // runtime in turn and blocks until its answer (`runtime::start`). More in flight is the async
+    // bindings' pattern: that many tasks on the runtime.
     let run_calls = |total: usize| {
         if settings.concurrency == 1 {
-            (0..total).try_for_each(|_| runtime.block_on(call(&client, &token)))
+            (0..total).try_for_each(|_| {
+                let (client, token) = (client.clone(), Arc::clone(&token));
+                runtime::start(async move { call(&client, &token).await })
+                    .and_then(runtime::Waiting::wait)
+                    .map_err(|err| format!("runtime: {err}"))?
+            })
         } else {
             runtime.block_on(calls(&client, &token, total, settings.concurrency))
         }

@@ -4,8 +4,8 @@
 //! (started by `bench/lib/with-bench-sim.sh`, which exports its address and a pending status
 //! token) from the same thread of the same process, on the core's one shared runtime:
 //!
-//! - the core: `runtime::block_on(client.get_status(token))`, the answer decoded into a
-//!   `StatusResponse` and dropped;
+//! - the core: `runtime::start(client.get_status(token))` and the wait for its answer (how the
+//!   blocking bindings run a call), the answer decoded into a `StatusResponse` and dropped;
 //! - C: `nevis_client_get_status(client, token, &status, &json)` followed by
 //!   `nevis_string_free(json)`: the panic guard, the argument checks, the same core call, the
 //!   answer turned back into a JSON C string and wiped on release.
@@ -31,6 +31,7 @@
 use std::ffi::{CStr, CString, c_char};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nevis_authcloud::{Client, ClientConfig, OperationStatus, StatusResponse, runtime};
@@ -280,7 +281,7 @@ fn env(name: &str) -> Result<String, String> {
 /// The core called directly, the way the C binding calls it.
 struct CoreCaller {
     client: Client,
-    token: String,
+    token: Arc<str>,
 }
 
 impl CoreCaller {
@@ -292,12 +293,15 @@ impl CoreCaller {
             .build()
             .map_err(|err| format!("core client configuration: {err}"))?;
         let client = Client::new(config).map_err(|err| format!("core client: {err}"))?;
-        Ok(CoreCaller { client, token: token.to_string() })
+        Ok(CoreCaller { client, token: Arc::from(token) })
     }
 
     #[inline(never)]
     fn call(&mut self) -> Result<(), String> {
-        let status = runtime::block_on(self.client.get_status(&self.token))
+        let client = self.client.clone();
+        let token = Arc::clone(&self.token);
+        let status = runtime::start(async move { client.get_status(&token).await })
+            .and_then(runtime::Waiting::wait)
             .and_then(|result| result)
             .map_err(|err| format!("core get_status failed: {err}"))?;
         if status.status != OperationStatus::Pending {
@@ -344,11 +348,12 @@ impl ReqwestCaller {
             .header(reqwest::header::ACCEPT, "application/json")
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(self.body.clone());
-        let status = runtime::block_on(async move {
+        let status = runtime::start(async move {
             let answer = request.send().await.map_err(|err| format!("reqwest send: {err}"))?;
             let bytes = answer.bytes().await.map_err(|err| format!("reqwest body: {err}"))?;
             serde_json::from_slice::<StatusResponse>(&bytes).map_err(|err| format!("reqwest decode: {err}"))
         })
+        .and_then(runtime::Waiting::wait)
         .map_err(|err| format!("runtime: {err}"))??;
         if status.status != OperationStatus::Pending {
             return Err(format!("reqwest: expected a pending operation, got {:?}", status.status));
