@@ -128,7 +128,7 @@ fn run() -> Result<(), String> {
 
     // `kind` tells the report which rows a ratio may compare.
     let mut rows = vec![
-        kind(row("Rust core: runtime::block_on(client.get_status) (wall)", &core_wall), "wall"),
+        kind(row("Rust core: runtime::start(client.get_status) + wait (wall)", &core_wall), "wall"),
         kind(row("C: nevis_client_get_status + nevis_string_free (wall)", &c_wall), "wall"),
         kind(row("C minus core, paired per round (wall)", &wall_diff), "difference"),
         kind(row("Rust core (CPU time of the calling thread)", &core_cpu), "cpu"),
