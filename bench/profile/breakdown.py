@@ -92,7 +92,7 @@ COMPILED = [(stage, re.compile(pattern)) for stage, pattern in STAGES]
 
 def read_stacks(path: Path) -> Dict[str, float]:
     """Stage -> share of the samples of `perf script -F ip,sym,dso` output."""
-    counts: Dict[str, float] = {stage: 0.0 for stage in ORDER}
+    counts: Dict[str, float] = dict.fromkeys(ORDER, 0.0)
     for block in path.read_text(errors="replace").split("\n\n"):
         frames = [STACK_LINE.match(line) for line in block.splitlines() if line.strip()]
         frames_found = [(m[1], Path(m[2]).name) for m in frames if m]

@@ -12,7 +12,9 @@
 //! the burst it is working through is settled in one turn of the event loop. Waking at once made
 //! the two threads take turns on the CPU once per answer when they share one (one context switch
 //! per call with 64 calls in flight, `make bench-profile`). The wake comes at once after
-//! [`MAX_BATCH`] answers or after [`BUDGET`], so a long burst cannot hold answers back.
+//! [`MAX_BATCH`] answers or after [`BUDGET`], so a long burst cannot hold answers back; the worker
+//! then yields the CPU, so a JavaScript thread sharing it settles that batch (and runs its timers)
+//! now rather than at the end of the burst.
 //!
 //! Why not napi-rs's `JsDeferred`: it creates a threadsafe function per call (an async handle, a
 //! cleanup hook, an async resource) and wakes the event loop once per answer. With many calls in
@@ -112,25 +114,16 @@ thread_local! {
     static STARTING: RefCell<Option<(Handle, Vec<Job>)>> = const { RefCell::new(None) };
 }
 
-/// Hands every call started so far on this thread to the runtime: as one task that starts the
-/// others from inside the runtime, so that the batch wakes a runtime thread once (spawning each
-/// from this thread could wake one per call, each taking the CPU from this thread).
+/// Hands every call started so far on this thread to the runtime. (Handing them over as one task
+/// that spawns the rest on a worker was tried: it let the worker run the whole batch in one stretch
+/// while the JavaScript thread waited for the CPU, and doubled the event loop's delay p99 when
+/// 1,000 calls start in one tick, bench/node/lag.js.)
 fn start_batch() {
     let batch = STARTING.try_with(|starting| starting.borrow_mut().take()).ok().flatten();
-    match batch {
-        Some((handle, mut jobs)) if jobs.len() == 1 => {
-            if let Some(job) = jobs.pop() {
-                handle.spawn(job);
-            }
+    if let Some((handle, jobs)) = batch {
+        for job in jobs {
+            handle.spawn(job);
         }
-        Some((handle, jobs)) => {
-            handle.spawn(async move {
-                for job in jobs {
-                    tokio::spawn(job);
-                }
-            });
-        }
-        None => {}
     }
 }
 
@@ -301,6 +294,10 @@ impl Shared {
             Wake::Deferred { since } => {
                 if inbox.finished.len() >= MAX_BATCH || since.elapsed() >= BUDGET {
                     inbox.signal();
+                    drop(inbox);
+                    // This worker is still busy: offer the CPU to the JavaScript thread it just
+                    // woke, which may share it (the event loop's delay, bench/node/lag.js).
+                    std::thread::yield_now();
                 }
             }
             Wake::Idle => {

@@ -119,11 +119,7 @@ pub fn when_worker_idle<F: FnOnce() + Send + 'static>(work: F) -> std::result::R
 /// The runtime's park and stop hook: runs what this worker deferred, and from its first park on
 /// lets it defer work.
 fn run_idle_work() {
-    let due = IDLE_WORK
-        .try_with(|list| list.borrow_mut().replace(Vec::new()))
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let due = IDLE_WORK.try_with(|list| list.borrow_mut().replace(Vec::new())).ok().flatten().unwrap_or_default();
     for work in due {
         // A hook that panicked must neither unwind into tokio's worker loop nor stop the others.
         let _ = catch_unwind(AssertUnwindSafe(work));
