@@ -31,10 +31,6 @@ function redacted(value, secret = false) {
   return value
 }
 
-function hook(target, name, fn) {
-  Object.defineProperty(target, name, { value: fn, enumerable: false, configurable: true, writable: true })
-}
-
 /**
  * Adds the hooks to `value` and to every object or array inside it that holds a secret, however
  * deep (so `inspect(enrolment.enrollment)` is as safe as `inspect(enrolment)`), and returns `value`
@@ -66,15 +62,31 @@ function guard(value, secret) {
   return holdsSecret
 }
 
+/**
+ * The hooks, one pair for objects that hold secrets and one for secret containers (an array of
+ * codes), with their property descriptors made once: hooking a result allocates nothing per object.
+ */
+function hooksFor(secret) {
+  const descriptor = (value) => ({ value, enumerable: false, configurable: true, writable: true })
+  return {
+    toJSON: descriptor(function toJSON() {
+      return redacted(this, secret)
+    }),
+    inspect: descriptor(function custom(depth, options, inspectFn = inspect) {
+      if (depth < 0) return options.stylize(Array.isArray(this) ? '[Array]' : '[Object]', 'special')
+      // `depth` is what is left of the caller's depth at this point (null: unlimited).
+      return inspectFn(redacted(this, secret), { ...options, depth })
+    }),
+  }
+}
+
+const HOOKS = hooksFor(false)
+const SECRET_HOOKS = hooksFor(true)
+
 function addHooks(value, secret) {
-  hook(value, 'toJSON', function toJSON() {
-    return redacted(this, secret)
-  })
-  hook(value, inspect.custom, function custom(depth, options, inspectFn = inspect) {
-    if (depth < 0) return options.stylize(Array.isArray(this) ? '[Array]' : '[Object]', 'special')
-    // `depth` is what is left of the caller's depth at this point (null: unlimited).
-    return inspectFn(redacted(this, secret), { ...options, depth })
-  })
+  const hooks = secret ? SECRET_HOOKS : HOOKS
+  Object.defineProperty(value, 'toJSON', hooks.toJSON)
+  Object.defineProperty(value, inspect.custom, hooks.inspect)
 }
 
 module.exports = { protect, redacted, SECRET_FIELDS }
