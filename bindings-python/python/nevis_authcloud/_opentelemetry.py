@@ -15,6 +15,7 @@ outermost one ends, and then they are recorded together with their exact times.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from typing import Any, Dict, List, Optional, Tuple
@@ -76,7 +77,9 @@ def enable_opentelemetry(tracer_provider: Any = None) -> bool:
     """
     global _bridge
     try:
-        from opentelemetry import trace
+        # By name, not an import statement: opentelemetry-api is optional, and a type check of an
+        # install without it (stubtest in `make dist-check`) must not fail on this module.
+        trace: Any = importlib.import_module("opentelemetry.trace")
     except ImportError:
         return False
     with _lock:
