@@ -23,7 +23,7 @@ use crate::logging;
 use crate::operations::Operation;
 
 /// How long a blocking call on the main thread goes without running Python's signal handlers: the
-/// bound on how late Ctrl-C is honoured (its cost is one timer per slice).
+/// bound on how late Ctrl-C is honoured (its cost is one wake-up of the waiting thread per slice).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Why a blocking call ended without its answer.

@@ -204,6 +204,7 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     refuse_inside_runtime()?;
     Ok(shared()?.block_on(future))
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
