@@ -206,6 +206,25 @@ def report_check(name: str, value: float) -> Dict[str, Any]:
     return {"name": name, "value": round(value, 3), "target": None, "met": None}
 
 
+def reference_checks(
+    binding: str, rate: float, tool: Optional[str], ceiling: Optional[float], floor: Optional[float], share: str
+) -> List[Dict[str, Any]]:
+    """The checks against the reference rows of the same run, for those that were measured: the
+    binding's share of the ceiling (`tool`, target `share`), its share of the floor (the Rust core
+    alone), and the floor's share of the ceiling (both >= 0.80), which split the gap into what the
+    binding adds and what the transport costs (bench/README.md)."""
+    checks = []
+    if ceiling is not None:
+        checks.append(check(f"{binding} / {tool} (share of the ceiling, same run)", rate / ceiling, share))
+    if floor is not None:
+        checks.append(check(f"{binding} / Rust core (share of the floor, same run)", rate / floor, ">= 0.80"))
+        if ceiling is not None:
+            checks.append(
+                check(f"Rust core / {tool} (the transport's share of the ceiling)", floor / ceiling, ">= 0.80")
+            )
+    return checks
+
+
 def command_line() -> str:
     """How this file was produced: the script under the pinned simulator, as run.sh runs it."""
     script = os.path.relpath(os.path.abspath(sys.argv[0]), REPO)

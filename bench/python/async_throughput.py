@@ -122,25 +122,14 @@ def main() -> None:
         common.check("AsyncClient / aiohttp", nevis / common.median(rows[AIOHTTP]), ">= 5.0"),
     ]
     tool = common.loadgen_name()
-    if tool:
-        checks.append(
-            common.check(
-                f"AsyncClient / {tool} (share of the ceiling, same run)",
-                nevis / common.median(rows[ceiling_name(tool)]),
-                ">= 0.50",
-            )
-        )
-    if FLOOR in rows:
-        floor = common.median(rows[FLOOR])
-        checks.append(common.check("AsyncClient / Rust core (share of the floor, same run)", nevis / floor, ">= 0.80"))
-        if tool:
-            checks.append(
-                common.check(
-                    f"Rust core / {tool} (the transport's share of the ceiling)",
-                    floor / common.median(rows[ceiling_name(tool)]),
-                    ">= 0.80",
-                )
-            )
+    checks += common.reference_checks(
+        "AsyncClient",
+        nevis,
+        tool,
+        common.median(rows[ceiling_name(tool)]) if tool else None,
+        common.median(rows[FLOOR]) if FLOOR in rows else None,
+        ">= 0.50",
+    )
     common.write_result(
         "python-async",
         f"Python asyncio, {IN_FLIGHT} in flight, get_status",

@@ -98,26 +98,16 @@ def main() -> None:
     ]
     if ceiling:
         rows[ceiling].extra = {"ceiling": True, "concurrency": 1}
-        checks.append(
-            common.check(
-                f"Client / {tool} (share of the ceiling, same run)", nevis / common.median(rows[ceiling]), ">= 0.80"
-            )
-        )
     if floor:
         rows[floor].extra = {"floor": True, "concurrency": 1}
-        checks.append(
-            common.check(
-                "Client / Rust core (share of the floor, same run)", nevis / common.median(rows[floor]), ">= 0.80"
-            )
-        )
-        if ceiling:
-            checks.append(
-                common.check(
-                    f"Rust core / {tool} (the transport's share of the ceiling)",
-                    common.median(rows[floor]) / common.median(rows[ceiling]),
-                    ">= 0.80",
-                )
-            )
+    checks += common.reference_checks(
+        "Client",
+        nevis,
+        tool,
+        common.median(rows[ceiling]) if ceiling else None,
+        common.median(rows[floor]) if floor else None,
+        ">= 0.80",
+    )
     common.write_result(
         "python-blocking",
         "Python blocking, sequential get_status",
