@@ -89,7 +89,7 @@ mod mailbox {
     use pyo3::prelude::*;
     use pyo3::sync::PyOnceLock;
 
-    use nevis_authcloud::Error;
+    use nevis_authcloud::{Error, runtime};
 
     struct Delivery {
         future: Py<PyAny>,
@@ -199,7 +199,7 @@ mod mailbox {
         if let Ok(bridge) = known.cast::<LoopBridge>() {
             let bridge = bridge.get();
             // A loop inherited through fork shares its socket pair with the parent.
-            return Ok((bridge.pid == std::process::id()).then(|| Arc::clone(&bridge.mailbox)));
+            return Ok((bridge.pid == runtime::process_id()).then(|| Arc::clone(&bridge.mailbox)));
         }
         if !known.is_none() {
             return Ok(None);
@@ -210,7 +210,8 @@ mod mailbox {
         }
         let fd = readable.as_raw_fd();
         let mailbox = Arc::new(Mailbox { inbox: Mutex::new(Inbox { deliveries: Vec::new(), closed: false }), wake });
-        let bridge = Bound::new(py, LoopBridge { mailbox: Arc::clone(&mailbox), readable, pid: std::process::id() })?;
+        let bridge =
+            Bound::new(py, LoopBridge { mailbox: Arc::clone(&mailbox), readable, pid: runtime::process_id() })?;
         match event_loop.call_method1(intern!(py, "add_reader"), (fd, &bridge)) {
             Ok(_) => {
                 bridges.set_item(event_loop, bridge)?;

@@ -91,7 +91,7 @@ impl NativeClient {
     /// The core client for this process (rebuilt after a fork) with this view's limits, or the
     /// error for a closed client.
     fn client(&self) -> Result<Client, Error> {
-        let pid = std::process::id();
+        let pid = runtime::process_id();
         let mut live = self.pool.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(current) = live.as_mut() else {
             return Err(Error::closed());
@@ -155,7 +155,7 @@ impl NativeClient {
             // Building the client loads the system's root certificates: no GIL needed for that.
             let client = py.detach(|| Client::new(config.clone())).map_err(|err| err.into_pyerr(py))?;
             let pool =
-                Pool { config, access_key_hint, live: Mutex::new(Some(Live { pid: std::process::id(), client })) };
+                Pool { config, access_key_hint, live: Mutex::new(Some(Live { pid: runtime::process_id(), client })) };
             Ok(NativeClient { pool: Arc::new(pool), options: RequestOptions::default() })
         })
     }
@@ -231,7 +231,7 @@ impl NativeClient {
     fn close(&self, py: Python<'_>) {
         let taken = self.pool.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
         if let Some(live) = taken {
-            if live.pid == std::process::id() {
+            if live.pid == runtime::process_id() {
                 live.client.close();
                 py.detach(move || drop(live));
             } else {

@@ -32,7 +32,7 @@ thread_local! {
 }
 
 fn current_gate() -> Arc<RwLock<bool>> {
-    let pid = std::process::id();
+    let pid = nevis_authcloud::runtime::process_id();
     let mut slot = GATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(gate) = slot.as_ref() {
         if gate.pid == pid {

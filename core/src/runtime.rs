@@ -22,8 +22,9 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -41,7 +42,7 @@ static SHARED: Mutex<Option<Shared>> = Mutex::new(None);
 
 /// The shared runtime of this process, built on first use (and again in a forked child).
 pub fn shared() -> Result<Arc<Runtime>> {
-    let pid = std::process::id();
+    let pid = process_id();
     let mut slot = SHARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(shared) = slot.as_ref() {
         if shared.pid == pid {
@@ -55,6 +56,53 @@ pub fn shared() -> Result<Arc<Runtime>> {
     }
     *slot = Some(Shared { pid, runtime: Arc::clone(&runtime) });
     Ok(runtime)
+}
+
+/// This process's id, as `std::process::id()` gives it, without a system call each time.
+///
+/// glibc no longer caches `getpid()`, and every call checked it once or more (this runtime, and
+/// the Python binding's fork checks): one of the 3.5 system calls a Node call made (strace, bench/node).
+/// The id is read once per process: a `pthread_atfork` handler forgets it in a forked child, which
+/// then reads its own. (glibc removes the handler if the library is ever unloaded.) Should the
+/// handler not be registered, every use asks the kernel, as before.
+pub fn process_id() -> u32 {
+    static REGISTERED: Once = Once::new();
+    static CACHING: AtomicBool = AtomicBool::new(false);
+    REGISTERED.call_once(|| {
+        if forget_process_id_in_children() {
+            CACHING.store(true, Ordering::Release);
+        }
+    });
+    if !CACHING.load(Ordering::Acquire) {
+        return std::process::id();
+    }
+    match PROCESS_ID.load(Ordering::Relaxed) {
+        0 => {
+            let pid = std::process::id();
+            PROCESS_ID.store(pid, Ordering::Relaxed);
+            pid
+        }
+        pid => pid,
+    }
+}
+
+/// The cached process id; 0 until it is read, and again in a forked child.
+static PROCESS_ID: AtomicU32 = AtomicU32::new(0);
+
+#[cfg(unix)]
+fn forget_process_id_in_children() -> bool {
+    // Runs in the child, before `fork()` returns there: only an atomic store (async-signal-safe).
+    extern "C" fn forget() {
+        PROCESS_ID.store(0, Ordering::Relaxed);
+    }
+    // SAFETY: registers a handler that only stores to an atomic; no other state is touched.
+    unsafe { libc::pthread_atfork(None, None, Some(forget)) == 0 }
+}
+
+/// Without `fork()` a process keeps its id.
+#[cfg(not(unix))]
+fn forget_process_id_in_children() -> bool {
+    true
 }
 
 /// A handle to the shared runtime, for spawning.
@@ -215,6 +263,27 @@ mod tests {
         let second = shared().unwrap();
         assert!(Arc::ptr_eq(&first, &second));
         assert_eq!(block_on(async { 40 + 2 }).unwrap(), 42);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_forked_child_reads_its_own_process_id_not_the_cached_one() {
+        let parent = process_id();
+        assert_eq!(parent, std::process::id());
+        // SAFETY: the child only reads its id and leaves with `_exit` (no allocation, no lock).
+        let child = unsafe { libc::fork() };
+        if child == 0 {
+            let own = process_id();
+            let correct = own == std::process::id() && own != parent;
+            // SAFETY: ends the child without running the test harness's exit handlers.
+            unsafe { libc::_exit(if correct { 0 } else { 1 }) };
+        }
+        assert!(child > 0, "fork failed");
+        let mut status = 0;
+        // SAFETY: waits for the child forked above; the out-pointer is valid.
+        assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child saw a wrong id: {status}");
+        assert_eq!(process_id(), parent);
     }
 
     #[test]

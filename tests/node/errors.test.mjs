@@ -94,6 +94,29 @@ describe('errors through real round trips', () => {
     assert.equal(err.error, 'Not Found')
   })
 
+  it("an API error's stack leads back to the async function that made the call", async () => {
+    async function lookUpTheGhostUser() {
+      return await client.findUser(uniqueName('ghost'))
+    }
+    const err = await lookUpTheGhostUser().then(
+      () => assert.fail('expected NotFoundError'),
+      (e) => e,
+    )
+    assert.ok(err instanceof sdk.NotFoundError)
+    assert.match(err.stack, /^NotFoundError: /)
+    assert.match(err.stack, /at async lookUpTheGhostUser \(/)
+    // A refused argument throws before anything is sent: the whole synchronous stack is there.
+    async function passANumber() {
+      return await client.getUser(42)
+    }
+    const refused = await passANumber().then(
+      () => assert.fail('expected InvalidRequestError'),
+      (e) => e,
+    )
+    assert.ok(refused instanceof sdk.InvalidRequestError)
+    assert.match(refused.stack, /passANumber/)
+  })
+
   it('405, 409, 412, 413, 415 and 5xx map to their classes', async () => {
     await expectError(statusFault(405), sdk.MethodNotAllowedError, 'method_not_allowed')
     const phone = '+41790000001'
