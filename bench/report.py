@@ -199,6 +199,9 @@ def profile_section(path: Path) -> List[str]:
     for index, stage in enumerate(scenarios[0]["stages"]):
         cells = [fmt(s["stages"][index]["usPerCall"]) for s in scenarios]
         out.append(f"| {esc(stage['stage'])} | " + " | ".join(cells) + " |")
+    for index, threads in enumerate(scenarios[0].get("threads", [])):
+        cells = [fmt(s["threads"][index]["usPerCall"]) if s.get("threads") else "—" for s in scenarios]
+        out.append(f"| *all stages {esc(threads['threads'])}* | " + " | ".join(cells) + " |")
     out.append(
         "| context switches per call | " + " | ".join(fmt(s["contextSwitchesPerCall"]) for s in scenarios) + " |"
     )

@@ -4,7 +4,8 @@ For each scenario it reads `perf stat` (CPU time, context switches, syscalls of 
 divided by the calls made), the samples of `perf record -g` (`perf script`: each sample's stack) and
 `perf report` (self time per function, for the list of the heaviest), sorts every sample into one
 stage of a call by the rules below, and multiplies each stage's share of the samples by the CPU time
-per call. Writes one JSON file that bench/report.py renders.
+per call; it also splits the samples by thread (the runtime's workers, the caller's own). Writes one
+JSON file that bench/report.py renders.
 
 A sample is sorted by its innermost frame that a rule names. Kernel stacks are complete, so a
 sample in a kernel helper (a spin lock released while waking a thread) is sorted by the kernel
@@ -88,18 +89,39 @@ ORDER = [LANGUAGE] + [stage for stage, _ in STAGES[:3]] + [STAGES[3][0], KERNEL_
 LINE = re.compile(r"^\s*([\d.]+)%\s+(\S+)\s+\[(.)\]\s+(.*?)\s*$")
 STACK_LINE = re.compile(r"^\s*[0-9a-f]+\s+(.*?)\s+\((.*)\)\s*$")
 COMPILED = [(stage, re.compile(pattern)) for stage, pattern in STAGES]
+# Where a call's CPU time is spent, by thread: the runtime's worker threads do the HTTP exchange for
+# every binding; the caller's threads run the language, the crossings and the conversions. Set side
+# by side with the core alone (whose caller thread only waits), the runtime row shows what the same
+# core work costs when it shares the CPU with the caller.
+RUNTIME_THREADS = "on the runtime's worker threads"
+CALLER_THREADS = "on the caller's threads"
+THREAD_KINDS = [CALLER_THREADS, RUNTIME_THREADS]
 
 
-def read_stacks(path: Path) -> Dict[str, float]:
-    """Stage -> share of the samples of `perf script -F ip,sym,dso` output."""
+def read_stacks(path: Path) -> Tuple[Dict[str, float], Dict[str, float]]:
+    """Stage -> share, and thread kind -> share, of the samples of `perf script -F comm,tid,ip,sym,dso`
+    output (each sample: a `comm tid` line, then its frames)."""
     counts: Dict[str, float] = dict.fromkeys(ORDER, 0.0)
+    threads: Dict[str, float] = dict.fromkeys(THREAD_KINDS, 0.0)
     for block in path.read_text(errors="replace").split("\n\n"):
-        frames = [STACK_LINE.match(line) for line in block.splitlines() if line.strip()]
+        lines = [line for line in block.splitlines() if line.strip()]
+        frames = [STACK_LINE.match(line) for line in lines]
         frames_found = [(m[1], Path(m[2]).name) for m in frames if m]
         if frames_found:
             counts[stage_of_stack(frames_found)] += 1
+            threads[thread_kind(lines[0])] += 1
     total = sum(counts.values()) or 1.0
-    return {stage: count / total for stage, count in counts.items()}
+    return (
+        {stage: count / total for stage, count in counts.items()},
+        {kind: count / total for kind, count in threads.items()},
+    )
+
+
+def thread_kind(header: str) -> str:
+    """Which thread a sample's `comm tid` line names: one of the SDK runtime's workers (named
+    `nevis-authcloud` by core/src/runtime.rs) or the caller's own (the JavaScript or Python thread,
+    and the threads of the interpreter itself)."""
+    return RUNTIME_THREADS if header.split()[0].startswith("nevis-authcloud") else CALLER_THREADS
 
 
 def stage_of_stack(frames: List[Tuple[str, str]]) -> str:
@@ -172,9 +194,10 @@ def main() -> None:
         stat = read_stat(args.dir / f"{name}.stat")
         cpu_us = stat.get("task-clock", 0.0) * 1000 / calls  # task-clock is in milliseconds
         shares, top = read_report(args.dir / f"{name}.txt")
+        threads: Dict[str, float] = {}
         stacks = args.dir / f"{name}.stacks"
         if stacks.exists():
-            shares = read_stacks(stacks)
+            shares, threads = read_stacks(stacks)
         scenarios.append(
             {
                 "name": name,
@@ -187,6 +210,10 @@ def main() -> None:
                 "stages": [
                     {"stage": stage, "share": round(shares[stage], 4), "usPerCall": round(shares[stage] * cpu_us, 2)}
                     for stage in ORDER
+                ],
+                "threads": [
+                    {"threads": kind, "share": round(share, 4), "usPerCall": round(share * cpu_us, 2)}
+                    for kind, share in threads.items()
                 ],
                 "topFunctions": [
                     {"percent": percent, "function": function, "stage": stage} for percent, function, stage in top

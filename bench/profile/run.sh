@@ -59,7 +59,7 @@ for scenario in "${scenarios[@]}"; do
   bench/lib/with-bench-sim.sh -- perf record -q -g -F 2999 -o "$out/$name.data" -- $command >/dev/null
   perf report -i "$out/$name.data" --stdio --no-children --sort dso,sym --percent-limit 0 -g none 2>/dev/null \
     >"$out/$name.txt"
-  perf script -i "$out/$name.data" -F ip,sym,dso 2>/dev/null >"$out/$name.stacks"
+  perf script -i "$out/$name.data" -F comm,tid,ip,sym,dso 2>/dev/null >"$out/$name.stacks"
   printf '%s\t%s\t%s\t%s\n' "$name" "$n" "$in_flight" "$command" >>"$out/scenarios.tsv"
 done
 
