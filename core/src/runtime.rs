@@ -22,9 +22,9 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -66,14 +66,9 @@ pub fn shared() -> Result<Arc<Runtime>> {
 /// then reads its own. (glibc removes the handler if the library is ever unloaded.) Should the
 /// handler not be registered, every use asks the kernel, as before.
 pub fn process_id() -> u32 {
-    static REGISTERED: Once = Once::new();
-    static CACHING: AtomicBool = AtomicBool::new(false);
-    REGISTERED.call_once(|| {
-        if forget_process_id_in_children() {
-            CACHING.store(true, Ordering::Release);
-        }
-    });
-    if !CACHING.load(Ordering::Acquire) {
+    // Whether the handler was registered: decided once, on first use.
+    static CACHING: OnceLock<bool> = OnceLock::new();
+    if !*CACHING.get_or_init(forget_process_id_in_children) {
         return std::process::id();
     }
     match PROCESS_ID.load(Ordering::Relaxed) {
